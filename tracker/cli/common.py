@@ -1,0 +1,150 @@
+"""What every command shares: the database option, JSON output, tables,
+and the conversion of domain errors into one-line messages.
+
+Only click and the standard library are imported here, so that
+``tracker --help`` stays as quick as click itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+
+
+def db_option(fn: Callable) -> Callable:
+    """``--db URL``: the database (a SQLite path or URL, or a PostgreSQL URL)."""
+
+    def _store(ctx: click.Context, param, value):
+        if value is not None:
+            ctx.ensure_object(dict)["db"] = value
+        return value
+
+    return click.option(
+        "--db",
+        "db",
+        metavar="URL",
+        default=None,
+        expose_value=False,
+        callback=_store,
+        help="Database: a SQLite file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB "
+        "(default: $TRACKER_DATABASE_URL, the config file, or tracker.db in $TRACKER_HOME).",
+    )(fn)
+
+
+def json_option(fn: Callable) -> Callable:
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print data as JSON (stable snake_case keys) instead of a table."
+    )(fn)
+
+
+def get_store(upgrade: bool | None = None):
+    """Open the database chosen by --db, the environment or the config file."""
+    from .. import config
+    from ..storage import open_store
+
+    ctx = click.get_current_context()
+    flag = None
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("db"):
+            flag = ctx.obj["db"]
+            break
+        ctx = ctx.parent
+    return open_store(config.database_url(flag), upgrade=upgrade)
+
+
+def _default(value: Any):
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(data: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(to_json(data))
+
+
+def info(message: str) -> None:
+    """A message for the person at the terminal (stderr, never data)."""
+    click.echo(message, err=True)
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ",".join(fmt(v) for v in value)
+    return str(value)
+
+
+def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int = 60) -> str:
+    """A plain aligned text table."""
+    cells = [[fmt(v) for v in row] for row in rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], len(c))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def parse_date_arg(value: str, what: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=what) from None
+
+
+class TrackerGroup(click.Group):
+    """A group that turns domain errors into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        from ..errors import TrackerError
+
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still one line for the user
+            import os
+
+            if os.environ.get("TRACKER_DEBUG"):
+                raise
+            message = " ".join(str(exc).split())[:300]
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {message} (set TRACKER_DEBUG=1 for details)",
+                err=True,
+            )
+            ctx.exit(1)
+

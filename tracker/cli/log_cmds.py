@@ -1,0 +1,251 @@
+"""Everyday commands: question add, forecast, list, show, resolve."""
+
+from __future__ import annotations
+
+import click
+
+from .common import db_option, emit_json, get_store, info, json_option, parse_date_arg, table
+
+
+@click.group("question")
+def question_group():
+    """Create questions (see also: tracker import for files)."""
+
+
+@question_group.command("add")
+@click.argument("text")
+@click.option("--deadline", required=True, metavar="DATE", help="The date by which it resolves (YYYY-MM-DD; the end of that day, UTC).")
+@click.option("--id", "qid", metavar="SLUG", help="A stable readable id (default: made from the text).")
+@click.option("--outcomes", metavar="A,B,C", help="A categorical question's mutually exclusive, exhaustive outcomes (default: binary yes/no).")
+@click.option("--ordered", is_flag=True, help="The categorical outcomes are ordered (scored with the ranked probability score too).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
+@click.option("--scenario", metavar="ID", help="The scenario it belongs to (created if new).")
+@click.option("--sentence", metavar="TEXT", help="The source sentence it was taken from.")
+@click.option("--phrase", metavar="WORDS", help="The estimative phrase as written (e.g. 'very likely').")
+@click.option("--document", metavar="NAME", help="The source document.")
+@click.option("--condition", metavar="QID=OUTCOME", help="Only scored if question QID resolves OUTCOME.")
+@click.option("--implies", metavar="QID", help="This question can only be yes if QID is yes.")
+@click.option("--opened", metavar="DATE", help="When the question opened (default: now), e.g. the assessment's date.")
+@db_option
+@json_option
+def question_add(text, deadline, qid, outcomes, ordered, tags, scenario, sentence, phrase, document, condition, implies, opened, as_json):
+    """Create a question.
+
+    \b
+    Examples:
+      tracker question add "Trump and Putin meet in Vienna" --deadline 2018-07-31 --id summit-vienna --tag russia
+      tracker question add "When do they meet?" --deadline 2018-07-31 --id summit-timing \\
+          --outcomes before-nato,after-london,no-meeting
+    """
+    from ..services.common import parse_datetime
+    from ..services.log import add_question
+
+    data = {
+        "id": qid or _slugify(text),
+        "text": text,
+        "deadline": parse_date_arg(deadline, "--deadline"),
+        "outcomes": [o.strip() for o in outcomes.split(",") if o.strip()] if outcomes else None,
+        "ordered": ordered,
+        "tags": list(tags),
+        "scenario_id": scenario,
+        "source_sentence": sentence,
+        "phrase": phrase,
+        "source_document": document,
+        "implies_question_id": implies,
+    }
+    if ordered and not outcomes:
+        raise click.BadParameter("--ordered needs --outcomes", param_hint="--ordered")
+    if condition:
+        if "=" not in condition:
+            raise click.BadParameter("use QUESTION_ID=OUTCOME", param_hint="--condition")
+        cq, _, co = condition.partition("=")
+        data["condition_question_id"], data["condition_outcome"] = cq.strip(), co.strip()
+        from ..services.common import parse_binary_outcome
+
+        data["condition_outcome"] = parse_binary_outcome(co) or co.strip()
+    if opened:
+        data["opened_at"] = parse_datetime(opened, "--opened")
+    store = get_store()
+    result = add_question(store, data)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(f"added {result['id']} ({result['kind']}: {', '.join(result['outcomes'])}; deadline {result['deadline']})")
+
+
+def _slugify(text: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = "-".join(slug.split("-")[:8])[:60].strip("-")
+    if not slug:
+        raise click.BadParameter("cannot make an id from this text: pass --id", param_hint="--id")
+    return slug
+
+
+@click.command("forecast")
+@click.argument("question_id")
+@click.argument("probability")
+@click.option("--rationale", "-r", metavar="TEXT", help="Why: the evidence and reasoning behind the number.")
+@click.option("--analyst", metavar="NAME", help="Who forecasts (default: $TRACKER_ANALYST, else the login name).")
+@db_option
+@json_option
+def forecast_cmd(question_id, probability, rationale, analyst, as_json):
+    """Log a forecast, or revise one (every revision is kept).
+
+    PROBABILITY is the chance of yes for a binary question: 0.35, .35 or 35%.
+    For a categorical question give a vector that sums to 1:
+    before-nato=0.2,after-london=0.5,no-meeting=0.3
+
+    \b
+    Examples:
+      tracker forecast summit-vienna 0.35 --rationale "Vienna is one of several venues floated"
+      tracker forecast summit-timing before-nato=20%,after-london=50%,no-meeting=30%
+    """
+    from .. import config
+    from ..services.log import add_forecast
+
+    name = config.analyst_name(analyst)
+    store = get_store()
+    result = add_forecast(store, question_id, probability, analyst=name, rationale=rationale)
+    if as_json:
+        emit_json(result)
+    else:
+        value = result["probability"] if result["probability"] is not None else result["probabilities"]
+        shown = f"{value:.3f}" if isinstance(value, float) else ", ".join(f"{k}={v:.3f}" for k, v in value.items())
+        click.echo(f"forecast #{result['id']}: {name} on {question_id}: {shown}")
+
+
+@click.command("list")
+@click.option("--open", "status", flag_value="open", help="Unresolved questions.")
+@click.option("--due", "status", flag_value="due", help="Unresolved questions due within --within days (overdue included).")
+@click.option("--overdue", "status", flag_value="overdue", help="Unresolved questions whose deadline has passed.")
+@click.option("--resolved", "status", flag_value="resolved", help="Resolved questions.")
+@click.option("--annulled", "status", flag_value="annulled", help="Annulled questions.")
+@click.option("--status", "status", type=click.Choice(["all", "open", "due", "overdue", "resolved", "annulled"]), default="all", show_default=True)
+@click.option("--scenario", metavar="ID", help="Only this scenario's questions.")
+@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
+@click.option("--analyst", metavar="NAME", help="Only questions this analyst forecast.")
+@click.option("--within", type=click.IntRange(0, 100_000), default=14, show_default=True, metavar="DAYS", help="Window for --due.")
+@click.option("--as-of", metavar="DATE", help="Judge open/due/overdue as of this date (default: today).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows.")
+@db_option
+@json_option
+def list_cmd(status, scenario, tag, analyst, within, as_of, limit, as_json):
+    """List questions with their status (open, overdue, resolved, annulled).
+
+    \b
+    Examples:
+      tracker list --due
+      tracker list --resolved --tag russia --json
+    """
+    from ..services.log import list_questions
+
+    store = get_store()
+    rows = list_questions(
+        store, status=status or "all", scenario=scenario, tag=tag, analyst=analyst,
+        as_of=parse_date_arg(as_of, "--as-of") if as_of else None, within_days=within, limit=limit,
+    )
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        info("no questions match")
+        return
+    click.echo(
+        table(
+            [(r["id"], r["deadline"], r["status"], r["outcome"], r["n_forecasts"], r["text"]) for r in rows],
+            ["id", "deadline", "status", "outcome", "forecasts", "text"],
+        )
+    )
+
+
+@click.command("show")
+@click.argument("question_id")
+@db_option
+@json_option
+def show_cmd(question_id, as_json):
+    """Show a question with its whole forecast history and resolutions."""
+    from ..services.log import show_question
+
+    store = get_store()
+    q = show_question(store, question_id)
+    if as_json:
+        emit_json(q)
+        return
+    click.echo(f"{q['id']}: {q['text']}")
+    click.echo(f"  kind      {q['kind']} ({', '.join(q['outcomes'])}{', ordered' if q['ordered'] else ''})")
+    click.echo(f"  deadline  {q['deadline']}   opened {q['opened_at']:%Y-%m-%d}   status {q['status']}")
+    for label, key in (("scenario", "scenario_id"), ("phrase", "phrase"), ("sentence", "source_sentence"), ("document", "source_document"), ("implies", "implies_question_id")):
+        if q[key]:
+            click.echo(f"  {label:<9} {q[key]}")
+    if q["tags"]:
+        click.echo(f"  tags      {', '.join(q['tags'])}")
+    if q["condition"]:
+        click.echo(f"  condition {q['condition']['question_id']} = {q['condition']['outcome']}")
+    click.echo("")
+    if q["forecasts"]:
+        click.echo(table(
+            [(f["id"], f["made_at"], f["analyst"], _value(f), "imported" if f["imported"] else "", f["rationale"]) for f in q["forecasts"]],
+            ["#", "made_at", "analyst", "forecast", "", "rationale"],
+        ))
+    else:
+        click.echo("no forecasts yet")
+    for r in q["resolutions"]:
+        what = "annulled" if r["annulled"] else r["outcome"]
+        mark = "" if r["current"] else " (superseded)"
+        click.echo(f"\nresolution #{r['id']}{mark}: {what}, known {r['known_at']:%Y-%m-%d}, recorded {r['recorded_at']:%Y-%m-%d} by {r['recorded_by']}")
+        for label in ("reason", "note"):
+            if r[label]:
+                click.echo(f"  {label}: {r[label]}")
+        for e in r["evidence"]:
+            click.echo(f"  evidence: {e}")
+
+
+def _value(f: dict) -> str:
+    if f["probability"] is not None:
+        return f"{f['probability']:.3f}"
+    return " ".join(f"{k}={v:.2f}" for k, v in (f["probabilities"] or {}).items())
+
+
+@click.command("resolve")
+@click.argument("question_id")
+@click.argument("outcome")
+@click.option("--known-at", metavar="DATE", help="When the outcome became known (default: now).")
+@click.option("--evidence", multiple=True, metavar="URL", help="A link or citation (repeatable).")
+@click.option("--note", metavar="TEXT", help="What happened, in a sentence.")
+@click.option("--reason", metavar="TEXT", help="Why it is annulled, or why a correction is made.")
+@click.option("--supersede", is_flag=True, help="Correct an earlier resolution (the earlier record is kept).")
+@click.option("--reviewer", metavar="NAME", help="Who records it (default: $TRACKER_ANALYST, else the login name).")
+@db_option
+@json_option
+def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersede, reviewer, as_json):
+    """Record what happened: OUTCOME is yes/no, a categorical outcome, or annulled.
+
+    \b
+    Examples:
+      tracker resolve summit-vienna no --known-at 2018-07-16 --evidence https://... --note "Held in Helsinki"
+      tracker resolve summit-agenda annulled --reason "the agenda was never published"
+      tracker resolve summit-vienna yes --supersede --reason "misread the report"
+    """
+    from .. import config
+    from ..services.common import parse_datetime
+    from ..services.log import resolve
+
+    store = get_store()
+    result = resolve(
+        store, question_id, outcome,
+        recorded_by=config.analyst_name(reviewer),
+        known_at=parse_datetime(known_at, "--known-at") if known_at else None,
+        evidence=list(evidence), note=note, reason=reason, supersede=supersede,
+    )
+    if as_json:
+        emit_json(result)
+        return
+    what = "annulled" if result["annulled"] else result["outcome"]
+    extra = f" (supersedes #{result['supersedes_id']})" if result["supersedes_id"] else ""
+    click.echo(f"resolved {question_id}: {what}{extra}")
+    for dep in result["annulled_dependents"]:
+        click.echo(f"annulled {dep}: its condition failed")

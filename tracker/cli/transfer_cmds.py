@@ -1,0 +1,177 @@
+"""import, export and the database commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .common import db_option, emit_json, get_store, info, json_option, to_json
+
+
+def read_input(path: str) -> tuple[bytes, str]:
+    from ..errors import FileFormatError
+
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise FileFormatError(f"{path}: is a directory")
+        return p.read_bytes(), p.name
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FileFormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: {exc.strerror}") from None
+
+
+def write_output(path: str | None, text: str, *, force: bool = True) -> None:
+    """Write to stdout, or atomically to a file (temp file + rename)."""
+    from ..errors import FileFormatError
+
+    if not path or path == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise FileFormatError(f"{path} exists: pass --force to overwrite it")
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise FileFormatError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _kind_of(path: str, data: bytes, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix in (".json", ".csv", ".yaml", ".yml"):
+        return {".yml": "yaml"}.get(suffix, suffix[1:])
+    head = data.lstrip()[:1]
+    return "json" if head in (b"{", b"[") else "csv"
+
+
+@click.command("import")
+@click.argument("path", metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), help="Default: from the file name.")
+@click.option("--reviewer", "--analyst", "who", metavar="NAME", help="Who records resolutions read from the file (default: $TRACKER_ANALYST, else the login name).")
+@db_option
+@json_option
+def import_cmd(path, fmt, who, as_json):
+    """Import a file: a JSON export, a forecast CSV, a scenario or a resolution file.
+
+    The whole file lands in one transaction or not at all; importing the
+    same file twice changes nothing.
+
+    \b
+    CSV columns (header required, case-insensitive):
+      question, analyst, probability  required
+      made_at, deadline, text, tags (;-separated), outcome (yes/no/1/0), known_at  optional
+
+    \b
+    Examples:
+      tracker import forecasts.csv
+      tracker import backup.json            (into an empty database)
+      tracker import scenarios/trump-putin-2018.yaml
+      tracker import resolutions/2018-Q3.yaml
+    """
+    from .. import config
+
+    data, name = read_input(path)
+    kind = _kind_of(path, data, fmt)
+    store = get_store()
+    if kind == "json":
+        import json
+
+        from ..errors import FileFormatError
+        from ..services.transfer import decode_text, import_json
+
+        try:
+            payload = json.loads(decode_text(data, name))
+        except (ValueError, RecursionError) as exc:
+            raise FileFormatError(f"{name}: invalid JSON ({' '.join(str(exc).split())[:120]})") from None
+        result = import_json(store, payload, filename=name)
+        summary = ", ".join(f"{v} {k}" for k, v in result.items())
+    elif kind == "csv":
+        from ..services.transfer import import_csv
+
+        result = import_csv(store, data, filename=name, recorded_by=config.analyst_name(who), progress=None)
+        summary = (
+            f"{result['rows']} rows: {result['forecasts_added']} forecasts added "
+            f"({result['forecasts_already_present']} already present), "
+            f"{result['questions_created']} questions created, {result['resolutions_added']} resolutions"
+        )
+    else:
+        from ..services.files import import_yaml
+
+        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who))
+        summary = result.get("summary", "")
+    if as_json:
+        emit_json(result)
+    else:
+        info(f"imported {name}: {summary}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), default="json", show_default=True)
+@click.option("--scenario", metavar="ID", help="With --format yaml: the scenario to write as a scenario file.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@db_option
+def export_cmd(fmt, scenario, output):
+    """Export the database: lossless JSON, a forecast CSV, or a scenario file.
+
+    \b
+    Examples:
+      tracker export --format json -o backup.json
+      tracker export --format csv > forecasts.csv
+      tracker export --scenario trump-putin-2018 --format yaml -o scenarios/trump-putin-2018.yaml
+    """
+    store = get_store()
+    if fmt == "json":
+        from ..services.transfer import export_json
+
+        text = to_json(export_json(store)) + "\n"
+    elif fmt == "csv":
+        from ..services.transfer import export_csv
+
+        text, skipped = export_csv(store)
+        if skipped:
+            info(f"note: {skipped} categorical forecasts left out (the CSV format carries binary forecasts; use --format json)")
+    else:
+        if not scenario:
+            raise click.UsageError("--format yaml writes one scenario: pass --scenario ID")
+        from ..services.files import export_scenario_yaml
+
+        text = export_scenario_yaml(store, scenario)
+    write_output(output, text)
+    if output:
+        info(f"wrote {output}")
+
+
+@click.group("db")
+def db_group():
+    """Database administration: schema upgrades and checks."""
+
+
+@db_group.command("upgrade")
+@db_option
+@json_option
+def db_upgrade(as_json):
+    """Bring the database schema to the latest revision (run after installing a new version)."""
+    from ..storage import HEAD, current_revision
+
+    store = get_store(upgrade=True)
+    with store.read() as conn:
+        rev = current_revision(conn)
+    if as_json:
+        emit_json({"revision": rev, "head": HEAD})
+    else:
+        click.echo(f"schema at revision {rev} (head {HEAD})")

@@ -1,0 +1,1 @@
+"""Reviewable files: scenario and resolution YAML, forecast CSV, JSON export."""

@@ -1,0 +1,112 @@
+"""Safe YAML in and out, with YAML's traps defused.
+
+Loading uses a safe loader that keeps ``yes``/``no``/``on``/``off`` as the
+strings an analyst typed (YAML 1.1 would turn them into booleans), keeps
+dates as dates, refuses aliases (no "billion laughs"), and limits nesting and
+size. Dumping quotes every string that a YAML reader could mistake for
+something else, so files round-trip.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from ..errors import FileFormatError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 32
+
+_BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader where only true/false are booleans and aliases are refused."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "aliases (*name) are not allowed in tracker files", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# Rebuild the implicit resolvers without YAML 1.1's yes/no/on/off booleans.
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_yaml(text: str | bytes, filename: str = "<input>") -> Any:
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise FileFormatError(f"{filename}: larger than {MAX_BYTES // (1024 * 1024)} MB")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FileFormatError(f"{filename}: not UTF-8 text") from None
+    if len(text) > MAX_BYTES:
+        raise FileFormatError(f"{filename}: larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if "\x00" in text:
+        raise FileFormatError(f"{filename}: binary data (NUL byte) in a YAML file")
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FileFormatError(f"{filename}:{where}: {problem}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise FileFormatError(f"{filename}: invalid YAML ({type(exc).__name__})") from None
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str):
+    style = None
+    if "\n" in value:
+        style = "|"
+    elif _BOOL_WORDS.match(value) or _looks_typed(value):
+        style = '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _looks_typed(value: str) -> bool:
+    """Would a YAML reader resolve this plain scalar to a non-string?"""
+    try:
+        loaded = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return True
+    return not isinstance(loaded, str) or loaded != value
+
+
+def _datetime_representer(dumper: yaml.SafeDumper, value: datetime):
+    text = value.isoformat().replace("+00:00", "Z")
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", text)
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(datetime, _datetime_representer)
+_Dumper.add_representer(date, yaml.SafeDumper.represent_date)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)

@@ -1,0 +1,301 @@
+"""SQLModel tables and pydantic input schemas.
+
+Timestamps are timezone-aware UTC in Python. A deadline is a calendar date and
+means "by the end of that day" (UTC). Forecasts and resolutions are
+append-only: an update is a new row and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Optional
+
+from pydantic import field_validator, model_validator
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, types
+from sqlmodel import Field, SQLModel
+
+UTC = timezone.utc
+BINARY_OUTCOMES = ("yes", "no")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+PROB_TOL = 1e-6
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite keeps no zone: values are stored as naive UTC and come back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def deadline_end(deadline: date) -> datetime:
+    """The moment a deadline passes: the end of that day, UTC."""
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+# --------------------------------------------------------------------- tables
+
+
+class Scenario(SQLModel, table=True):
+    __tablename__ = "scenario"
+
+    id: str = Field(primary_key=True, max_length=120)
+    title: str
+    source_title: Optional[str] = None
+    source_date: Optional[date] = None
+    source_origin: Optional[str] = None
+    description: Optional[str] = None
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Analyst(SQLModel, table=True):
+    __tablename__ = "analyst"
+
+    name: str = Field(primary_key=True, max_length=120)
+    team: Optional[str] = None
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "question"
+    __table_args__ = (Index("ix_question_deadline", "deadline"),)
+
+    id: str = Field(primary_key=True, max_length=120)
+    text: str
+    kind: str = Field(max_length=16)  # "binary" or "categorical"
+    outcomes: list = Field(sa_column=Column(JSON, nullable=False))
+    ordered: bool = False
+    deadline: date
+    opened_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    scenario_id: Optional[str] = Field(
+        default=None,
+        sa_column=Column(String(120), ForeignKey("scenario.id"), nullable=True, index=True),
+    )
+    source_sentence: Optional[str] = None
+    phrase: Optional[str] = None
+    source_document: Optional[str] = None
+    condition_question_id: Optional[str] = Field(
+        default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True)
+    )
+    condition_outcome: Optional[str] = None
+    implies_question_id: Optional[str] = Field(
+        default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True)
+    )
+    extra: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class QuestionTag(SQLModel, table=True):
+    __tablename__ = "question_tag"
+    __table_args__ = (Index("ix_question_tag_tag", "tag"),)
+
+    question_id: str = Field(
+        sa_column=Column(String(120), ForeignKey("question.id"), primary_key=True)
+    )
+    tag: str = Field(primary_key=True, max_length=120)
+
+
+class Forecast(SQLModel, table=True):
+    __tablename__ = "forecast"
+    __table_args__ = (
+        Index("ix_forecast_question_analyst_made", "question_id", "analyst", "made_at"),
+        Index("ix_forecast_analyst", "analyst"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    question_id: str = Field(sa_column=Column(String(120), ForeignKey("question.id"), nullable=False))
+    analyst: str = Field(sa_column=Column(String(120), ForeignKey("analyst.name"), nullable=False))
+    probability: Optional[float] = None
+    probabilities: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    made_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    imported: bool = False
+    rationale: Optional[str] = None
+    source: Optional[str] = Field(default=None, max_length=200)
+
+
+class Resolution(SQLModel, table=True):
+    __tablename__ = "resolution"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    question_id: str = Field(
+        sa_column=Column(String(120), ForeignKey("question.id"), nullable=False, index=True)
+    )
+    outcome: Optional[str] = None
+    annulled: bool = False
+    reason: Optional[str] = None
+    known_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    recorded_by: str
+    evidence: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: Optional[str] = None
+    supersedes_id: Optional[int] = Field(
+        default=None, sa_column=Column(ForeignKey("resolution.id"), nullable=True, unique=True)
+    )
+    source: Optional[str] = Field(default=None, max_length=200)
+
+
+# ------------------------------------------------------------- input schemas
+
+
+def check_slug(value: str, what: str = "id") -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ValueError(
+            f"{what} {value!r} is not a valid id: use 1-120 lowercase letters, digits, '.', '_' or '-'"
+        )
+    return value
+
+
+def check_probability(value: Any, what: str = "probability") -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} is not a number")
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {value!r} is not a number") from None
+    if math.isnan(p) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{what} {value!r} is outside [0, 1]")
+    return p
+
+
+def check_text(value: Any, what: str, *, max_len: int = 10_000, allow_newlines: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text")
+    bad = [c for c in value if (ord(c) < 32 and c not in "\n\t\r" if allow_newlines else ord(c) < 32) or ord(c) == 127]
+    if bad:
+        raise ValueError(f"{what} contains a control character {bad[0]!r}")
+    if len(value) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters")
+    return value
+
+
+class QuestionIn(BaseModel):
+    """A new question, as typed by a user or read from a file."""
+
+    id: str
+    text: str
+    deadline: date
+    outcomes: Optional[list[str]] = None  # None: binary yes/no
+    ordered: bool = False
+    opened_at: Optional[datetime] = None
+    scenario_id: Optional[str] = None
+    tags: list[str] = []
+    source_sentence: Optional[str] = None
+    phrase: Optional[str] = None
+    source_document: Optional[str] = None
+    condition_question_id: Optional[str] = None
+    condition_outcome: Optional[str] = None
+    implies_question_id: Optional[str] = None
+    extra: Optional[dict] = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        return check_slug(v, "question id")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = check_text(v, "question text", max_len=2000).strip()
+        if not v:
+            raise ValueError("question text is empty")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for t in v:
+            t = check_text(t, "tag", max_len=120, allow_newlines=False).strip()
+            if not t:
+                continue
+            if t not in out:
+                out.append(t)
+        return out
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes(cls, v: Optional[list[str]]) -> Optional[list[str]]:
+        if v is None:
+            return None
+        v = [check_slug(o.strip() if isinstance(o, str) else o, "outcome") for o in v]
+        if len(v) < 2:
+            raise ValueError("a categorical question needs at least two outcomes")
+        if len(set(v)) != len(v):
+            dup = next(o for o in v if v.count(o) > 1)
+            raise ValueError(f"outcome {dup!r} is listed twice")
+        if "annulled" in v:
+            raise ValueError("'annulled' is reserved and cannot be an outcome")
+        return v
+
+    @field_validator("opened_at")
+    @classmethod
+    def _opened(cls, v: Optional[datetime]) -> Optional[datetime]:
+        if v is not None and v.tzinfo is None:
+            v = v.replace(tzinfo=UTC)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "QuestionIn":
+        if self.deadline.year < 1900 or self.deadline.year > 9998:
+            raise ValueError(f"deadline {self.deadline.isoformat()} is out of range")
+        if (self.condition_question_id is None) != (self.condition_outcome is None):
+            raise ValueError("a condition needs both a question and an outcome")
+        if self.condition_question_id is not None and self.condition_question_id == self.id:
+            raise ValueError("a question cannot be conditional on itself")
+        if self.implies_question_id is not None and self.implies_question_id == self.id:
+            raise ValueError("a question cannot imply itself")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "binary" if self.outcomes is None else "categorical"
+
+    @property
+    def outcome_list(self) -> list[str]:
+        return list(BINARY_OUTCOMES) if self.outcomes is None else list(self.outcomes)
+
+
+def normalize_vector(outcomes: list[str], vector: dict[str, Any], what: str = "forecast") -> dict[str, float]:
+    """Check a categorical probability vector against a question's outcomes.
+
+    Every outcome must be named once; probabilities in [0, 1] summing to 1
+    (within 1e-6). Returns the vector in the question's outcome order.
+    """
+    unknown = [k for k in vector if k not in outcomes]
+    if unknown:
+        raise ValueError(f"{what} names unknown outcome {unknown[0]!r} (outcomes: {', '.join(outcomes)})")
+    missing = [o for o in outcomes if o not in vector]
+    if missing:
+        raise ValueError(f"{what} gives no probability for outcome {missing[0]!r}")
+    out = {o: check_probability(vector[o], f"probability of {o!r}") for o in outcomes}
+    total = math.fsum(out.values())
+    if abs(total - 1.0) > PROB_TOL:
+        raise ValueError(f"{what} probabilities sum to {total:.6g}, not 1")
+    return out

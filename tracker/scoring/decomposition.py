@@ -1,0 +1,181 @@
+"""Decompositions of the binary Brier score: Murphy (binned, exact form) and CORP (isotonic).
+
+All terms are on the 0-1 Brier scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validation as v
+from ._results import Result, frozen_array
+from ._table import Table, pav, tabulate
+
+
+def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
+    """Equal-width bin of each forecast: ``min(floor(x * bins), bins - 1)``.
+
+    Bins are ``[j/bins, (j+1)/bins)`` for j < bins - 1 and the last bin is
+    closed at 1. The edges are the floating-point numbers ``j / bins``: the
+    floor of the float product ``x * bins`` is corrected by one where it
+    disagrees with a comparison against those edges (e.g. ``0.57 * 100`` is
+    56.99999999999999 in floating point, yet 0.57 belongs to the bin starting
+    at 0.57).
+    """
+    j = np.minimum(np.floor(x * bins), bins - 1).astype(np.intp)
+    j += (j < bins - 1) & (x >= (j + 1) / bins)
+    j -= x < j / bins
+    return j
+
+
+def binned_sums(table: Table, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per bin: count, sum of forecasts, number of events; plus the bin of each distinct value."""
+    j = bin_index(table.x, bins)
+    count = np.bincount(j, weights=table.n, minlength=bins)
+    sum_p = np.bincount(j, weights=table.n * table.x, minlength=bins)
+    sum_y = np.bincount(j, weights=table.s, minlength=bins)
+    return count, sum_p, sum_y, j
+
+
+def brier_from_table(table: Table) -> float:
+    """Mean 0-1 Brier score: ``(1/n) sum_x [s (1 - x)^2 + (n_x - s) x^2]``."""
+    return _brier_of(table, table.x)
+
+
+def _brier_of(table: Table, f: np.ndarray) -> float:
+    """Mean 0-1 Brier score of forecasts ``f`` (one per distinct value) against the table's outcomes."""
+    return float((table.s @ np.square(1.0 - f) + (table.n - table.s) @ np.square(f)) / table.total)
+
+
+# ------------------------------------------------------------------------- Murphy
+
+
+@dataclass(frozen=True)
+class MurphyDecomposition(Result):
+    """Binned decomposition ``brier = reliability - resolution + uncertainty + within_bin_variance - within_bin_covariance``."""
+
+    n: int
+    bins: int
+    brier: float
+    reliability: float
+    resolution: float
+    uncertainty: float
+    within_bin_variance: float
+    within_bin_covariance: float
+
+
+def murphy_decomposition(p, y, *, bins: int = 10) -> MurphyDecomposition:
+    """Murphy's decomposition of the 0-1 Brier score with the two within-bin terms.
+
+    With equal-width bins k on [0, 1] (``bin = min(floor(p * bins), bins - 1)``,
+    last bin closed at 1), n_k forecasts in bin k with mean forecast pbar_k and
+    event frequency obar_k, and overall frequency obar::
+
+        REL = (1/n) sum_k n_k (pbar_k - obar_k)^2                    reliability
+        RES = (1/n) sum_k n_k (obar_k - obar)^2                      resolution
+        UNC = obar (1 - obar)                                         uncertainty
+        WBV = (1/n) sum_k sum_{i in k} (p_i - pbar_k)^2               within-bin variance
+        WBC = (2/n) sum_k sum_{i in k} (o_i - obar_k)(p_i - pbar_k)   within-bin covariance
+        BS  = REL - RES + UNC + WBV - WBC
+
+    which holds exactly for any binning (Murphy's three-term form is exact
+    only when each bin holds one forecast value).
+
+    Reference: Stephenson, D. B., Coelho, C. A. S. and Jolliffe, I. T. (2008),
+    Two extra components in the Brier score decomposition, Weather and
+    Forecasting 23:752-757; Murphy, A. H. (1973), A new vector partition of the
+    probability score, J. Applied Meteorology 12:595-600.
+    """
+    p = v.probabilities(p)
+    y = v.outcomes(y)
+    v.same_length(("p", p), ("y", y))
+    bins = v.positive_int(bins, "bins")
+    return _murphy(tabulate(p, y), bins)
+
+
+def _murphy(table: Table, bins: int) -> MurphyDecomposition:
+    count, sum_p, sum_y, j = binned_sums(table, bins)
+    total = table.total
+    nonempty = count > 0
+    pbar = np.divide(sum_p, count, out=np.zeros(bins), where=nonempty)
+    obar_k = np.divide(sum_y, count, out=np.zeros(bins), where=nonempty)
+    obar = table.base_rate
+    dp = table.x - pbar[j]  # p_i - pbar_k, per distinct forecast value
+    return MurphyDecomposition(
+        n=int(total),
+        bins=bins,
+        brier=brier_from_table(table),
+        reliability=float(count @ np.square(pbar - obar_k) / total),
+        resolution=float(count @ np.square(obar_k - obar) / total),
+        uncertainty=obar * (1.0 - obar),
+        within_bin_variance=float(table.n @ np.square(dp) / total),
+        # sum_{i in x} (o_i - obar_k) = s_x - n_x obar_k for all forecasts sharing the value x
+        within_bin_covariance=float(2.0 * ((table.s - table.n * obar_k[j]) @ dp) / total),
+    )
+
+
+# --------------------------------------------------------------------------- CORP
+
+
+@dataclass(frozen=True, eq=False)
+class CorpDecomposition(Result):
+    """CORP decomposition ``brier = mcb - dsc + unc`` and the isotonic reliability curve.
+
+    ``x``: distinct forecast values (ascending); ``fitted``: the recalibrated
+    forecast (isotonic conditional event probability) at each; ``count``: how
+    many forecasts had each value.
+    """
+
+    n: int
+    brier: float
+    mcb: float
+    dsc: float
+    unc: float
+    x: np.ndarray
+    fitted: np.ndarray
+    count: np.ndarray
+
+
+def corp_decomposition(p, y) -> CorpDecomposition:
+    """CORP decomposition of the 0-1 Brier score: miscalibration, discrimination, uncertainty.
+
+    The recalibrated forecast ``p_hat`` is the isotonic (non-decreasing)
+    regression of y on p, fitted by pool-adjacent-violators with all forecasts
+    of the same value in one block from the start (each distinct value enters
+    PAV once, with its event frequency, weighted by its count). Then::
+
+        MCB = BS(p) - BS(p_hat)          miscalibration, >= 0
+        DSC = BS(obar) - BS(p_hat)       discrimination, >= 0
+        UNC = BS(obar) = obar (1 - obar) uncertainty
+        BS(p) = MCB - DSC + UNC
+
+    Rounding noise that would make MCB or DSC a hair below zero is reported as 0.
+
+    Reference: Dimitriadis, T., Gneiting, T. and Jordan, A. I. (2021), Stable
+    reliability diagrams for probabilistic classifiers, PNAS 118(8)
+    e2016191118 (R package reliabilitydiag).
+    """
+    p = v.probabilities(p)
+    y = v.outcomes(y)
+    v.same_length(("p", p), ("y", y))
+    return _corp(tabulate(p, y))
+
+
+def _corp(table: Table) -> CorpDecomposition:
+    fitted = pav(table.s / table.n, table.n)
+    brier = brier_from_table(table)
+    recal = _brier_of(table, fitted)
+    obar = table.base_rate
+    unc = obar * (1.0 - obar)
+    return CorpDecomposition(
+        n=int(table.total),
+        brier=brier,
+        mcb=max(brier - recal, 0.0),
+        dsc=max(unc - recal, 0.0),
+        unc=unc,
+        x=frozen_array(table.x),
+        fitted=frozen_array(fitted),
+        count=frozen_array(table.n.astype(np.int64), np.int64),
+    )

@@ -1,0 +1,254 @@
+"""Helpers shared by the services: parsing user values, table handles,
+row -> dict conversion."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timezone
+from typing import Any, Iterable
+
+from ..errors import NotFoundError, ValidationError
+from ..models import (
+    BINARY_OUTCOMES,
+    Analyst,
+    Forecast,
+    Question,
+    QuestionTag,
+    Resolution,
+    Scenario,
+    check_probability,
+)
+
+UTC = timezone.utc
+T_SCENARIO = Scenario.__table__
+T_ANALYST = Analyst.__table__
+T_QUESTION = Question.__table__
+T_TAG = QuestionTag.__table__
+T_FORECAST = Forecast.__table__
+T_RESOLUTION = Resolution.__table__
+
+TRUE_WORDS = {"yes", "y", "true", "1", "1.0"}
+FALSE_WORDS = {"no", "n", "false", "0", "0.0"}
+
+
+def parse_probability(text: Any, what: str = "probability") -> float:
+    """``0.35``, ``.35``, ``35%`` -> 0.35; anything outside [0, 1] is refused."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value: Any = text
+    else:
+        s = str(text).strip()
+        if s.endswith("%"):
+            try:
+                value = float(s[:-1].strip()) / 100.0
+            except ValueError:
+                raise ValidationError(f"{what} {s!r} is not a number") from None
+        else:
+            value = s
+    try:
+        return check_probability(value, what)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def parse_vector(text: str, outcomes: list[str]) -> dict[str, float]:
+    """``a=0.2,b=50%,c=0.3`` -> {"a": 0.2, "b": 0.5, "c": 0.3} (checked)."""
+    from ..models import normalize_vector
+
+    vector: dict[str, float] = {}
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise ValidationError(f"{part!r} is not OUTCOME=PROBABILITY (e.g. {outcomes[0]}=0.4)")
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name in vector:
+            raise ValidationError(f"outcome {name!r} is given twice")
+        vector[name] = parse_probability(value, f"probability of {name!r}")
+    try:
+        return normalize_vector(outcomes, vector)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def parse_datetime(value: Any, what: str) -> datetime:
+    """An ISO date or datetime; UTC when no zone is given. A date means 00:00."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime.combine(value, time(0))
+    else:
+        s = str(value).strip()
+        if not s:
+            raise ValidationError(f"{what} is empty")
+        if s.endswith(("Z", "z")):
+            s = s[:-1] + "+00:00"
+        try:
+            if len(s) == 10:
+                dt = datetime.combine(date.fromisoformat(s), time(0))
+            else:
+                dt = datetime.fromisoformat(s)
+        except ValueError:
+            raise ValidationError(f"{what} {str(value)!r} is not an ISO date or datetime") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    try:
+        dt = dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError(f"{what} {str(value)!r} is out of range") from None
+    if not 1900 <= dt.year <= 9998:
+        raise ValidationError(f"{what} {str(value)!r} is out of range (years 1900-9998)")
+    return dt
+
+
+def parse_date(value: Any, what: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        d = value
+    else:
+        s = str(value).strip()
+        try:
+            d = date.fromisoformat(s)
+        except ValueError:
+            raise ValidationError(f"{what} {s!r} is not an ISO date (YYYY-MM-DD)") from None
+    if not 1900 <= d.year <= 9998:
+        raise ValidationError(f"{what} {d.isoformat()} is out of range (years 1900-9998)")
+    return d
+
+
+def parse_binary_outcome(text: Any) -> str | None:
+    s = str(text).strip().lower()
+    if s in TRUE_WORDS:
+        return "yes"
+    if s in FALSE_WORDS:
+        return "no"
+    return None
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def clean(value: Any) -> Any:
+    """Floats that are whole stay floats; NaN never leaves the tool."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def question_row(conn, question_id: str):
+    from sqlalchemy import select
+
+    row = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == question_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no question with id {question_id!r}")
+    return row
+
+
+def current_resolution(conn, question_id: str):
+    from sqlalchemy import select
+
+    return (
+        conn.execute(
+            select(T_RESOLUTION)
+            .where(T_RESOLUTION.c.question_id == question_id)
+            .order_by(T_RESOLUTION.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+
+
+def tags_of(conn, question_ids: Iterable[str]) -> dict[str, list[str]]:
+    from sqlalchemy import select
+
+    ids = list(question_ids)
+    out: dict[str, list[str]] = {q: [] for q in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            select(T_TAG.c.question_id, T_TAG.c.tag).where(T_TAG.c.question_id.in_(chunk)).order_by(T_TAG.c.tag)
+        )
+        for qid, tag in rows:
+            out[qid].append(tag)
+    return out
+
+
+def ensure_analysts(conn, names: Iterable[str], now: datetime) -> None:
+    """Insert the analysts that do not exist yet."""
+    from sqlalchemy import select
+
+    wanted = sorted(set(names))
+    if not wanted:
+        return
+    existing: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        existing.update(r[0] for r in conn.execute(select(T_ANALYST.c.name).where(T_ANALYST.c.name.in_(chunk))))
+    new = [{"name": n, "team": None, "created_at": now} for n in wanted if n not in existing]
+    if new:
+        conn.execute(T_ANALYST.insert(), new)
+
+
+def check_analyst_name(name: Any) -> str:
+    if not isinstance(name, str):
+        raise ValidationError("analyst name must be text")
+    name = name.strip()
+    if not name:
+        raise ValidationError("analyst name is empty")
+    if len(name) > 120:
+        raise ValidationError(f"analyst name {name[:20]!r}... is longer than 120 characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(f"analyst name {name!r} contains a control character")
+    return name
+
+
+def forecast_dict(row) -> dict:
+    return {
+        "id": row["id"],
+        "question_id": row["question_id"],
+        "analyst": row["analyst"],
+        "probability": row["probability"],
+        "probabilities": row["probabilities"],
+        "made_at": aware(row["made_at"]),
+        "recorded_at": aware(row["recorded_at"]),
+        "imported": bool(row["imported"]),
+        "rationale": row["rationale"],
+        "source": row["source"],
+    }
+
+
+def resolution_dict(row) -> dict:
+    return {
+        "id": row["id"],
+        "question_id": row["question_id"],
+        "outcome": row["outcome"],
+        "annulled": bool(row["annulled"]),
+        "reason": row["reason"],
+        "known_at": aware(row["known_at"]),
+        "recorded_at": aware(row["recorded_at"]),
+        "recorded_by": row["recorded_by"],
+        "evidence": list(row["evidence"] or []),
+        "note": row["note"],
+        "supersedes_id": row["supersedes_id"],
+        "source": row["source"],
+    }
+
+
+def status_of(question, resolution, today: date) -> str:
+    if resolution is not None:
+        return "annulled" if resolution["annulled"] else "resolved"
+    return "overdue" if question["deadline"] < today else "open"
+
+
+
+
+BINARY = list(BINARY_OUTCOMES)

@@ -1,0 +1,485 @@
+"""The forecast log: questions, forecasts and resolutions.
+
+Every write goes through one transaction; forecasts and resolutions are only
+ever inserted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Optional
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..models import QuestionIn, deadline_end, utcnow
+from ..storage import Store
+from .common import (
+    BINARY,
+    T_ANALYST,
+    T_FORECAST,
+    T_QUESTION,
+    T_RESOLUTION,
+    T_SCENARIO,
+    T_TAG,
+    aware,
+    check_analyst_name,
+    current_resolution,
+    ensure_analysts,
+    forecast_dict,
+    parse_binary_outcome,
+    parse_probability,
+    parse_vector,
+    question_row,
+    resolution_dict,
+    status_of,
+    tags_of,
+)
+
+# A forecast may claim a time a little ahead of the recording clock (clock skew).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _pydantic_message(exc) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    msg = err.get("msg", "invalid value").removeprefix("Value error, ")
+    inp = err.get("input")
+    if loc and isinstance(inp, (str, int, float)) and str(inp) not in msg:
+        return f"{loc}: {msg} (got {str(inp)[:60]!r})"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def validate_question(data: dict) -> QuestionIn:
+    from pydantic import ValidationError as PydanticError
+
+    try:
+        return QuestionIn(**data)
+    except PydanticError as exc:
+        raise ValidationError(_pydantic_message(exc)) from None
+
+
+# --------------------------------------------------------------- questions
+
+
+def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool = True) -> dict:
+    """Insert one checked question inside the caller's transaction."""
+    from sqlalchemy import select
+
+    if conn.execute(select(T_QUESTION.c.id).where(T_QUESTION.c.id == q.id)).first():
+        raise ConflictError(f"a question with id {q.id!r} already exists")
+    opened = aware(q.opened_at) or now
+    if opened > now + CLOCK_SKEW:
+        raise ValidationError(f"opening time {opened.isoformat()} of {q.id!r} is in the future")
+    if q.deadline < opened.date():
+        raise ValidationError(
+            f"deadline {q.deadline.isoformat()} of {q.id!r} is before the question opened ({opened.date().isoformat()})"
+        )
+    if q.scenario_id is not None:
+        exists = conn.execute(select(T_SCENARIO.c.id).where(T_SCENARIO.c.id == q.scenario_id)).first()
+        if not exists:
+            if not create_scenario:
+                raise NotFoundError(f"no scenario with id {q.scenario_id!r}")
+            conn.execute(T_SCENARIO.insert().values(id=q.scenario_id, title=q.scenario_id, created_at=now))
+    if q.condition_question_id is not None:
+        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
+        if cond is None:
+            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
+        if q.condition_outcome not in cond["outcomes"]:
+            raise ValidationError(
+                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
+                f"({', '.join(cond['outcomes'])})"
+            )
+    if q.implies_question_id is not None:
+        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
+        if imp is None:
+            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
+        if imp["kind"] != "binary" or q.kind != "binary":
+            raise ValidationError("'implies' links two binary questions")
+    conn.execute(
+        T_QUESTION.insert().values(
+            id=q.id,
+            text=q.text,
+            kind=q.kind,
+            outcomes=q.outcome_list,
+            ordered=bool(q.ordered and q.kind == "categorical"),
+            deadline=q.deadline,
+            opened_at=opened,
+            created_at=now,
+            scenario_id=q.scenario_id,
+            source_sentence=q.source_sentence,
+            phrase=q.phrase,
+            source_document=q.source_document,
+            condition_question_id=q.condition_question_id,
+            condition_outcome=q.condition_outcome,
+            implies_question_id=q.implies_question_id,
+            extra=q.extra,
+        )
+    )
+    if q.tags:
+        conn.execute(T_TAG.insert(), [{"question_id": q.id, "tag": t} for t in q.tags])
+    return {"id": q.id, "kind": q.kind, "outcomes": q.outcome_list, "deadline": q.deadline, "opened_at": opened}
+
+
+def add_question(store: Store, data: dict, *, now: Optional[datetime] = None) -> dict:
+    q = validate_question(data)
+    now = now or utcnow()
+    return store.run_write(lambda conn: insert_question(conn, q, now))
+
+
+# --------------------------------------------------------------- forecasts
+
+
+def check_forecast_value(question, value: Any) -> tuple[Optional[float], Optional[dict]]:
+    """A binary probability or a categorical vector, checked against the question."""
+    if question["kind"] == "binary":
+        if isinstance(value, dict):
+            keys = set(value)
+            if keys <= {"yes", "no"} and "yes" in keys:
+                p = parse_probability(value["yes"])
+                if "no" in value and abs(parse_probability(value["no"]) + p - 1) > 1e-6:
+                    raise ValidationError("yes and no probabilities do not sum to 1")
+                return p, None
+            raise ValidationError(f"question {question['id']!r} is binary: give one probability, not a vector")
+        if isinstance(value, str) and "=" in value:
+            raise ValidationError(f"question {question['id']!r} is binary: give one probability, not a vector")
+        return parse_probability(value), None
+    outcomes = list(question["outcomes"])
+    if isinstance(value, dict):
+        from ..models import normalize_vector
+
+        try:
+            return None, normalize_vector(outcomes, value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+    if isinstance(value, str) and "=" in value:
+        return None, parse_vector(value, outcomes)
+    raise ValidationError(
+        f"question {question['id']!r} is categorical: give a vector such as "
+        + ",".join(f"{o}=..." for o in outcomes)
+    )
+
+
+def check_forecast_time(question, resolution, made_at: datetime, now: datetime, *, imported: bool) -> None:
+    qid = question["id"]
+    if resolution is not None:
+        state = "annulled" if resolution["annulled"] else f"resolved ({resolution['outcome']})"
+        raise ValidationError(f"question {qid!r} is already {state}: no more forecasts")
+    if made_at > now + CLOCK_SKEW:
+        raise ValidationError(f"forecast time {made_at.isoformat()} for {qid!r} is in the future")
+    if made_at >= deadline_end(question["deadline"]):
+        raise ValidationError(
+            f"forecast time {made_at.date().isoformat()} is after the deadline of {qid!r} ({question['deadline'].isoformat()})"
+        )
+    opened = aware(question["opened_at"])
+    if made_at < opened - CLOCK_SKEW and not imported:
+        raise ValidationError(f"forecast time {made_at.isoformat()} is before {qid!r} opened")
+
+
+def add_forecast(
+    store: Store,
+    question_id: str,
+    value: Any,
+    *,
+    analyst: str,
+    rationale: Optional[str] = None,
+    source: str = "cli",
+    now: Optional[datetime] = None,
+) -> dict:
+    """Log one forecast now. Historical (back-dated) forecasts come in through
+    the importers only, where they are flagged as imported."""
+    analyst = check_analyst_name(analyst)
+    if rationale is not None and len(rationale) > 10_000:
+        raise ValidationError("rationale is longer than 10000 characters")
+
+    def work(conn):
+        when = now or utcnow()
+        question = question_row(conn, question_id)
+        probability, vector = check_forecast_value(question, value)
+        check_forecast_time(question, current_resolution(conn, question_id), when, when, imported=False)
+        ensure_analysts(conn, [analyst], when)
+        row = dict(
+            question_id=question_id,
+            analyst=analyst,
+            probability=probability,
+            probabilities=vector,
+            made_at=when,
+            recorded_at=when,
+            imported=False,
+            rationale=rationale,
+            source=source,
+        )
+        result = conn.execute(T_FORECAST.insert().values(**row))
+        row["id"] = result.inserted_primary_key[0]
+        return forecast_dict(row)
+
+    return store.run_write(work)
+
+
+# ------------------------------------------------------------- resolutions
+
+
+def resolve_outcome(question, outcome: str) -> str:
+    text = str(outcome).strip()
+    if question["kind"] == "binary":
+        word = parse_binary_outcome(text)
+        if word is None:
+            raise ValidationError(f"outcome {text!r} is not yes or no (question {question['id']!r} is binary)")
+        return word
+    if text not in question["outcomes"]:
+        raise ValidationError(
+            f"outcome {text!r} is not an outcome of {question['id']!r} ({', '.join(question['outcomes'])})"
+        )
+    return text
+
+
+def insert_resolution(
+    conn,
+    question_id: str,
+    outcome: Optional[str],
+    *,
+    known_at: Optional[datetime],
+    recorded_by: str,
+    evidence: list[str] | None = None,
+    note: Optional[str] = None,
+    reason: Optional[str] = None,
+    supersede: bool = False,
+    source: str = "cli",
+    now: datetime,
+) -> dict:
+    """Record a resolution inside the caller's transaction."""
+    question = question_row(conn, question_id)
+    annulled = str(outcome).strip().lower() in ("annulled", "annul", "void") if outcome is not None else False
+    if annulled:
+        if not reason:
+            raise ValidationError(f"annulling {question_id!r} needs a --reason")
+        outcome_value = None
+    else:
+        if outcome is None:
+            raise ValidationError(f"no outcome given for {question_id!r}")
+        outcome_value = resolve_outcome(question, outcome)
+    known = aware(known_at) if known_at is not None else now
+    if known > now + CLOCK_SKEW:
+        raise ValidationError(f"known-at {known.isoformat()} for {question_id!r} is in the future")
+    opened = aware(question["opened_at"])
+    if known.date() < opened.date() and not annulled:
+        raise ValidationError(f"known-at {known.date().isoformat()} is before {question_id!r} opened ({opened.date().isoformat()})")
+    evidence = [str(e).strip() for e in (evidence or []) if str(e).strip()]
+    previous = current_resolution(conn, question_id)
+    if previous is not None:
+        same = bool(previous["annulled"]) == annulled and previous["outcome"] == outcome_value
+        if not supersede:
+            state = "annulled" if previous["annulled"] else f"resolved as {previous['outcome']!r}"
+            raise ConflictError(
+                f"question {question_id!r} is already {state}; to correct it use --supersede with a --reason"
+            )
+        if not reason:
+            raise ValidationError(f"a correction of {question_id!r} needs a --reason")
+        if same and aware(previous["known_at"]) == known:
+            raise ConflictError(f"question {question_id!r} already has that resolution; nothing to correct")
+    elif supersede:
+        raise ValidationError(f"question {question_id!r} has no resolution to supersede")
+    if not annulled and question["condition_question_id"]:
+        cond = current_resolution(conn, question["condition_question_id"])
+        if cond is not None and not cond["annulled"] and cond["outcome"] != question["condition_outcome"]:
+            raise ValidationError(
+                f"question {question_id!r} is conditional on {question['condition_question_id']} = "
+                f"{question['condition_outcome']}, which resolved {cond['outcome']}: annul it instead"
+            )
+    row = dict(
+        question_id=question_id,
+        outcome=outcome_value,
+        annulled=annulled,
+        reason=reason,
+        known_at=known,
+        recorded_at=now,
+        recorded_by=recorded_by,
+        evidence=evidence,
+        note=note,
+        supersedes_id=previous["id"] if previous is not None else None,
+        source=source,
+    )
+    result = conn.execute(T_RESOLUTION.insert().values(**row))
+    row["id"] = result.inserted_primary_key[0]
+    out = resolution_dict(row)
+    out["annulled_dependents"] = _annul_failed_conditions(conn, question_id, out, recorded_by, now, source)
+    return out
+
+
+def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> list[str]:
+    """Questions conditional on this one whose condition failed are annulled."""
+    from sqlalchemy import select
+
+    if resolution["annulled"]:
+        return []
+    done = []
+    rows = conn.execute(
+        select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(T_QUESTION.c.condition_question_id == question_id)
+    ).all()
+    for dep_id, wanted in rows:
+        if wanted == resolution["outcome"]:
+            continue
+        if current_resolution(conn, dep_id) is not None:
+            continue
+        reason = f"condition failed: {question_id} resolved {resolution['outcome']}, not {wanted}"
+        insert_resolution(
+            conn, dep_id, "annulled", known_at=resolution["known_at"], recorded_by=recorded_by,
+            reason=reason, source=source, now=now,
+        )
+        done.append(dep_id)
+    return done
+
+
+def resolve(store: Store, question_id: str, outcome: str, *, recorded_by: str, now: Optional[datetime] = None, **kwargs) -> dict:
+    recorded_by = check_analyst_name(recorded_by)
+    return store.run_write(lambda conn: insert_resolution(conn, question_id, outcome, recorded_by=recorded_by, now=now or utcnow(), **kwargs))
+
+
+# ---------------------------------------------------------------- reading
+
+
+STATUSES = ("all", "open", "due", "overdue", "resolved", "annulled")
+
+
+def list_questions(
+    store: Store,
+    *,
+    status: str = "all",
+    scenario: Optional[str] = None,
+    tag: Optional[str] = None,
+    analyst: Optional[str] = None,
+    as_of: Optional[date] = None,
+    within_days: int = 14,
+    limit: Optional[int] = None,
+) -> list[dict]:
+    """Questions with their status, filtered. ``due``: open questions whose
+    deadline is within ``within_days`` of ``as_of`` (overdue ones included);
+    ``overdue``: open questions whose deadline has passed."""
+    from sqlalchemy import and_, exists, func, select
+
+    if status not in STATUSES:
+        raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+    today = as_of or utcnow().date()
+    latest = (
+        select(T_RESOLUTION.c.question_id, func.max(T_RESOLUTION.c.id).label("rid"))
+        .group_by(T_RESOLUTION.c.question_id)
+        .subquery()
+    )
+    r = T_RESOLUTION.alias("r")
+    q = T_QUESTION
+    counts = (
+        select(
+            T_FORECAST.c.question_id,
+            func.count().label("n_forecasts"),
+            func.count(T_FORECAST.c.analyst.distinct()).label("n_analysts"),
+        )
+        .group_by(T_FORECAST.c.question_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
+            r.c.outcome, r.c.annulled, r.c.known_at,
+            counts.c.n_forecasts, counts.c.n_analysts,
+        )
+        .select_from(q)
+        .outerjoin(latest, latest.c.question_id == q.c.id)
+        .outerjoin(r, r.c.id == latest.c.rid)
+        .outerjoin(counts, counts.c.question_id == q.c.id)
+    )
+    if scenario:
+        stmt = stmt.where(q.c.scenario_id == scenario)
+    if tag:
+        stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == q.c.id, T_TAG.c.tag == tag)))
+    if analyst:
+        stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == q.c.id, T_FORECAST.c.analyst == analyst)))
+    if status in ("open", "due", "overdue"):
+        stmt = stmt.where(latest.c.rid.is_(None))
+        if status == "overdue":
+            stmt = stmt.where(q.c.deadline < today)
+        elif status == "due":
+            stmt = stmt.where(q.c.deadline <= today + timedelta(days=within_days))
+    elif status == "resolved":
+        stmt = stmt.where(r.c.annulled.is_(False))
+    elif status == "annulled":
+        stmt = stmt.where(r.c.annulled.is_(True))
+    stmt = stmt.order_by(q.c.deadline, q.c.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    with store.read() as conn:
+        rows = conn.execute(stmt).mappings().all()
+        tags = tags_of(conn, [row["id"] for row in rows])
+    out = []
+    for row in rows:
+        resolution = None if row["annulled"] is None else row
+        out.append(
+            {
+                "id": row["id"],
+                "text": row["text"],
+                "kind": row["kind"],
+                "outcomes": list(row["outcomes"]),
+                "deadline": row["deadline"],
+                "status": status_of(row, resolution, today),
+                "outcome": row["outcome"],
+                "known_at": aware(row["known_at"]),
+                "scenario_id": row["scenario_id"],
+                "tags": tags[row["id"]],
+                "n_forecasts": row["n_forecasts"] or 0,
+                "n_analysts": row["n_analysts"] or 0,
+            }
+        )
+    return out
+
+
+def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
+    from sqlalchemy import select
+
+    qid = question["id"]
+    forecasts = conn.execute(
+        select(T_FORECAST).where(T_FORECAST.c.question_id == qid).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
+    ).mappings().all()
+    resolutions = conn.execute(
+        select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == qid).order_by(T_RESOLUTION.c.id)
+    ).mappings().all()
+    current = resolutions[-1] if resolutions else None
+    res = [resolution_dict(r) for r in resolutions]
+    for r in res:
+        r["current"] = current is not None and r["id"] == current["id"]
+    return {
+        "id": qid,
+        "text": question["text"],
+        "kind": question["kind"],
+        "outcomes": list(question["outcomes"]),
+        "ordered": bool(question["ordered"]),
+        "deadline": question["deadline"],
+        "opened_at": aware(question["opened_at"]),
+        "created_at": aware(question["created_at"]),
+        "scenario_id": question["scenario_id"],
+        "tags": tags_of(conn, [qid])[qid],
+        "source_sentence": question["source_sentence"],
+        "phrase": question["phrase"],
+        "source_document": question["source_document"],
+        "condition": (
+            {"question_id": question["condition_question_id"], "outcome": question["condition_outcome"]}
+            if question["condition_question_id"]
+            else None
+        ),
+        "implies_question_id": question["implies_question_id"],
+        "extra": question["extra"],
+        "status": status_of(question, current, today or utcnow().date()),
+        "outcome": current["outcome"] if current is not None else None,
+        "forecasts": [forecast_dict(f) for f in forecasts],
+        "resolutions": res,
+    }
+
+
+def show_question(store: Store, question_id: str, *, as_of: Optional[date] = None) -> dict:
+    with store.read() as conn:
+        return question_dict(conn, question_row(conn, question_id), today=as_of)
+
+
+def latest_forecasts(forecasts: list[dict]) -> dict[str, dict]:
+    """The latest forecast of each analyst (by the time it claims)."""
+    out: dict[str, dict] = {}
+    for f in sorted(forecasts, key=lambda f: (f["made_at"], f["id"] or 0)):
+        out[f["analyst"]] = f
+    return out
+

@@ -1,0 +1,253 @@
+"""Engines, transactions and the schema version check.
+
+``open_store(url)`` returns a :class:`Store` whose schema is at head: a local
+SQLite database upgrades itself when opened; a PostgreSQL database behind head
+asks for ``tracker db upgrade``. The version check is one small query; Alembic
+is imported only when a migration has to run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import time
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import DatabaseError
+
+# Keep in step with migrations/versions (a test checks it against Alembic).
+REVISIONS = ("0001", "0002")
+HEAD = REVISIONS[-1]
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Store:
+    """An engine plus the transaction helpers every service uses."""
+
+    def __init__(self, engine, url: str):
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator:
+        """One transaction that lands whole or not at all.
+
+        On SQLite it starts with BEGIN IMMEDIATE so that concurrent writers
+        queue on the busy timeout instead of failing half-way.
+        """
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(tracker_immediate=True)
+            with conn.begin():
+                yield conn
+
+    def run_write(self, fn, *, attempts: int = 8):
+        """Run ``fn(conn)`` in a write transaction, retrying when the database
+        reports a lock or a serialization failure (with jittered backoff)."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        delay = 0.05
+        for attempt in range(attempts):
+            try:
+                with self.write() as conn:
+                    return fn(conn)
+            except (OperationalError, DBAPIError) as exc:
+                if attempt == attempts - 1 or not _retryable(exc):
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 2.0)
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _retryable(exc) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or code in ("40001", "40P01")  # serialization failure, deadlock
+    )
+
+
+def make_engine(url: str):
+    """Create an engine with the connection settings the tool relies on."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, poolclass=NullPool)
+            _sqlite_events(engine, event)
+        else:
+            engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
+    except ArgumentError as exc:
+        raise DatabaseError(f"malformed database URL: {exc}") from None
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"the database driver is not installed ({exc.name}): "
+            "install forecast-tracker[postgres] for PostgreSQL"
+        ) from None
+    return engine
+
+
+def _sqlite_events(engine, event) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, record):  # pragma: no cover - trivial
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("tracker_immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _describe(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return " ".join(str(orig).split())
+
+
+def current_revision(conn) -> str | None:
+    """The schema revision recorded in the database, or None for a new one."""
+    if conn.dialect.name == "sqlite":
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+    else:
+        exists = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+    if not exists:
+        return None
+    return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def _has_foreign_tables(conn) -> bool:
+    if conn.dialect.name == "sqlite":
+        row = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name IN ('question','forecast')"
+        ).first()
+    else:
+        row = conn.exec_driver_sql("SELECT to_regclass('question')").scalar()
+    return bool(row)
+
+
+def open_store(url: str, *, upgrade: bool | None = None) -> Store:
+    """Open the database at ``url`` with its schema at head.
+
+    ``upgrade=None`` upgrades a local SQLite database automatically and asks
+    for ``tracker db upgrade`` elsewhere; ``True`` always upgrades.
+    """
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        if str(path) and not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
+    engine = make_engine(url)
+    store = Store(engine, url)
+    try:
+        with engine.connect() as conn:
+            rev = current_revision(conn)
+            foreign = rev is None and _has_foreign_tables(conn)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot open database {safe_url(url)}: {_describe(exc)}") from None
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot open database {safe_url(url)}: {_describe(exc)}") from None
+    if foreign:
+        engine.dispose()
+        raise DatabaseError(f"{safe_url(url)} holds tables of another schema (no alembic_version): not a tracker database")
+    if rev is not None and rev not in REVISIONS:
+        engine.dispose()
+        raise DatabaseError(
+            f"database schema revision {rev} is newer than this version of tracker knows (head {HEAD}); upgrade forecast-tracker"
+        )
+    if rev != HEAD:
+        auto = store.is_sqlite if upgrade is None else upgrade
+        if not auto:
+            engine.dispose()
+            where = "empty" if rev is None else f"at revision {rev}"
+            raise DatabaseError(f"database schema is {where}, head is {HEAD}: run 'tracker db upgrade'")
+        migrate(store)
+    return store
+
+
+def migrate(store: Store, target: str = "head") -> None:
+    """Run the Alembic migrations up to ``target`` (serialized across processes)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .migrations import run_upgrade
+
+    try:
+        with _migration_lock(store):
+            with store.engine.connect() as conn:
+                if target == "head" and current_revision(conn) == HEAD:
+                    return
+            with store.engine.begin() as conn:
+                if store.is_sqlite:
+                    pass
+                run_upgrade(conn, target)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"schema upgrade failed: {_describe(exc)}") from None
+
+
+@contextlib.contextmanager
+def _migration_lock(store: Store):
+    """A file lock beside a SQLite database; an advisory lock on PostgreSQL."""
+    if store.is_sqlite and store.url.startswith("sqlite:///") and len(store.url) > len("sqlite:///"):
+        import fcntl
+
+        lock_path = store.url[len("sqlite:///"):] + ".lock"
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+    elif store.dialect == "postgresql":
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_advisory_lock(7301984)")
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(7301984)")
+                conn.commit()
+    else:
+        yield
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        if ":" in cred:
+            cred = cred.split(":", 1)[0] + ":***"
+        return f"{scheme}://{cred}@{host}"
+    return url
