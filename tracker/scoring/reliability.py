@@ -96,6 +96,10 @@ def _wilson(events: np.ndarray, count: np.ndarray, level: float) -> tuple[np.nda
     return np.clip(center - half, 0.0, 1.0), np.clip(center + half, 0.0, 1.0)
 
 
+#: Largest (distinct values x resamples) held by :func:`reliability_corp` (50M cells, 400 MB).
+MAX_BAND_CELLS = 50_000_000
+
+
 @dataclass(frozen=True, eq=False)
 class ReliabilityCorp(Result):
     """CORP reliability curve with a pointwise consistency band under calibration.
@@ -137,6 +141,10 @@ def reliability_corp(p, y, *, n_resamples: int = 1000, level: float = 0.9, seed:
     with replacement before drawing outcomes; here the forecasts are held
     fixed (the band is conditional on the forecasts actually issued).
 
+    The refitted curves are held in memory (8 bytes x distinct values x
+    resamples); beyond ``MAX_BAND_CELLS`` cells a ``ValueError`` asks for
+    rounded forecasts or fewer resamples instead of exhausting memory.
+
     Reference: Dimitriadis, Gneiting and Jordan (2021), PNAS 118(8)
     e2016191118, section on consistency bands; Bröcker and Smith (2007),
     Weather and Forecasting 22:651-661.
@@ -146,7 +154,13 @@ def reliability_corp(p, y, *, n_resamples: int = 1000, level: float = 0.9, seed:
     v.same_length(("p", p), ("y", y))
     n_resamples = v.positive_int(n_resamples, "n_resamples")
     level = v.level(level)
-    return _reliability_corp(tabulate(p, y), n_resamples, level, seed)
+    table = tabulate(p, y)
+    if table.x.size * n_resamples > MAX_BAND_CELLS:
+        raise ValueError(
+            f"reliability_corp: {table.x.size} distinct forecast values x {n_resamples} resamples is too many"
+            f" to hold (limit {MAX_BAND_CELLS:,} cells); round the forecasts (e.g. to 3 decimals) or lower n_resamples"
+        )
+    return _reliability_corp(table, n_resamples, level, seed)
 
 
 def _reliability_corp(table: Table, n_resamples: int, level: float, seed: int | None) -> ReliabilityCorp:
