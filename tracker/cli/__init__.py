@@ -10,6 +10,7 @@ from .common import TrackerGroup
 from .log_cmds import forecast_cmd, list_cmd, question_group, resolve_cmd, show_cmd
 from .transfer_cmds import db_group, export_cmd, import_cmd
 from .demo_cmd import demo_cmd
+from .review_cmds import check_cmd, history_cmd, review_cmd
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -34,5 +35,5 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.obj["db"] = db
 
 
-for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd):
+for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd):
     main.add_command(_cmd)

@@ -196,3 +196,11 @@ def _log_scores(p: np.ndarray, y: np.ndarray, eps: float) -> tuple[np.ndarray, i
     n_clipped = int(np.count_nonzero((p < eps) | (p > 1.0 - eps)))
     q = np.clip(p, eps, 1.0 - eps)
     return -np.where(y, np.log(q), np.log1p(-q)), n_clipped
+
+
+def log_score_from_table(table, eps: float) -> tuple[float, int]:
+    """Mean log score and clipping count from a table of distinct forecast values (see :func:`log_scores`)."""
+    q = np.clip(table.x, eps, 1.0 - eps)
+    total = table.s @ -np.log(q) + (table.n - table.s) @ -np.log1p(-q)
+    n_clipped = int(table.n[(table.x < eps) | (table.x > 1.0 - eps)].sum())
+    return float(total / table.total), n_clipped

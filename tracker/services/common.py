@@ -43,6 +43,10 @@ def parse_probability(text: Any, what: str = "probability") -> float:
                 value = float(s[:-1].strip()) / 100.0
             except ValueError:
                 raise ValidationError(f"{what} {s!r} is not a number") from None
+            try:
+                return check_probability(value, what)
+            except ValueError:  # name the value as typed ('150%', not 1.5)
+                raise ValidationError(f"{what} {s!r} is outside [0, 1]") from None
         else:
             value = s
     try:
@@ -143,10 +147,15 @@ def clean(value: Any) -> Any:
     return value
 
 
-def question_row(conn, question_id: str):
+def question_row(conn, question_id: str, *, lock: bool = False):
+    """The question's row; ``lock`` holds it (PostgreSQL row lock) until the
+    transaction ends, so that concurrent resolutions of it serialize."""
     from sqlalchemy import select
 
-    row = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == question_id)).mappings().first()
+    stmt = select(T_QUESTION).where(T_QUESTION.c.id == question_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).mappings().first()
     if row is None:
         raise NotFoundError(f"no question with id {question_id!r}")
     return row

@@ -246,7 +246,7 @@ def insert_resolution(
     now: datetime,
 ) -> dict:
     """Record a resolution inside the caller's transaction."""
-    question = question_row(conn, question_id)
+    question = question_row(conn, question_id, lock=True)
     annulled = str(outcome).strip().lower() in ("annulled", "annul", "void") if outcome is not None else False
     if annulled:
         if not reason:

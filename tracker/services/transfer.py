@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Callable, Optional
 
-from ..errors import ConflictError, FileFormatError, ValidationError
+from ..errors import ConflictError, FileFormatError, TrackerError, ValidationError
 from ..models import SLUG_RE, check_text, deadline_end, utcnow
 from ..storage import HEAD, Store
 from .common import (
@@ -362,6 +362,7 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     existing: dict[str, Any] = {}
     resolved: dict[str, Any] = {}
     have: set[tuple] = set()
+    latest_p: dict[tuple, float] = {}  # (question, analyst) -> latest recorded probability
     for start in range(0, len(qids), CHUNK):
         chunk = qids[start : start + CHUNK]
         for row in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(chunk))).mappings():
@@ -377,9 +378,10 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
         for qid, analyst, made_at, p in conn.execute(
             select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, T_FORECAST.c.made_at, T_FORECAST.c.probability).where(
                 T_FORECAST.c.question_id.in_(chunk)
-            )
+            ).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
         ):
             have.add((qid, analyst, aware(made_at), p))
+            latest_p[(qid, analyst)] = p
 
     new_questions, new_tags, forecasts, outcomes = [], [], [], []
     skipped = 0
@@ -417,7 +419,12 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 raise ConflictError(f"{filename}: line {first.line}: text of {qid!r} differs from the recorded question")
         file_outcomes = {r.outcome for r in qrows if r.outcome is not None}
         if len(file_outcomes) > 1:
-            raise ValidationError(f"{filename}: question {qid!r} has conflicting outcomes in the file")
+            with_outcome = [r for r in qrows if r.outcome is not None]
+            clash = next(r for r in with_outcome if r.outcome != with_outcome[0].outcome)
+            raise ValidationError(
+                f"{filename}: line {clash.line}: question {qid!r} has conflicting outcomes in the file "
+                f"({with_outcome[0].outcome} on line {with_outcome[0].line}, {clash.outcome} on line {clash.line})"
+            )
         known_values = {r.known_at for r in qrows if r.known_at is not None}
         if len(known_values) > 1:
             raise ValidationError(f"{filename}: question {qid!r} has conflicting known_at values in the file")
@@ -427,7 +434,9 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
         seen_rows: set[tuple] = set()
         for r in sorted(qrows, key=lambda r: r.made_at):
             key = (qid, r.analyst, r.made_at, r.probability)
-            if key in have or key in seen_rows:
+            # a row without made_at means "now": it is already present when it
+            # repeats the analyst's latest recorded forecast (re-importing adds nothing)
+            if key in have or key in seen_rows or (not r.explicit_time and latest_p.get((qid, r.analyst)) == r.probability):
                 skipped += 1
                 continue
             seen_rows.add(key)
@@ -454,7 +463,7 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 known_at = min(max(latest, end), now)
             if known_at > now + CLOCK_SKEW:
                 raise ValidationError(f"{filename}: known_at of {qid!r} is in the future")
-            outcomes.append((qid, outcome, known_at))
+            outcomes.append((qid, outcome, known_at, next(r.line for r in qrows if r.outcome is not None)))
 
     from .common import ensure_analysts
 
@@ -464,8 +473,11 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     for start in range(0, len(new_tags), CHUNK):
         conn.execute(T_TAG.insert(), new_tags[start : start + CHUNK])
     insert_forecasts(conn, forecasts, source="csv", progress=progress)
-    for qid, outcome, known_at in outcomes:
-        insert_resolution(conn, qid, outcome, known_at=known_at, recorded_by=recorded_by, source="csv", now=now)
+    for qid, outcome, known_at, line in outcomes:
+        try:
+            insert_resolution(conn, qid, outcome, known_at=known_at, recorded_by=recorded_by, source="csv", now=now)
+        except TrackerError as exc:  # name the file and line; the transaction rolls back
+            raise type(exc)(f"{filename}: line {line}: {exc}") from None
     return {
         "rows": sum(len(v) for v in by_question.values()),
         "questions_created": len(new_questions),

@@ -95,8 +95,8 @@ def make_engine(url: str):
             _sqlite_events(engine, event)
         else:
             engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
-    except ArgumentError as exc:
-        raise DatabaseError(f"malformed database URL: {exc}") from None
+    except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
+        raise DatabaseError(f"malformed database URL {safe_url(url)}: {exc}") from None
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"the database driver is not installed ({exc.name}): "

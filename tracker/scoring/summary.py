@@ -1,0 +1,131 @@
+"""Every binary summary statistic in one call: the ``tracker score --json`` contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+from ._table import Table, tabulate
+from .calibration import _brier_skill, _calibration_slope, _spiegelhalter
+from .comparison import bootstrap_mean_interval
+from .decomposition import _corp, _murphy, brier_from_table
+from .scores import LOG_EPS, log_score_from_table
+
+
+def summarize(
+    p,
+    y,
+    *,
+    bins: int = 10,
+    scale: str = "0-1",
+    bootstrap: bool = True,
+    n_resamples: int = 2000,
+    seed: int | None = 42,
+) -> dict[str, Any]:
+    """Score binary forecasts with the full set of statistics, as plain JSON-ready data.
+
+    Returns a dict with exactly these keys (None where undefined, and a line
+    in ``notes`` saying why)::
+
+        n                  number of forecasts
+        brier              mean Brier score on ``brier_scale``
+        brier_scale        "0-1" ((p - y)^2) or "0-2" (2 (p - y)^2, Good Judgment)
+        log_score          mean -ln(prob. of what happened), natural log, lower is better
+        log_score_clipped  forecasts clipped to [1e-15, 1 - 1e-15] for the log score
+        base_rate          fraction of events
+        brier_skill        1 - BS / (base_rate (1 - base_rate))
+        brier_ci           [low, high] 95% percentile bootstrap of the mean Brier
+                           (on brier_scale), or None if bootstrap=False
+        murphy             {bins, reliability, resolution, uncertainty,
+                            within_bin_variance, within_bin_covariance}   (0-1 scale)
+        corp               {mcb, dsc, unc}                                 (0-1 scale)
+        spiegelhalter      {z, p_value}
+        calibration        {slope, intercept, slope_ci}   (logistic recalibration)
+        notes              list of strings
+
+    Under ``scale="0-2"`` only ``brier`` and ``brier_ci`` are doubled; the
+    decomposition terms stay on the 0-1 scale (a note says so), and
+    ``brier_skill`` is scale-free.
+
+    The forecasts are grouped once by distinct value (one sort); every
+    statistic is then computed from that table, so the cost beyond the sort
+    grows with the number of distinct forecast values, not with n. See
+    :func:`murphy_decomposition`, :func:`corp_decomposition`,
+    :func:`spiegelhalter_z`, :func:`calibration_slope`,
+    :func:`brier_skill_score`, :func:`log_score` and :func:`bootstrap_ci` for
+    the formulas and references; their results agree with these numbers.
+    """
+    p = v.probabilities(p)
+    y = v.outcomes(y)
+    v.same_length(("p", p), ("y", y))
+    bins = v.positive_int(bins, "bins")
+    scale = v.scale(scale)
+    n_resamples = v.positive_int(n_resamples, "n_resamples")
+    table = tabulate(p, y)
+    factor = 2.0 if scale == "0-2" else 1.0
+    notes: list[str] = []
+
+    log_mean, n_clipped = log_score_from_table(table, LOG_EPS)
+    if n_clipped:
+        notes.append(f"log score: {n_clipped} forecasts of (nearly) 0 or 1 clipped to [1e-15, 1 - 1e-15]")
+    skill = _brier_skill(table)
+    murphy = _murphy(table, bins)
+    corp = _corp(table)
+    spiegelhalter = _spiegelhalter(table)
+    calibration = _calibration_slope(table, 0.95)
+    for reason in (skill.reason, spiegelhalter.reason, calibration.reason):
+        if reason:
+            notes.append(reason)
+
+    brier_ci = None
+    if bootstrap:
+        values, counts = _brier_score_values(table, factor)
+        brier_ci = list(bootstrap_mean_interval(values, counts, n_resamples, 0.95, seed))
+    else:
+        notes.append("brier_ci not computed (bootstrap=False)")
+    if scale == "0-2":
+        notes.append("brier and brier_ci are on the 0-2 scale; murphy and corp terms are on the 0-1 scale")
+
+    return {
+        "n": int(table.total),
+        "brier": factor * brier_from_table(table),
+        "brier_scale": scale,
+        "log_score": log_mean,
+        "log_score_clipped": n_clipped,
+        "base_rate": table.base_rate,
+        "brier_skill": skill.skill,
+        "brier_ci": brier_ci,
+        "murphy": {
+            "bins": murphy.bins,
+            "reliability": murphy.reliability,
+            "resolution": murphy.resolution,
+            "uncertainty": murphy.uncertainty,
+            "within_bin_variance": murphy.within_bin_variance,
+            "within_bin_covariance": murphy.within_bin_covariance,
+        },
+        "corp": {"mcb": corp.mcb, "dsc": corp.dsc, "unc": corp.unc},
+        "spiegelhalter": {"z": spiegelhalter.z, "p_value": spiegelhalter.p_value},
+        "calibration": {
+            "slope": calibration.slope,
+            "intercept": calibration.intercept,
+            "slope_ci": list(calibration.slope_ci) if calibration.slope_ci else None,
+        },
+        "notes": notes,
+    }
+
+
+def _brier_score_values(table: Table, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct per-forecast Brier scores and their counts, as ``np.unique(brier_scores(p, y))`` would give.
+
+    A forecast x scores ``(x - 0)^2`` for each of its n - s non-events and
+    ``(x - 1)^2`` for each of its s events; equal scores from different
+    forecasts are merged so the bootstrap sees exactly the table it would see
+    from the per-forecast scores (same draws for the same seed).
+    """
+    scores = factor * np.square(np.concatenate((table.x - 0.0, table.x - 1.0)))
+    counts = np.concatenate((table.n - table.s, table.s))
+    keep = counts > 0
+    values, inverse = np.unique(scores[keep], return_inverse=True)
+    return values, np.bincount(inverse, weights=counts[keep]).astype(np.int64)

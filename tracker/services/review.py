@@ -1,0 +1,256 @@
+"""The quarterly review, the resolution-file skeleton, coherence checks and
+a question's history."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+
+from ..errors import ValidationError
+from ..models import UTC, utcnow
+from ..storage import Store
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, aware, forecast_dict, question_row, resolution_dict, tags_of
+
+QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
+
+
+def parse_quarter(text: str) -> tuple[str, date, date]:
+    """``2018Q3`` or ``2018-Q3`` -> ("2018Q3", 2018-07-01, 2018-09-30)."""
+    m = QUARTER_RE.match(str(text))
+    if not m:
+        raise ValidationError(f"quarter {text!r} is not like 2018Q3")
+    year, q = int(m.group(1)), int(m.group(2))
+    if not 1900 <= year <= 9998:
+        raise ValidationError(f"quarter {text!r} is out of range")
+    start = date(year, 3 * q - 2, 1)
+    end = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
+    return f"{year}Q{q}", start, end
+
+
+def quarter_of(d: date) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def parse_days(text: str) -> int:
+    """``30d``, ``4w``, ``30`` -> days."""
+    m = re.match(r"^\s*(\d{1,6})\s*([dw]?)\s*$", str(text).lower())
+    if not m:
+        raise ValidationError(f"{text!r} is not a number of days such as 30d or 4w")
+    n = int(m.group(1))
+    return n * 7 if m.group(2) == "w" else n
+
+
+def _latest_resolutions(conn, question_ids: list[str]) -> dict[str, dict]:
+    from sqlalchemy import select
+
+    out: dict[str, dict] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = question_ids[start : start + 500]
+        for row in conn.execute(
+            select(T_RESOLUTION).where(T_RESOLUTION.c.question_id.in_(chunk)).order_by(T_RESOLUTION.c.id)
+        ).mappings():
+            out[row["question_id"]] = resolution_dict(row)
+    return out
+
+
+def _latest_forecasts(conn, question_ids: list[str]) -> dict[str, dict[str, dict]]:
+    """question -> analyst -> the analyst's latest forecast (by made_at, then id)."""
+    from sqlalchemy import select
+
+    out: dict[str, dict[str, dict]] = {q: {} for q in question_ids}
+    for start in range(0, len(question_ids), 500):
+        chunk = question_ids[start : start + 500]
+        for row in conn.execute(
+            select(T_FORECAST).where(T_FORECAST.c.question_id.in_(chunk)).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
+        ).mappings():
+            out[row["question_id"]][row["analyst"]] = forecast_dict(row)
+    return out
+
+
+def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_days: Optional[int] = None,
+           scenario: Optional[str] = None) -> dict:
+    from sqlalchemy import select
+
+    label, start, end = parse_quarter(quarter)
+    today = as_of or utcnow().date()
+    stmt = select(T_QUESTION).where(T_QUESTION.c.deadline >= start, T_QUESTION.c.deadline <= end)
+    if scenario:
+        stmt = stmt.where(T_QUESTION.c.scenario_id == scenario)
+    with store.read() as conn:
+        questions = conn.execute(stmt.order_by(T_QUESTION.c.deadline, T_QUESTION.c.id)).mappings().all()
+        ids = [q["id"] for q in questions]
+        resolutions = _latest_resolutions(conn, ids)
+        latest = _latest_forecasts(conn, ids)
+        tags = tags_of(conn, ids)
+    groups: dict[str, list] = {"resolved": [], "awaiting_resolution": [], "not_yet_due": []}
+    stale = []
+    for q in questions:
+        r = resolutions.get(q["id"])
+        item = {
+            "id": q["id"], "text": q["text"], "kind": q["kind"], "outcomes": list(q["outcomes"]),
+            "deadline": q["deadline"], "scenario_id": q["scenario_id"], "tags": tags[q["id"]],
+            "n_analysts": len(latest[q["id"]]),
+        }
+        if r is not None:
+            item.update(status="annulled" if r["annulled"] else "resolved", outcome=r["outcome"], reason=r["reason"],
+                        known_at=r["known_at"], evidence=r["evidence"], recorded_by=r["recorded_by"])
+            groups["resolved"].append(item)
+            continue
+        if q["deadline"] < today:
+            item["status"] = "awaiting_resolution"
+            item["days_overdue"] = (today - q["deadline"]).days
+            groups["awaiting_resolution"].append(item)
+        else:
+            item["status"] = "not_yet_due"
+            groups["not_yet_due"].append(item)
+            if stale_days is not None:
+                cutoff = datetime.combine(today - timedelta(days=stale_days), time(0), tzinfo=UTC)
+                for analyst, f in sorted(latest[q["id"]].items()):
+                    if f["made_at"] < cutoff:
+                        stale.append({
+                            "question_id": q["id"], "analyst": analyst, "last_forecast_at": f["made_at"],
+                            "days_since": (today - f["made_at"].date()).days,
+                        })
+    return {
+        "quarter": label, "start": start, "end": end, "as_of": today, "stale_days": stale_days,
+        "counts": {k: len(v) for k, v in groups.items()},
+        **groups,
+        "stale": stale,
+    }
+
+
+def skeleton(review_data: dict, *, reviewer: str) -> dict:
+    """A resolution file for the questions awaiting resolution, to fill in."""
+    entries = []
+    for q in review_data["awaiting_resolution"]:
+        entries.append({
+            "question": q["id"],
+            "text": q["text"],
+            "deadline": q["deadline"],
+            "outcomes": q["outcomes"],
+            "outcome": "",
+            "known_at": "",
+            "evidence": [],
+            "note": "",
+        })
+    label = review_data["quarter"]
+    return {"period": f"{label[:4]}-{label[4:]}", "reviewer": reviewer, "resolutions": entries}
+
+
+SKELETON_HEADER = """\
+# Resolution file for {period}: fill in each question's outcome (one of its
+# outcomes, or annulled with a reason), when it became known (known_at), the
+# evidence (links or citations) and a note; then `tracker import` this file.
+# Entries left with a blank outcome are skipped. To correct an outcome already
+# recorded, add `supersede: true` and a `reason`; the earlier record is kept.
+"""
+
+
+# ------------------------------------------------------------------- check
+
+
+def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.05) -> list[dict]:
+    """Every incoherence among the latest forecasts of each analyst."""
+    from sqlalchemy import select
+
+    stmt = select(T_QUESTION)
+    if scenario:
+        stmt = stmt.where(T_QUESTION.c.scenario_id == scenario)
+    with store.read() as conn:
+        questions = {q["id"]: q for q in conn.execute(stmt.order_by(T_QUESTION.c.id)).mappings()}
+        linked = set()
+        for q in questions.values():
+            extra = q["extra"] or {}
+            linked.update(x for x in (q["implies_question_id"], q["condition_question_id"], extra.get("joint_question_id")) if x)
+        missing = sorted(linked - set(questions))
+        if missing:
+            for start in range(0, len(missing), 500):
+                for q in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(missing[start:start + 500]))).mappings():
+                    questions[q["id"]] = q
+        ids = sorted(questions)
+        latest = _latest_forecasts(conn, ids)
+        resolutions = _latest_resolutions(conn, ids)
+        late = []
+        for qid, r in resolutions.items():
+            if scenario and questions[qid]["scenario_id"] != scenario:
+                continue
+            rows = conn.execute(
+                select(T_FORECAST).where(T_FORECAST.c.question_id == qid, T_FORECAST.c.made_at >= r["known_at"]).order_by(T_FORECAST.c.id)
+            ).mappings().all()
+            late.extend((qid, r, forecast_dict(f)) for f in rows)
+    issues: list[dict] = []
+    in_scope = [q for q in questions.values() if not scenario or q["scenario_id"] == scenario]
+
+    def p_yes(f: dict, outcome: str = "yes") -> float:
+        if f["probability"] is not None:
+            return f["probability"] if outcome == "yes" else 1.0 - f["probability"]
+        return float((f["probabilities"] or {}).get(outcome, 0.0))
+
+    for q in in_scope:
+        qid = q["id"]
+        if q["kind"] == "categorical":
+            for analyst, f in latest[qid].items():
+                total = sum((f["probabilities"] or {}).values())
+                if abs(total - 1.0) > 1e-6:
+                    issues.append({"check": "vector_sum", "question_id": qid, "analyst": analyst, "forecast_id": f["id"],
+                                   "detail": f"probabilities sum to {total:.4f}, not 1"})
+        b = q["implies_question_id"]
+        if b:
+            for analyst, fa in latest[qid].items():
+                fb = latest.get(b, {}).get(analyst)
+                if fb is not None and p_yes(fa) > p_yes(fb) + 1e-9:
+                    issues.append({"check": "implication", "question_id": qid, "other_question_id": b, "analyst": analyst,
+                                   "detail": f"P({qid}) = {p_yes(fa):.3f} > P({b}) = {p_yes(fb):.3f}, but {qid} implies {b}"})
+        cond, wanted = q["condition_question_id"], q["condition_outcome"]
+        joint = (q["extra"] or {}).get("joint_question_id")
+        if cond and joint:
+            for analyst, fc in latest[qid].items():
+                fb, fj = latest.get(cond, {}).get(analyst), latest.get(joint, {}).get(analyst)
+                if fb is None or fj is None:
+                    continue
+                implied = p_yes(fc) * p_yes(fb, wanted)
+                if abs(p_yes(fj) - implied) > tolerance:
+                    issues.append({"check": "conditional_joint", "question_id": qid, "other_question_id": joint, "analyst": analyst,
+                                   "detail": f"P({joint}) = {p_yes(fj):.3f} but P({qid} | {cond}={wanted}) x P({cond}={wanted}) = "
+                                             f"{p_yes(fc):.3f} x {p_yes(fb, wanted):.3f} = {implied:.3f}"})
+        if cond and qid not in resolutions:
+            rc = resolutions.get(cond)
+            if rc is not None and not rc["annulled"] and rc["outcome"] != wanted:
+                issues.append({"check": "condition_failed", "question_id": qid, "other_question_id": cond, "analyst": None,
+                               "detail": f"{cond} resolved {rc['outcome']}, not {wanted}: {qid} should be annulled"})
+    for qid, r, f in late:
+        state = "annulled" if r["annulled"] else f"resolved {r['outcome']}"
+        issues.append({"check": "after_resolution", "question_id": qid, "analyst": f["analyst"], "forecast_id": f["id"],
+                       "detail": f"forecast made {f['made_at']:%Y-%m-%d %H:%M} after the question was {state} (known {r['known_at']:%Y-%m-%d %H:%M})"})
+    for issue in issues:
+        issue.setdefault("other_question_id", None)
+        issue.setdefault("forecast_id", None)
+    return issues
+
+
+# ----------------------------------------------------------------- history
+
+
+def history(store: Store, question_id: str) -> list[dict]:
+    """Every forecast and resolution record of a question, in recording order."""
+    from sqlalchemy import select
+
+    with store.read() as conn:
+        question_row(conn, question_id)
+        forecasts = conn.execute(select(T_FORECAST).where(T_FORECAST.c.question_id == question_id)).mappings().all()
+        resolutions = conn.execute(select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == question_id)).mappings().all()
+    events = []
+    for f in forecasts:
+        d = forecast_dict(f)
+        value = d["probability"] if d["probability"] is not None else d["probabilities"]
+        events.append({"record": "forecast", "id": d["id"], "who": d["analyst"], "recorded_at": d["recorded_at"],
+                       "effective_at": d["made_at"], "value": value, "imported": d["imported"], "detail": d["rationale"]})
+    for r in resolutions:
+        d = resolution_dict(r)
+        events.append({"record": "resolution", "id": d["id"], "who": d["recorded_by"], "recorded_at": d["recorded_at"],
+                       "effective_at": d["known_at"], "value": "annulled" if d["annulled"] else d["outcome"],
+                       "imported": False, "supersedes_id": d["supersedes_id"],
+                       "detail": d["reason"] or d["note"], "evidence": d["evidence"]})
+    events.sort(key=lambda e: (e["recorded_at"], e["record"] == "resolution", e["effective_at"], e["id"]))
+    return events
