@@ -22,7 +22,6 @@ For each, best of 3 repeats, printed beside the floor measured in the same run
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import time
@@ -137,7 +136,6 @@ def main() -> None:
             f"score.peak_memory.{kind:<10} {label}  {traced:.0f} MB allocated by the full set (tracemalloc)"
             f"   {rss:.0f} MB peak RSS of the whole process  (target < 400 MB)"
         )
-    del resource  # imported for the subprocess's benefit only when run from here
 
 
 if __name__ == "__main__":

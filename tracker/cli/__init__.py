@@ -11,6 +11,7 @@ from .log_cmds import forecast_cmd, list_cmd, question_group, resolve_cmd, show_
 from .transfer_cmds import db_group, export_cmd, import_cmd
 from .demo_cmd import demo_cmd
 from .review_cmds import check_cmd, history_cmd, review_cmd
+from .score_cmd import score_cmd
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -35,5 +36,5 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.obj["db"] = db
 
 
-for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd):
+for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd, score_cmd):
     main.add_command(_cmd)

@@ -10,29 +10,60 @@ keeps the full summary fast on a million forecasts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """Distinct forecast values ``x`` (ascending), with counts ``n`` and events ``s`` (float64)."""
+    """Distinct forecast values ``x`` (ascending), with counts ``n`` and events ``s`` (float64).
+
+    Quantities several statistics need are computed once and cached.
+    """
 
     x: np.ndarray
     n: np.ndarray
     s: np.ndarray
 
-    @property
+    @cached_property
     def total(self) -> float:
         return float(self.n.sum())
 
-    @property
+    @cached_property
     def events(self) -> float:
         return float(self.s.sum())
 
-    @property
+    @cached_property
     def base_rate(self) -> float:
         return self.events / self.total
+
+    @cached_property
+    def brier(self) -> float:
+        """Mean 0-1 Brier score: ``(1/n) sum_x [s_x (1 - x)^2 + (n_x - s_x) x^2]``."""
+        return self.brier_of(self.x)
+
+    def brier_of(self, f: np.ndarray) -> float:
+        """Mean 0-1 Brier score of forecasts ``f`` (one per distinct value) against these outcomes."""
+        return float((self.s @ np.square(1.0 - f) + (self.n - self.s) @ np.square(f)) / self.total)
+
+    def bin_bounds(self, bins: int) -> np.ndarray:
+        """Where each equal-width bin starts and ends in ``x``: bin j is ``x[b[j]:b[j+1]]``.
+
+        Bin j holds ``j/bins <= x < (j+1)/bins`` (the last bin also holds 1),
+        with the edges the floating-point numbers ``j / bins``, the same
+        assignment as :func:`tracker.scoring.decomposition.bin_index`.
+        """
+        inner = np.searchsorted(self.x, np.arange(1, bins) / bins, side="left")
+        return np.concatenate(([0], inner, [self.x.size]))
+
+    def bin_sums(self, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per distinct x) within each bin given by ``bounds``; 0 for empty bins."""
+        out = np.zeros(bounds.size - 1)
+        nonempty = bounds[1:] > bounds[:-1]
+        # the end of each non-empty bin is the start of the next non-empty one, as reduceat needs
+        out[nonempty] = np.add.reduceat(values, bounds[:-1][nonempty])
+        return out
 
 
 def tabulate(p: np.ndarray, y: np.ndarray) -> Table:

@@ -15,7 +15,7 @@ from ._table import Table, pav, tabulate
 
 
 def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
-    """Equal-width bin of each forecast: ``min(floor(x * bins), bins - 1)``.
+    """Equal-width bin of each forecast (any order): ``min(floor(x * bins), bins - 1)``.
 
     Bins are ``[j/bins, (j+1)/bins)`` for j < bins - 1 and the last bin is
     closed at 1. The edges are the floating-point numbers ``j / bins``: the
@@ -28,25 +28,6 @@ def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
     j += (j < bins - 1) & (x >= (j + 1) / bins)
     j -= x < j / bins
     return j
-
-
-def binned_sums(table: Table, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per bin: count, sum of forecasts, number of events; plus the bin of each distinct value."""
-    j = bin_index(table.x, bins)
-    count = np.bincount(j, weights=table.n, minlength=bins)
-    sum_p = np.bincount(j, weights=table.n * table.x, minlength=bins)
-    sum_y = np.bincount(j, weights=table.s, minlength=bins)
-    return count, sum_p, sum_y, j
-
-
-def brier_from_table(table: Table) -> float:
-    """Mean 0-1 Brier score: ``(1/n) sum_x [s (1 - x)^2 + (n_x - s) x^2]``."""
-    return _brier_of(table, table.x)
-
-
-def _brier_of(table: Table, f: np.ndarray) -> float:
-    """Mean 0-1 Brier score of forecasts ``f`` (one per distinct value) against the table's outcomes."""
-    return float((table.s @ np.square(1.0 - f) + (table.n - table.s) @ np.square(f)) / table.total)
 
 
 # ------------------------------------------------------------------------- Murphy
@@ -96,23 +77,29 @@ def murphy_decomposition(p, y, *, bins: int = 10) -> MurphyDecomposition:
 
 
 def _murphy(table: Table, bins: int) -> MurphyDecomposition:
-    count, sum_p, sum_y, j = binned_sums(table, bins)
+    # x is sorted, so each bin is a contiguous run of distinct values: no per-row bin index needed
+    bounds = table.bin_bounds(bins)
+    count = table.bin_sums(table.n, bounds)
+    sum_p = table.bin_sums(table.n * table.x, bounds)
+    sum_y = table.bin_sums(table.s, bounds)
     total = table.total
     nonempty = count > 0
     pbar = np.divide(sum_p, count, out=np.zeros(bins), where=nonempty)
     obar_k = np.divide(sum_y, count, out=np.zeros(bins), where=nonempty)
     obar = table.base_rate
-    dp = table.x - pbar[j]  # p_i - pbar_k, per distinct forecast value
+    per_bin = np.diff(bounds)
+    dp = table.x - np.repeat(pbar, per_bin)  # p_i - pbar_k, per distinct forecast value
+    # for the n_x forecasts sharing a value x: sum (o_i - obar_k) = s_x - n_x obar_k
+    do = table.s - table.n * np.repeat(obar_k, per_bin)
     return MurphyDecomposition(
         n=int(total),
         bins=bins,
-        brier=brier_from_table(table),
+        brier=table.brier,
         reliability=float(count @ np.square(pbar - obar_k) / total),
         resolution=float(count @ np.square(obar_k - obar) / total),
         uncertainty=obar * (1.0 - obar),
         within_bin_variance=float(table.n @ np.square(dp) / total),
-        # sum_{i in x} (o_i - obar_k) = s_x - n_x obar_k for all forecasts sharing the value x
-        within_bin_covariance=float(2.0 * ((table.s - table.n * obar_k[j]) @ dp) / total),
+        within_bin_covariance=float(2.0 * (do @ dp) / total),
     )
 
 
@@ -165,8 +152,8 @@ def corp_decomposition(p, y) -> CorpDecomposition:
 
 def _corp(table: Table) -> CorpDecomposition:
     fitted = pav(table.s / table.n, table.n)
-    brier = brier_from_table(table)
-    recal = _brier_of(table, fitted)
+    brier = table.brier
+    recal = table.brier_of(fitted)
     obar = table.base_rate
     unc = obar * (1.0 - obar)
     return CorpDecomposition(

@@ -10,7 +10,7 @@ import numpy as np
 from . import _validation as v
 from ._results import Result, frozen_array
 from ._table import Table, pav, tabulate
-from .decomposition import binned_sums
+from .decomposition import bin_index
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,17 @@ def reliability_binned(p, y, *, bins: int = 10, level: float = 0.95) -> Reliabil
     y = v.outcomes(y)
     v.same_length(("p", p), ("y", y))
     bins = v.positive_int(bins, "bins")
-    return _reliability_binned(tabulate(p, y), bins, v.level(level))
+    level = v.level(level)
+    j = bin_index(p, bins)  # no sort needed: three bincounts over the rows
+    count = np.bincount(j, minlength=bins)
+    sum_p = np.bincount(j, weights=p, minlength=bins)
+    sum_y = np.bincount(j, weights=y, minlength=bins)
+    return _reliability_binned(count, sum_p, sum_y, level)
 
 
-def _reliability_binned(table: Table, bins: int, level: float) -> ReliabilityBinned:
-    count, sum_p, sum_y, _ = binned_sums(table, bins)
+def _reliability_binned(count: np.ndarray, sum_p: np.ndarray, sum_y: np.ndarray, level: float) -> ReliabilityBinned:
+    """Binned diagram from per-bin counts, forecast sums and event counts."""
+    bins = count.size
     low, high = _wilson(sum_y, count, level)
     out = []
     for j in range(bins):
@@ -82,7 +88,7 @@ def _reliability_binned(table: Table, bins: int, level: float) -> ReliabilityBin
                 wilson_high=float(high[j]) if c else None,
             )
         )
-    return ReliabilityBinned(n=int(table.total), level=level, bins=tuple(out))
+    return ReliabilityBinned(n=int(count.sum()), level=level, bins=tuple(out))
 
 
 def _wilson(events: np.ndarray, count: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

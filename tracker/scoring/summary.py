@@ -10,7 +10,7 @@ from . import _validation as v
 from ._table import Table, tabulate
 from .calibration import _brier_skill, _calibration_slope, _spiegelhalter
 from .comparison import bootstrap_mean_interval
-from .decomposition import _corp, _murphy, brier_from_table
+from .decomposition import _corp, _murphy
 from .scores import LOG_EPS, log_score_from_table
 
 
@@ -90,7 +90,7 @@ def summarize(
 
     return {
         "n": int(table.total),
-        "brier": factor * brier_from_table(table),
+        "brier": factor * table.brier,
         "brier_scale": scale,
         "log_score": log_mean,
         "log_score_clipped": n_clipped,

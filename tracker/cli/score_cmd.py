@@ -1,0 +1,92 @@
+"""``tracker score``."""
+
+from __future__ import annotations
+
+import click
+
+from .common import db_option, emit_json, get_store, info, json_option, table
+
+
+def verdict(calibration: dict) -> str:
+    """Over- or under-confidence when the slope's interval excludes 1."""
+    slope, ci = calibration.get("slope"), calibration.get("slope_ci")
+    if slope is None or not ci or ci[0] is None:
+        return ""
+    if ci[1] < 1:
+        return "overconfident"
+    if ci[0] > 1:
+        return "underconfident"
+    return "calibrated"
+
+
+@click.command("score")
+@click.option("--by", type=click.Choice(["analyst", "tag", "scenario", "quarter", "question", "wep"]), help="One row per group.")
+@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
+              help="Which forecast of each (question, analyst) pair is scored.")
+@click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True, help="Equal-width bins for the Murphy decomposition.")
+@click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter.")
+@click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts.")
+@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
+@click.option("--scenario", metavar="ID", help="Only this scenario's questions.")
+@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True,
+              help="Brier scale: (p-y)^2, or the Good Judgment two-outcome sum 2(p-y)^2.")
+@click.option("--exclude-after-fact", is_flag=True, help="Leave out imported forecasts recorded after the outcome became known.")
+@click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
+@db_option
+@json_option
+def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, no_bootstrap, as_json):
+    """Score resolved questions: Brier, log score, decompositions, calibration.
+
+    \b
+    Brier: binary (p-y)^2 on 0-1 (or 0-2 with --scale 0-2); categorical
+    questions are scored apart, summed over outcomes (0-2). Lower is better.
+    Log score: mean -ln(probability given to what happened); lower is better.
+    Skill: 1 - Brier / (base rate x (1 - base rate)); above 0 beats the base rate.
+    Calibration slope (logistic recalibration): below 1 overconfident, above 1
+    underconfident; flagged when its 95% interval excludes 1.
+
+    \b
+    Examples:
+      tracker score
+      tracker score --by analyst --quarter 2018Q3
+      tracker score --by wep --mode time-weighted --json
+    """
+    from ..services.score import score
+
+    store = get_store()
+    result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
+                   scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap)
+    if as_json:
+        emit_json(result)
+        return
+    rows = result if by else [dict(result, group="all")]
+    if not any(r["n"] or r["categorical"]["n"] for r in rows):
+        info("no resolved forecasts to score yet")
+        return
+    headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", "log", "slope", "verdict"]
+    if by == "analyst":
+        headers.insert(4, "rel. Brier")
+    body = []
+    for r in rows:
+        ci = r["brier_ci"]
+        line = [r["group"], r["n"], r["brier"], f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else None, r["brier_skill"],
+                r["log_score"], r["calibration"]["slope"], verdict(r["calibration"])]
+        if by == "analyst":
+            line.insert(4, r.get("relative_brier"))
+        body.append(line)
+    click.echo(f"Scored {mode} forecasts; Brier on the {scale} scale, lower is better.")
+    click.echo(table(body, headers))
+    for r in rows:
+        m, c = r["murphy"], r["corp"]
+        if r["n"] and m["reliability"] is not None:
+            label = f"[{r['group']}] " if by else ""
+            click.echo(f"{label}Murphy ({m['bins']} bins): REL {m['reliability']:.4f}  RES {m['resolution']:.4f}  UNC {m['uncertainty']:.4f}"
+                       f"  WBV {m['within_bin_variance']:.4f}  WBC {m['within_bin_covariance']:.4f};"
+                       f"  CORP: MCB {c['mcb']:.4f}  DSC {c['dsc']:.4f}  UNC {c['unc']:.4f}")
+        cat = r["categorical"]
+        if cat["n"]:
+            label = f"[{r['group']}] " if by else ""
+            rps = f", RPS {cat['rps']:.3f} on {cat['n_ordered']} ordered" if cat["rps"] is not None else ""
+            click.echo(f"{label}categorical: {cat['n']} pairs, Brier {cat['brier']:.3f} (0-2 scale){rps}")
+        for note in r["notes"]:
+            info(f"note{' [' + r['group'] + ']' if by else ''}: {note}")
