@@ -154,6 +154,15 @@ def test_forecast_on_annulled_question(log):
             match="question 'timing' is already annulled: no more forecasts")
 
 
+def test_no_analyst_name_anywhere(log, monkeypatch):
+    def no_login():
+        raise KeyError("getpwuid(): uid not found: 1234")
+
+    monkeypatch.delenv("TRACKER_ANALYST")
+    monkeypatch.setattr("getpass.getuser", no_login)
+    refused(log, "forecast", "meet", "0.3", match="no analyst name: pass --analyst or set TRACKER_ANALYST")
+
+
 def test_empty_analyst_name(log):
     refused(log, "forecast", "meet", "0.3", "--analyst", "   ", match="analyst name is empty")
 

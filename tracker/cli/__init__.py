@@ -38,3 +38,6 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd, score_cmd):
     main.add_command(_cmd)
+
+from .admin_cmds import ADMIN_COMMANDS  # noqa: E402
+for _cmd in ADMIN_COMMANDS: db_group.add_command(_cmd)

@@ -108,7 +108,8 @@ SURVEY_LEVEL_ROWS = {
 #   kind   likelihood | expectation | scheduled | plain | frame | unassessed |
 #          scenario | rule_out
 #   survey the survey row giving the phrase's reader reading (else the level's row)
-#   negated  the phrase itself carries the negation ("probably not")
+#   negated  the phrase itself carries a negation ("probably not", "we do not expect");
+#            its level already includes it
 P = []
 
 
@@ -246,8 +247,8 @@ _p("in our judgment", "frame", "likely", kind="frame")
 _p("in our assessment", "frame", "likely", kind="frame")
 _p("we doubt", "frame", "unlikely", kind="frame", survey="we doubt")
 for verb in ("expect", "believe", "think", "anticipate", "assess", "judge"):
-    _p(f"we do not {verb}", "frame", "likely", kind="frame", negated=True)
-    _p(f"we don't {verb}", "frame", "likely", kind="frame", negated=True)
+    _p(f"we do not {verb}", "frame", "unlikely", kind="frame", negated=True)
+    _p(f"we don't {verb}", "frame", "unlikely", kind="frame", negated=True)
 for verb in ("rule out", "exclude", "dismiss", "discount"):
     _p(f"we cannot {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])
     _p(f"we can't {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])

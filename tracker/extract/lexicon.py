@@ -113,7 +113,7 @@ def _pct(x: float) -> str:
     return str(int(v)) if v == int(v) else str(v)
 
 
-@dataclass
+@dataclass(eq=False)
 class Lexicon:
     """The loaded lexicon. Use :func:`load_lexicon` to get the shared instance."""
 

@@ -16,8 +16,12 @@ def plain(value: Any) -> Any:
     nested results become dicts, and NaN or infinite floats become ``None``
     (JSON has no NaN).
     """
-    if value is None or isinstance(value, (str, bool)):
+    if isinstance(value, np.generic):  # numpy scalars, including np.str_ and np.bool_
+        value = value.item()
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, Result):
         return value.as_dict()
     if isinstance(value, np.ndarray):
@@ -26,8 +30,6 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     return value

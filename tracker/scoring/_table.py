@@ -1,10 +1,11 @@
-"""The grouped form of binary forecasts that every binary statistic is computed from.
+"""The grouped form of binary forecasts that the binary statistics are computed from.
 
 Human forecasters use few distinct probabilities (0.1, 0.25, 0.7...), and every
 statistic of binary forecasts used here depends on the data only through, for
-each distinct forecast value x, the number of forecasts n and the number of
-events s. Grouping once (one sort of p) and computing on that table is what
-keeps the full summary fast on a million forecasts.
+each distinct forecast value x, the number of forecasts n_x and the number of
+events s_x. Grouping once (one sort of p) and computing on that table is what
+keeps the full summary fast on a million forecasts; quantities several
+statistics share (sums, logs, bins) are computed once and cached on the table.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from functools import cached_property
 
 import numpy as np
 
+#: Default clipping of the log score: forecasts are moved into [LOG_EPS, 1 - LOG_EPS].
+LOG_EPS = 1e-15
+
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """Distinct forecast values ``x`` (ascending), with counts ``n`` and events ``s`` (float64).
-
-    Quantities several statistics need are computed once and cached.
-    """
+    """Distinct forecast values ``x`` (ascending), with counts ``n`` and events ``s`` (float64)."""
 
     x: np.ndarray
     n: np.ndarray
@@ -39,25 +40,67 @@ class Table:
         return self.events / self.total
 
     @cached_property
+    def x2(self) -> np.ndarray:
+        return np.square(self.x)
+
+    @cached_property
+    def sum_nx(self) -> float:
+        """Sum of all forecasts."""
+        return float(self.n @ self.x)
+
+    @cached_property
+    def sum_nx2(self) -> float:
+        """Sum of all squared forecasts."""
+        return float(self.n @ self.x2)
+
+    @cached_property
+    def sum_sx(self) -> float:
+        """Sum of the forecasts of events."""
+        return float(self.s @ self.x)
+
+    @cached_property
     def brier(self) -> float:
-        """Mean 0-1 Brier score: ``(1/n) sum_x [s_x (1 - x)^2 + (n_x - s_x) x^2]``."""
-        return self.brier_of(self.x)
+        """Mean 0-1 Brier score of the forecasts x (see :meth:`brier_of`)."""
+        return (self.sum_nx2 - 2.0 * self.sum_sx + self.events) / self.total
 
     def brier_of(self, f: np.ndarray) -> float:
-        """Mean 0-1 Brier score of forecasts ``f`` (one per distinct value) against these outcomes."""
-        return float((self.s @ np.square(1.0 - f) + (self.n - self.s) @ np.square(f)) / self.total)
+        """Mean 0-1 Brier score of forecasts ``f`` (one per distinct value) against these outcomes.
+
+        ``(1/N) sum_x [n_x f_x^2 - 2 s_x f_x + s_x]``, which is
+        ``(1/N) sum_i (f_i - y_i)^2`` expanded with ``y^2 = y``.
+        """
+        return float((self.n @ np.square(f) - 2.0 * (self.s @ f) + self.events) / self.total)
+
+    @cached_property
+    def _logs(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._log_terms(LOG_EPS)
+
+    def log_terms(self, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        """``ln(clip(x, eps, 1 - eps))`` and ``ln(clip(1 - x, eps, 1 - eps))`` (cached for the default eps).
+
+        The log probabilities a forecast x gives to the event and to the
+        non-event, each clipped the same way so 0 and 1 are treated alike.
+        """
+        return self._logs if eps == LOG_EPS else self._log_terms(eps)
+
+    def _log_terms(self, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        log_q = np.clip(self.x, eps, 1.0 - eps)
+        log_1mq = np.subtract(1.0, self.x)
+        np.clip(log_1mq, eps, 1.0 - eps, out=log_1mq)
+        return np.log(log_q, out=log_q), np.log(log_1mq, out=log_1mq)
 
     def bin_bounds(self, bins: int) -> np.ndarray:
         """Where each equal-width bin starts and ends in ``x``: bin j is ``x[b[j]:b[j+1]]``.
 
         Bin j holds ``j/bins <= x < (j+1)/bins`` (the last bin also holds 1),
-        with the edges the floating-point numbers ``j / bins``, the same
-        assignment as :func:`tracker.scoring.decomposition.bin_index`.
+        the edges being the floating-point numbers ``j / bins``: the same
+        assignment as :func:`bin_index`.
         """
         inner = np.searchsorted(self.x, np.arange(1, bins) / bins, side="left")
         return np.concatenate(([0], inner, [self.x.size]))
 
-    def bin_sums(self, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def bin_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Sum of ``values`` (one per distinct x) within each bin given by ``bounds``; 0 for empty bins."""
         out = np.zeros(bounds.size - 1)
         nonempty = bounds[1:] > bounds[:-1]
@@ -66,26 +109,49 @@ class Table:
         return out
 
 
+def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
+    """Equal-width bin of each forecast (any order): ``min(floor(x * bins), bins - 1)``.
+
+    Bins are ``[j/bins, (j+1)/bins)`` for j < bins - 1 and the last bin is
+    closed at 1. The edges are the floating-point numbers ``j / bins``: where
+    the float product ``x * bins`` rounds across an integer, the floor is
+    corrected by comparing x with the edges (e.g. ``0.57 * 100`` is
+    56.99999999999999 in floating point, yet 0.57 belongs to the bin starting
+    at 0.57 for 100 bins).
+    """
+    j = (x * bins).astype(np.intp)  # floor, as x >= 0
+    np.minimum(j, bins - 1, out=j)
+    edges = np.arange(bins + 1) / bins
+    edges[bins] = np.inf  # the last bin is closed at 1
+    j += x >= edges[j + 1]
+    j -= x < edges[j]
+    return j
+
+
 def tabulate(p: np.ndarray, y: np.ndarray) -> Table:
     """Group validated forecasts ``p`` (float64 in [0, 1]) and outcomes ``y`` (bool) by value of p.
 
     One integer sort does it: for non-negative floats the IEEE-754 bit pattern
     read as int64 orders like the float, so ``bits << 1 | y`` sorts by p with
-    the events last among equal p. Counts and event counts then come from
-    integer differences (exact), with no argsort or inverse index.
+    the events last among equal p. (The shift also drops the sign bit, so
+    -0.0 groups with 0.0.) Counts and event counts then come from integer
+    differences, exactly, with no argsort or inverse index.
     """
-    keys = np.ascontiguousarray(p + 0.0).view(np.int64) << 1  # "+ 0.0" turns -0.0 into 0.0
+    keys = np.ascontiguousarray(p, dtype=np.float64).view(np.int64) << 1
     keys |= y
     keys.sort()
-    values = keys >> 1
+    event = (keys & 1).astype(bool)
+    keys >>= 1  # back to the bits of p
     first = np.empty(keys.size, dtype=bool)
     first[0] = True
-    np.not_equal(values[1:], values[:-1], out=first[1:])
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
+    if starts.size == keys.size:  # every forecast distinct (model output): nothing to aggregate
+        return Table(x=keys.view(np.float64), n=np.ones(keys.size), s=event.astype(np.float64))
     bounds = np.append(starts, keys.size)
-    events_before = np.concatenate(([0], np.cumsum(keys & 1)))[bounds]
+    events_before = np.concatenate(([0], np.cumsum(event)))[bounds]
     return Table(
-        x=values[starts].view(np.float64),
+        x=keys[starts].view(np.float64),
         n=np.diff(bounds).astype(np.float64),
         s=np.diff(events_before).astype(np.float64),
     )
@@ -122,7 +188,8 @@ def pav_numpy(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     stack-based PAV, which is O(m).
     """
     y = np.asarray(y, dtype=np.float64)
-    sums = np.column_stack((np.asarray(w, dtype=np.float64), np.asarray(w, dtype=np.float64) * y))
+    w = np.asarray(w, dtype=np.float64)
+    sums = np.column_stack((w, w * y))
     first = np.arange(y.size)  # index of each block's first element
     value = y
     while value.size > 1:

@@ -33,8 +33,8 @@ def _first_bad(mask: np.ndarray) -> int | tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, mask.shape))
 
 
-def as_float_array(values: Any, name: str, *, ndim: int = 1) -> np.ndarray:
-    """``values`` as a finite, non-empty float64 array with ``ndim`` dimensions."""
+def _float_array(values: Any, name: str, ndim: int) -> np.ndarray:
+    """``values`` as a non-empty float64 array with ``ndim`` dimensions (not yet checked for NaN)."""
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -44,17 +44,29 @@ def as_float_array(values: Any, name: str, *, ndim: int = 1) -> np.ndarray:
         raise ValueError(f"{name}: expected {shape}, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name}: empty input")
+    return arr
+
+
+def _raise_not_finite(arr: np.ndarray, name: str) -> None:
     finite = np.isfinite(arr)
     if not finite.all():
         i = _first_bad(~finite)
         raise ValueError(f"{name}: NaN or infinite value {arr[i]} at index {i}")
+
+
+def as_float_array(values: Any, name: str, *, ndim: int = 1) -> np.ndarray:
+    """``values`` as a finite, non-empty float64 array with ``ndim`` dimensions."""
+    arr = _float_array(values, name, ndim)
+    _raise_not_finite(arr, name)
     return arr
 
 
-def probabilities(values: Any, name: str = "p") -> np.ndarray:
-    """Binary forecasts: a finite, non-empty 1-D float64 array within [0, 1]."""
-    arr = as_float_array(values, name)
-    if arr.min() < 0.0 or arr.max() > 1.0:
+def probabilities(values: Any, name: str = "p", *, ndim: int = 1) -> np.ndarray:
+    """Forecast probabilities: a finite, non-empty float64 array within [0, 1]."""
+    arr = _float_array(values, name, ndim)
+    # Two reductions check everything: NaN makes min/max NaN and every comparison False.
+    if not (arr.min() >= 0.0 and arr.max() <= 1.0):
+        _raise_not_finite(arr, name)
         i = _first_bad((arr < 0.0) | (arr > 1.0))
         raise ValueError(f"{name}: probabilities must lie in [0, 1]; found {_fmt(arr[i])} at index {i}")
     return arr
@@ -69,7 +81,10 @@ def outcomes(values: Any, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name}: empty input")
     if arr.dtype == np.bool_:
         return arr
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+    if np.issubdtype(arr.dtype, np.integer):
+        if arr.min() >= 0 and arr.max() <= 1:  # integers in [0, 1] are 0 or 1: two reductions
+            return arr.astype(bool)
+    elif not np.issubdtype(arr.dtype, np.floating):
         raise ValueError(f"{name}: outcomes must be 0 or 1, got values of type {arr.dtype}")
     good = (arr == 0) | (arr == 1)
     if not good.all():
@@ -122,12 +137,9 @@ def finite_number(value: Any, name: str) -> float:
 
 def probability_matrix(values: Any, name: str = "P") -> np.ndarray:
     """Categorical forecasts: shape (n, K), K >= 2, entries in [0, 1], rows summing to 1."""
-    arr = as_float_array(values, name, ndim=2)
+    arr = probabilities(values, name, ndim=2)
     if arr.shape[1] < 2:
         raise ValueError(f"{name}: need at least 2 outcome columns, got shape {arr.shape}")
-    if arr.min() < 0.0 or arr.max() > 1.0:
-        i = _first_bad((arr < 0.0) | (arr > 1.0))
-        raise ValueError(f"{name}: probabilities must lie in [0, 1]; found {_fmt(arr[i])} at index {i}")
     sums = arr.sum(axis=1)
     bad = np.abs(sums - 1.0) > ROW_SUM_TOLERANCE
     if bad.any():

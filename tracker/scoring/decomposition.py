@@ -14,22 +14,6 @@ from ._results import Result, frozen_array
 from ._table import Table, pav, tabulate
 
 
-def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
-    """Equal-width bin of each forecast (any order): ``min(floor(x * bins), bins - 1)``.
-
-    Bins are ``[j/bins, (j+1)/bins)`` for j < bins - 1 and the last bin is
-    closed at 1. The edges are the floating-point numbers ``j / bins``: the
-    floor of the float product ``x * bins`` is corrected by one where it
-    disagrees with a comparison against those edges (e.g. ``0.57 * 100`` is
-    56.99999999999999 in floating point, yet 0.57 belongs to the bin starting
-    at 0.57).
-    """
-    j = np.minimum(np.floor(x * bins), bins - 1).astype(np.intp)
-    j += (j < bins - 1) & (x >= (j + 1) / bins)
-    j -= x < j / bins
-    return j
-
-
 # ------------------------------------------------------------------------- Murphy
 
 

@@ -9,8 +9,7 @@ import numpy as np
 
 from . import _validation as v
 from ._results import Result, frozen_array
-from ._table import Table, pav, tabulate
-from .decomposition import bin_index
+from ._table import Table, bin_index, pav, tabulate
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,21 @@ def reliability_binned(p, y, *, bins: int = 10, level: float = 0.95) -> Reliabil
     v.same_length(("p", p), ("y", y))
     bins = v.positive_int(bins, "bins")
     level = v.level(level)
-    j = bin_index(p, bins)  # no sort needed: three bincounts over the rows
-    count = np.bincount(j, minlength=bins)
-    sum_p = np.bincount(j, weights=p, minlength=bins)
-    sum_y = np.bincount(j, weights=y, minlength=bins)
+    # No sort needed: bin index and three bincounts per block of rows (blocks keep the
+    # temporaries in cache).
+    count = np.zeros(bins)
+    sum_p = np.zeros(bins)
+    sum_y = np.zeros(bins)
+    for start in range(0, p.size, _BLOCK):
+        x = p[start : start + _BLOCK]
+        j = bin_index(x, bins)
+        count += np.bincount(j, minlength=bins)
+        sum_p += np.bincount(j, weights=x, minlength=bins)
+        sum_y += np.bincount(j, weights=y[start : start + _BLOCK], minlength=bins)
     return _reliability_binned(count, sum_p, sum_y, level)
+
+
+_BLOCK = 1 << 16
 
 
 def _reliability_binned(count: np.ndarray, sum_p: np.ndarray, sum_y: np.ndarray, level: float) -> ReliabilityBinned:

@@ -12,9 +12,7 @@ import numpy as np
 
 from . import _validation as v
 from ._results import Result, frozen_array
-
-#: Default clipping for the log score: forecasts are moved into [eps, 1 - eps].
-LOG_EPS = 1e-15
+from ._table import LOG_EPS, Table
 
 
 # --------------------------------------------------------------------------- Brier
@@ -160,11 +158,12 @@ def log_scores(p, y, *, eps: float = LOG_EPS) -> LogScores:
     natural log: 0 is perfect, larger is worse (the *negative* log likelihood;
     some texts report ``+ln`` so that higher is better).
 
-    Forecasts of exactly 0 or 1 would score infinity when wrong, so every
-    forecast is first clipped to ``[eps, 1 - eps]`` (default 1e-15, which caps
-    one score at -ln(1e-15) = 34.5). The number of forecasts that were moved
-    (``p < eps`` or ``p > 1 - eps``, whatever happened) is reported as
-    ``n_clipped`` rather than hidden.
+    Forecasts of exactly 0 or 1 would score infinity when wrong, so the
+    probability assigned to what happened (``p`` or ``1 - p``) is clipped to
+    ``[eps, 1 - eps]`` before the log (default eps 1e-15: a certain miss costs
+    -ln(1e-15) = 34.54, a certain hit 1e-15 instead of 0). The number of
+    forecasts that were moved, i.e. within eps of 0 or 1 whatever happened,
+    is reported as ``n_clipped`` rather than hidden.
 
     Reference: Good, I. J. (1952), Rational decisions, J. Royal Statistical
     Society B 14(1):107-114.
@@ -193,14 +192,19 @@ def _check_eps(eps) -> float:
 
 
 def _log_scores(p: np.ndarray, y: np.ndarray, eps: float) -> tuple[np.ndarray, int]:
-    n_clipped = int(np.count_nonzero((p < eps) | (p > 1.0 - eps)))
-    q = np.clip(p, eps, 1.0 - eps)
-    return -np.where(y, np.log(q), np.log1p(-q)), n_clipped
+    q = np.where(y, p, 1.0 - p)  # probability assigned to what happened
+    n_clipped = int(np.count_nonzero((q < eps) | (q > 1.0 - eps)))
+    return -np.log(np.clip(q, eps, 1.0 - eps)), n_clipped
 
 
-def log_score_from_table(table, eps: float) -> tuple[float, int]:
+def log_score_from_table(table: Table, eps: float) -> tuple[float, int]:
     """Mean log score and clipping count from a table of distinct forecast values (see :func:`log_scores`)."""
-    q = np.clip(table.x, eps, 1.0 - eps)
-    total = table.s @ -np.log(q) + (table.n - table.s) @ -np.log1p(-q)
-    n_clipped = int(table.n[(table.x < eps) | (table.x > 1.0 - eps)].sum())
-    return float(total / table.total), n_clipped
+    log_q, log_1mq = table.log_terms(eps)
+    total = -(table.s @ log_q) - (table.n - table.s) @ log_1mq
+    x = table.x
+    near_0, near_1 = x < eps, x > 1.0 - eps
+    # an event forecast is clipped if x is, a non-event forecast if 1 - x is (the same, up to rounding)
+    clipped_events = table.s[near_0 | near_1].sum()
+    one_minus = 1.0 - x[near_0 | near_1]
+    clipped_non_events = (table.n - table.s)[near_0 | near_1][(one_minus < eps) | (one_minus > 1.0 - eps)].sum()
+    return float(total / table.total), int(clipped_events + clipped_non_events)

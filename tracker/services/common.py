@@ -204,7 +204,19 @@ def ensure_analysts(conn, names: Iterable[str], now: datetime) -> None:
         existing.update(r[0] for r in conn.execute(select(T_ANALYST.c.name).where(T_ANALYST.c.name.in_(chunk))))
     new = [{"name": n, "team": None, "created_at": now} for n in wanted if n not in existing]
     if new:
-        conn.execute(T_ANALYST.insert(), new)
+        # Another transaction may add the same analyst between the SELECT and
+        # the INSERT (PostgreSQL, READ COMMITTED): let the first one win.
+        conn.execute(_insert_ignoring_duplicates(conn, T_ANALYST, ["name"]), new)
+
+
+def _insert_ignoring_duplicates(conn, table, keys: list[str]):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the two supported backends are above
+        return table.insert()
+    return insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def check_analyst_name(name: Any) -> str:

@@ -37,8 +37,16 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator:
-        with self.engine.connect() as conn:
-            yield conn
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as exc:
+            translated = translate_error(exc)
+            if translated is None:
+                raise
+            raise translated from None
 
     @contextlib.contextmanager
     def write(self) -> Iterator:
@@ -55,18 +63,22 @@ class Store:
     def run_write(self, fn, *, attempts: int = 8):
         """Run ``fn(conn)`` in a write transaction, retrying when the database
         reports a lock or a serialization failure (with jittered backoff)."""
-        from sqlalchemy.exc import DBAPIError, OperationalError
+        from sqlalchemy.exc import DBAPIError
 
         delay = 0.05
         for attempt in range(attempts):
             try:
                 with self.write() as conn:
                     return fn(conn)
-            except (OperationalError, DBAPIError) as exc:
-                if attempt == attempts - 1 or not _retryable(exc):
+            except DBAPIError as exc:  # OperationalError, IntegrityError... derive from it
+                if attempt < attempts - 1 and _retryable(exc):
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 2.0)
+                    continue
+                translated = translate_error(exc, attempts=attempt + 1)
+                if translated is None:
                     raise
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 2.0)
+                raise translated from None
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
@@ -83,15 +95,67 @@ def _retryable(exc) -> bool:
     )
 
 
+# SQLSTATE classes and SQLite messages that are the user's to act on, not bugs.
+_PERMISSION_STATES = ("42501",)  # insufficient_privilege (also row-level security)
+_READ_ONLY_STATES = ("25006",)  # read_only_sql_transaction
+_CONNECTION_CLASS = "08"  # connection exceptions
+_SQLITE_MESSAGES = (
+    ("attempt to write a readonly database", "the database is read-only"),
+    ("database or disk is full", "the disk is full"),
+    ("database disk image is malformed", "the database file is damaged (run 'tracker db verify')"),
+    ("file is not a database", "not a SQLite database"),
+    ("disk i/o error", "disk I/O error"),
+    ("unable to open database file", "cannot open the database file"),
+)
+
+
+def translate_error(exc, *, attempts: int | None = None) -> DatabaseError | None:
+    """A one-line :class:`DatabaseError` for a database error a user can act
+    on (permissions, locks that never cleared, a read-only or full disk, a
+    lost connection), or None when the error is a bug to show as such.
+
+    Row-level security refusals and append-only triggers arrive as
+    insufficient_privilege on PostgreSQL: they become "permission denied: ...".
+    """
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split())
+    lower = text.lower()
+    code = getattr(orig, "sqlstate", None)
+    if code in _PERMISSION_STATES:
+        detail = text.split(" CONTEXT:")[0]
+        if detail.lower().startswith("permission denied"):
+            return DatabaseError(detail)
+        return DatabaseError(f"permission denied: {detail}")
+    if code in _READ_ONLY_STATES:
+        return DatabaseError(f"the database refuses writes here: {text}")
+    if _retryable(exc):
+        tries = f" after {attempts} attempts" if attempts else ""
+        return DatabaseError(f"the database stayed busy{tries} ({text}); try again later")
+    if isinstance(code, str) and code.startswith(_CONNECTION_CLASS):
+        return DatabaseError(f"lost the connection to the database: {text}")
+    if code is None and "append-only" in lower:  # SQLite's triggers
+        return DatabaseError(f"permission denied: {text}")
+    for needle, what in _SQLITE_MESSAGES:
+        if needle in lower:
+            return DatabaseError(f"{what}: {text}")
+    if getattr(exc, "connection_invalidated", False):
+        return DatabaseError(f"lost the connection to the database: {text}")
+    return None
+
+
 def make_engine(url: str):
     """Create an engine with the connection settings the tool relies on."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy.pool import NullPool, StaticPool
 
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, poolclass=NullPool)
+            if _sqlite_in_memory(url):
+                # every new connection to :memory: is a new, empty database: keep one
+                engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            else:
+                engine = create_engine(url, poolclass=NullPool)
             _sqlite_events(engine, event)
         else:
             engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
@@ -103,6 +167,12 @@ def make_engine(url: str):
             "install forecast-tracker[postgres] for PostgreSQL"
         ) from None
     return engine
+
+
+def _sqlite_in_memory(url: str) -> bool:
+    rest = url.split("://", 1)[1] if "://" in url else url
+    path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
+    return path in ("", ":memory:") or "mode=memory" in rest
 
 
 def _sqlite_events(engine, event) -> None:

@@ -1,0 +1,145 @@
+"""Spiegelhalter's Z, logistic recalibration (slope and intercept), Brier skill score."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tracker.scoring import brier_skill_score, calibration_slope, spiegelhalter_z
+
+# ------------------------------------------------------------------- Spiegelhalter
+
+
+def test_spiegelhalter_hand_computed():
+    p = [0.2, 0.7, 0.9]
+    y = [0, 1, 0]
+    # numerator:   (0-.2)(1-.4) + (1-.7)(1-1.4) + (0-.9)(1-1.8) = -.12 - .12 + .72 = .48
+    # variance:    .6^2 (.2)(.8) + .4^2 (.7)(.3) + .8^2 (.9)(.1) = .0576 + .0336 + .0576 = .1488
+    result = spiegelhalter_z(p, y)
+    z = 0.48 / math.sqrt(0.1488)
+    assert result.z == pytest.approx(z)  # 1.2443...
+    assert result.p_value == pytest.approx(math.erfc(z / math.sqrt(2)))  # two-sided
+    assert result.reason is None and result.n == 3
+
+
+def test_spiegelhalter_undefined_when_every_forecast_is_0_half_or_1():
+    result = spiegelhalter_z([0.0, 0.5, 1.0, 0.5], [0, 1, 1, 0])
+    assert result.z is None and result.p_value is None
+    assert "every forecast is 0, 0.5 or 1" in result.reason
+
+
+def test_spiegelhalter_calibrated_vs_overconfident():
+    rng = np.random.default_rng(11)
+    q = rng.uniform(0.05, 0.95, 20000)
+    y = rng.random(q.size) < q
+    assert abs(spiegelhalter_z(q, y).z) < 4
+    extreme = np.clip(0.5 + 1.8 * (q - 0.5), 0.01, 0.99)  # same ranking, too confident
+    assert spiegelhalter_z(extreme, y).z > 10
+
+
+# ------------------------------------------------------------ logistic recalibration
+
+
+def _logit(p):
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+def test_calibration_slope_matches_an_independent_fit(solar):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    for name in ("DAFFS", "MCSTAT", "NOAA", "ASSA"):
+        p, y = solar[name], solar["y"]
+        result = calibration_slope(p, y)
+        model = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000)
+        model.fit(_logit(p)[:, None], y)
+        assert result.slope == pytest.approx(model.coef_[0, 0], abs=1e-5)
+        assert result.intercept == pytest.approx(model.intercept_[0], abs=1e-5)
+
+
+def test_calibration_slope_wald_intervals():
+    rng = np.random.default_rng(5)
+    q = rng.uniform(0.05, 0.95, 3000)
+    y = (rng.random(q.size) < q).astype(float)
+    result = calibration_slope(np.round(q, 2), y)
+    # the inverse of the information matrix X'WX at the estimate, computed directly on the rows
+    x = _logit(np.round(q, 2))
+    mu = 1 / (1 + np.exp(-(result.intercept + result.slope * x)))
+    X = np.column_stack([np.ones_like(x), x])
+    cov = np.linalg.inv(X.T @ (X * (mu * (1 - mu))[:, None]))
+    z = 1.959963984540054
+    assert result.slope_ci == pytest.approx((result.slope - z * math.sqrt(cov[1, 1]), result.slope + z * math.sqrt(cov[1, 1])))
+    half = z * math.sqrt(cov[0, 0])
+    assert result.intercept_ci == pytest.approx((result.intercept - half, result.intercept + half))
+    assert result.slope_ci[0] < 1 < result.slope_ci[1]  # calibrated forecasts: slope 1 inside
+
+
+def test_slope_below_one_means_overconfident():
+    rng = np.random.default_rng(2)
+    truth = rng.uniform(0.02, 0.98, 50_000)
+    y = rng.random(truth.size) < truth
+    logit = np.log(truth / (1 - truth))
+    overconfident = 1 / (1 + np.exp(-2 * logit))  # logits doubled
+    underconfident = 1 / (1 + np.exp(-0.5 * logit))
+    assert calibration_slope(overconfident, y).slope == pytest.approx(0.5, abs=0.03)
+    assert calibration_slope(underconfident, y).slope == pytest.approx(2.0, abs=0.1)
+    assert calibration_slope(truth, y).slope == pytest.approx(1.0, abs=0.05)
+
+
+def test_calibration_slope_many_distinct_values_uses_the_full_data():
+    """Above 4096 distinct forecasts the fit starts from a coarsened table; the answer is the full MLE."""
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(9)
+    p = rng.uniform(0.01, 0.99, 20_000)
+    y = rng.random(p.size) < 0.5 + 0.6 * (p - 0.5)
+    result = calibration_slope(p, y)
+    model = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(_logit(p)[:, None], y)
+    assert result.slope == pytest.approx(model.coef_[0, 0], abs=1e-6)
+    assert result.intercept == pytest.approx(model.intercept_[0], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("p", "y", "reason"),
+    [
+        ([0.2, 0.4, 0.6], [1, 1, 1], "only one outcome class"),
+        ([0.3, 0.3, 0.3, 0.3], [0, 1, 0, 1], "fewer than two distinct forecast values"),
+        ([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1], "separate events from non-events"),
+        ([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0], "separate events from non-events"),
+        ([0.1, 0.5, 0.5, 0.9], [0, 0, 1, 1], "separate events from non-events"),  # quasi-complete
+    ],
+)
+def test_calibration_slope_undefined(p, y, reason):
+    result = calibration_slope(p, y)
+    assert result.slope is None and result.intercept is None and result.slope_ci is None
+    assert reason in result.reason
+    assert result.as_dict()["slope"] is None
+
+
+def test_calibration_slope_handles_exact_zero_and_one(solar):
+    result = calibration_slope(solar["NICT"], solar["y"])  # only 0 and 1: clipped logits -+13.8
+    assert result.slope is not None and 0 < result.slope < 1  # far too confident
+
+
+# ------------------------------------------------------------------------ skill score
+
+
+def test_brier_skill_hand_computed():
+    p = [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9]
+    y = [0, 0, 1, 0, 1, 0, 1, 1]
+    result = brier_skill_score(p, y)
+    assert result.base_rate == 0.5 and result.reference == 0.25
+    assert result.brier == pytest.approx(0.175)
+    assert result.skill == pytest.approx(1 - 0.175 / 0.25)
+
+
+def test_brier_skill_of_climatology_is_zero():
+    y = np.array([0, 0, 1, 0])
+    assert brier_skill_score(np.full(4, 0.25), y).skill == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("y", [[0, 0, 0], [1, 1, 1]])
+def test_brier_skill_undefined_for_a_constant_outcome(y):
+    result = brier_skill_score([0.2, 0.5, 0.9], y)
+    assert result.skill is None
+    assert "base rate is 0 or 1" in result.reason

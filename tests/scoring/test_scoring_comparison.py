@@ -1,0 +1,149 @@
+"""Bootstrap intervals, relative Brier against the median analyst, paired differences."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tracker.scoring import bootstrap_ci, paired_difference, relative_brier
+
+# ---------------------------------------------------------------------- bootstrap
+
+
+def test_bootstrap_is_reproducible_and_brackets_the_mean():
+    scores = np.random.default_rng(0).random(500) ** 2
+    a = bootstrap_ci(scores, n_resamples=1000, seed=42)
+    b = bootstrap_ci(scores, n_resamples=1000, seed=42)
+    assert a == b
+    assert a.low < a.mean < a.high
+    assert a.mean == pytest.approx(scores.mean())
+    assert bootstrap_ci(scores, n_resamples=1000, seed=7) != a
+    assert json.loads(json.dumps(a.as_dict()))["n_resamples"] == 1000
+
+
+@pytest.mark.parametrize("distinct", [5, None])  # few distinct values (multinomial draws) or all distinct
+def test_bootstrap_matches_normal_theory_for_a_large_sample(distinct):
+    rng = np.random.default_rng(1)
+    scores = rng.random(20_000)
+    if distinct:
+        scores = np.round(scores * (distinct - 1)) / (distinct - 1)
+    ci = bootstrap_ci(scores, n_resamples=2000, level=0.95, seed=3)
+    half = 1.959963984540054 * scores.std(ddof=1) / math.sqrt(scores.size)
+    assert ci.low == pytest.approx(scores.mean() - half, abs=0.1 * half)
+    assert ci.high == pytest.approx(scores.mean() + half, abs=0.1 * half)
+
+
+def test_bootstrap_of_constant_scores_is_a_point():
+    ci = bootstrap_ci([0.25] * 40, n_resamples=100)
+    assert ci.low == ci.high == ci.mean == 0.25
+
+
+def test_bootstrap_chunks_bound_memory():
+    """2000 resamples of 100,000 distinct scores run chunk by chunk (4M cells at a time)."""
+    scores = np.random.default_rng(4).random(100_000)
+    ci = bootstrap_ci(scores, n_resamples=200, seed=1)
+    assert ci.low < scores.mean() < ci.high
+
+
+# ----------------------------------------------------------------- relative Brier
+
+
+def test_relative_brier_three_analysts():
+    # q1: a .1, b .2, c .4 -> median .2 -> a -.1, b 0, c +.2
+    # q2: a .3, b .5       -> median .4 -> a -.1, b +.1
+    # q3:       b .6, c .2 -> median .4 ->        b +.2, c -.2
+    # a: (-.1 - .1) / 2 = -.1;  b: (0 + .1 + .2) / 3 = .1;  c: (.2 - .2) / 2 = 0
+    result = relative_brier(
+        ["q1", "q1", "q1", "q2", "q2", "q3", "q3"],
+        ["a", "b", "c", "a", "b", "b", "c"],
+        [0.1, 0.2, 0.4, 0.3, 0.5, 0.6, 0.2],
+    )
+    assert list(result) == ["a", "b", "c"]
+    assert result["a"].value == pytest.approx(-0.1) and result["a"].n == 2
+    assert result["b"].value == pytest.approx(0.1) and result["b"].n == 3
+    assert result["c"].value == pytest.approx(0.0, abs=1e-15) and result["c"].n == 2
+    assert dict(result)["b"] == result["b"]
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["analysts"][0] == {"analyst": "a", "relative_brier": pytest.approx(-0.1), "n": 2}
+    with pytest.raises(KeyError):
+        result["nobody"]
+
+
+def test_relative_brier_integer_ids_and_lone_forecasters():
+    result = relative_brier([1, 1, 2], [10, 20, 10], [0.3, 0.1, 0.9])
+    assert result[10].value == pytest.approx((0.1 + 0.0) / 2)  # alone on question 2: contributes 0
+    assert result[20].value == pytest.approx(-0.1)
+
+
+def test_relative_brier_rejects_duplicate_pairs():
+    with pytest.raises(ValueError, match=r"duplicate \(question, analyst\) pair \('q1', 'a'\)"):
+        relative_brier(["q1", "q1"], ["a", "a"], [0.1, 0.2])
+
+
+def test_relative_brier_on_a_million_rows():
+    """1,000,000 (question, analyst) rows against a dense-matrix reference (NaN for pairs not forecast)."""
+    rng = np.random.default_rng(12)
+    n_questions, n_analysts = 20_000, 50
+    q = np.repeat(np.arange(n_questions), n_analysts)
+    a = np.tile(np.arange(n_analysts), n_questions)
+    keep = rng.random(q.size) < 0.8
+    q, a = q[keep], a[keep]
+    scores = rng.random(q.size) ** 2 * (1 + a % 3) / 3  # analysts differ in skill
+    extra = 1_000_000 - q.size  # top up to exactly a million rows with new questions
+    q = np.concatenate([q, n_questions + np.arange(extra) // n_analysts])
+    a = np.concatenate([a, np.arange(extra) % n_analysts])
+    scores = np.concatenate([scores, rng.random(extra)])
+    order = rng.permutation(q.size)
+    q, a, scores = q[order], a[order], scores[order]
+    assert q.size == 1_000_000
+
+    result = relative_brier(q, a, scores)
+
+    matrix = np.full((q.max() + 1, n_analysts), np.nan)
+    matrix[q, a] = scores
+    deviation = matrix - np.nanmedian(matrix, axis=1, keepdims=True)
+    np.testing.assert_allclose(result.relative, np.nanmean(deviation, axis=0), atol=1e-12)
+    np.testing.assert_array_equal(result.n, np.sum(~np.isnan(matrix), axis=0))
+
+
+# -------------------------------------------------------------- paired difference
+
+
+def test_paired_difference_hand_computed():
+    questions = ["q1", "q2", "q3", "q4", "q1", "q2", "q3", "q5", "q1"]
+    analysts = ["a", "a", "a", "a", "b", "b", "b", "b", "c"]
+    scores = [0.10, 0.40, 0.05, 0.30, 0.20, 0.20, 0.25, 0.50, 0.90]
+    # shared questions q1..q3: d = (-.10, +.20, -.20); mean -1/30
+    result = paired_difference(questions, analysts, scores, "a", "b", seed=1)
+    d = np.array([-0.10, 0.20, -0.20])
+    assert result.n == 3
+    assert result.mean == pytest.approx(d.mean())
+    t = 4.302652729911275  # Student t, 2 degrees of freedom, 97.5%
+    half = t * d.std(ddof=1) / math.sqrt(3)
+    assert result.t_interval == pytest.approx((d.mean() - half, d.mean() + half))
+    low, high = result.bootstrap_interval
+    assert -0.2 - 1e-12 <= low <= d.mean() <= high <= 0.2 + 1e-12
+    assert paired_difference(questions, analysts, scores, "a", "b", seed=1) == result
+    reverse = paired_difference(questions, analysts, scores, "b", "a", seed=1)
+    assert reverse.mean == pytest.approx(-result.mean)
+    json.dumps(result.as_dict(), allow_nan=False)
+
+
+def test_paired_difference_with_too_few_shared_questions():
+    one = paired_difference(["q1", "q1", "q2"], ["a", "b", "a"], [0.1, 0.3, 0.2], "a", "b")
+    assert one.n == 1 and one.mean == pytest.approx(-0.2)
+    assert one.t_interval is None and one.bootstrap_interval is None and "at least two" in one.reason
+    none = paired_difference(["q1", "q2"], ["a", "b"], [0.1, 0.3], "a", "b")
+    assert none.n == 0 and none.mean is None and "share no question" in none.reason
+
+
+def test_paired_difference_bad_analysts():
+    with pytest.raises(ValueError, match="different analysts"):
+        paired_difference(["q1"], ["a"], [0.1], "a", "a")
+    with pytest.raises(ValueError, match="'z' does not appear"):
+        paired_difference(["q1"], ["a"], [0.1], "a", "z")
+    with pytest.raises(ValueError, match="duplicate"):
+        paired_difference(["q1", "q1", "q1"], ["a", "a", "b"], [0.1, 0.2, 0.3], "a", "b")

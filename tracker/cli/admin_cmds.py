@@ -1,0 +1,124 @@
+"""``tracker db backup``, ``db verify``, ``db grant-analyst``, ``db grant-reviewer``.
+
+Registered on the ``db`` group in ``tracker/cli/__init__.py`` through
+``ADMIN_COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .common import db_option, emit_json, get_store, info, json_option
+
+
+def _db_url() -> str:
+    """The database URL chosen by --db, the environment or the config file,
+    without opening (and so without creating or upgrading) the database."""
+    from .. import config
+
+    ctx = click.get_current_context()
+    flag = None
+    while ctx is not None:
+        if ctx.obj and ctx.obj.get("db"):
+            flag = ctx.obj["db"]
+            break
+        ctx = ctx.parent
+    return config.database_url(flag)
+
+
+@click.command("backup")
+@click.argument("path", metavar="FILE")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@db_option
+@json_option
+def backup_cmd(path, force, as_json):
+    """Copy a live SQLite database to FILE, consistently (others may keep writing).
+
+    The copy is checked (PRAGMA integrity_check) before it takes FILE's name.
+    For PostgreSQL use pg_dump.
+
+    \b
+    Examples:
+      tracker db backup backups/tracker-$(date +%F).db
+      tracker db backup tracker-copy.db --force
+    """
+    from ..services.admin import backup
+
+    result = backup(_db_url(), path, force=force)
+    if as_json:
+        emit_json(result)
+    else:
+        rows = ", ".join(f"{n} {t}" for t, n in result["rows"].items())
+        info(f"backed up {result['source']} to {result['backup']} ({result['bytes']} bytes; {rows})")
+
+
+@click.command("verify")
+@db_option
+@json_option
+def verify_cmd(as_json):
+    """Check the database: integrity, schema at head, append-only triggers,
+    forecast times. Exit 1 when a check fails.
+
+    \b
+    Checks:
+      integrity       SQLite's integrity_check and foreign_key_check; a consistency query on PostgreSQL
+      migrations      the schema is at the latest revision
+      append_only     the triggers refusing UPDATE/DELETE on forecasts and resolutions are in place
+      forecast_times  no forecast recorded after its question's outcome was recorded
+    """
+    from ..services.admin import verify
+
+    result = verify(_db_url())
+    if as_json:
+        emit_json(result)
+    else:
+        width = max(len(c["name"]) for c in result["checks"])
+        for c in result["checks"]:
+            click.echo(f"{c['name']:<{width}}  {'ok' if c['ok'] else 'FAIL'}  {c['detail']}")
+    if not result["ok"]:
+        if not as_json:
+            failed = [c["name"] for c in result["checks"] if not c["ok"]]
+            info(f"error: {len(failed)} check(s) failed: {', '.join(failed)}")
+        click.get_current_context().exit(1)
+
+
+def _grant_command(kind: str, summary: str):
+    @click.command(f"grant-{kind}", help=summary)
+    @click.argument("name")
+    @click.option("--password", metavar="TEXT", default=None,
+                  help="Set the role's password (omit where the server trusts local connections or uses other auth).")
+    @db_option
+    @json_option
+    def cmd(name, password, as_json):
+        from ..services.admin import grant_role
+
+        result = grant_role(get_store(), name, kind, password=password)
+        if as_json:
+            emit_json(result)
+        else:
+            state = "created" if result["created"] else "existing"
+            info(f"{state} role {result['role']} is now a member of {result['group']} (schema {result['schema']})")
+
+    return cmd
+
+
+grant_analyst_cmd = _grant_command(
+    "analyst",
+    """Create the PostgreSQL login role NAME (if new) and make it an analyst.
+
+    An analyst reads everything, adds its own analyst row and forecasts under
+    its own name only (row-level security), and cannot record resolutions.
+    Run as the database owner. NAME is also the analyst name to forecast
+    under (--analyst NAME or TRACKER_ANALYST=NAME).
+    """,
+)
+grant_reviewer_cmd = _grant_command(
+    "reviewer",
+    """Create the PostgreSQL login role NAME (if new) and make it a reviewer.
+
+    A reviewer reads everything and records resolutions (tracker resolve,
+    resolution files). Run as the database owner.
+    """,
+)
+
+ADMIN_COMMANDS = [backup_cmd, verify_cmd, grant_analyst_cmd, grant_reviewer_cmd]

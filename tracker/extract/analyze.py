@@ -1,0 +1,1164 @@
+"""Reading one sentence: who speaks, what kind of statement it is, and which
+estimative words carry its likelihood.
+
+The order of the rules (classification before mapping):
+
+1. **Boilerplate**: headings and titles, classification markings, questions,
+   "This assessment was prepared by ..." and similar notes.
+2. **Attribution**: "reports claim", "CNN sources said that", "according to
+   sources cited by Reuters", "Some analysts believe that", "he said",
+   "reportedly"/"allegedly". The reported words are analysed like any other,
+   and the claim records ``attributed_to``.
+3. **Confidence**: "with moderate confidence", "we have high confidence that",
+   "high-confidence judgment" is kept as its own field and removed; it is
+   never turned into a probability.
+4. **Clauses**: a sentence is split at ";" and at "and"/"but"/"while" ... when
+   both sides have their own subject and estimative verb group ("Moscow may
+   attempt ..., and the two leaders may discuss trade" gives two claims). An
+   own-voice frame ("We assess that ...") carries over to the later clauses.
+5. **Per clause**, in this order: a leading condition ("If ..., ") makes the
+   clause a conditional *estimate* (the tool does not propose conditional
+   questions); own-voice frames ("we believe", "we doubt", "we cannot rule
+   out", "our assessment is"); "it is likely that S", "there is a roughly even
+   chance that S", "the chance that S is remote"; then the verb group that
+   carries the claim:
+
+   * modal: ``[adverbs] will|shall|may|might|could [not] [adverbs] VERB`` -
+     "will likely meet", "probably will not give up", "could also discuss";
+   * ``is|are|remains [not] [adverbs] ADJ to VERB`` - "is expected to visit",
+     "is unlikely to give up", "is set to", "is going to";
+   * ``is|are ADJ`` with nothing after it but time - "a deal is unlikely
+     before the end of the year";
+   * ``is scheduled|set|planned for TIME``.
+
+   The verb group must be in the main clause (not "leaks that could favour"),
+   and its verb must point forward: "may have met" is an estimate of the
+   past, "would"/"should"/"must"/"can" are conditional, normative or about
+   ability (estimates), "was expected to" looks back unless a future time is
+   named.
+
+Which word gives the number: a likelihood word of the lexicon ("likely",
+"very unlikely", "almost certainly not", "a roughly even chance") first; then
+"cannot rule out" (remote to unlikely) and "the most likely" (names the
+likeliest scenario, no band); then an unassessed possibility (may, might,
+could, possibly); then expectation and schedule words ("expected", "set");
+then an own-voice frame ("we believe ... will" reads as likely); last a plain
+"will" (read as very likely). Negations outside that word ("will not",
+"is not expected to", "we do not expect", "never") flip it to its mirror
+level and the claim keeps the positive event: "unlikely to give up" and
+"probably will not give up" are both forecasts that the subject gives up, at
+the unlikely band.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Optional
+
+from .lexicon import Lexicon, Phrase
+from .timex import TimeExpr, find_time_expressions
+from .vocab import (
+    CORE_TITLES,
+    COUNTABLE_SINGULAR_S,
+    DETERMINERS,
+    ED_NOT_VERBS,
+    FILLER_ADVERBS,
+    INTRO_WORDS,
+    IRREGULAR_PAST,
+    PARTICIPLES,
+    PREPOSITIONS,
+    REPORT_VERBS,
+    SINGULAR_S_NAMES,
+    SOURCE_NOUNS,
+    STOPWORDS,
+    SUBORDINATORS,
+    TITLE_WORDS,
+)
+
+FORECAST, ESTIMATE, FACT, ATTRIBUTION, BOILERPLATE = "forecast", "estimate", "fact", "attribution", "boilerplate"
+CLASSES = (FORECAST, ESTIMATE, FACT, ATTRIBUTION, BOILERPLATE)
+
+_APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'"})
+
+
+def _norm(text: str) -> str:
+    """Same length as ``text``: straight quotes, lower case (for matching only)."""
+    out = text.translate(_APOS)
+    low = out.lower()
+    if len(low) != len(out):  # a character whose lower case is longer (rare)
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in out)
+    return low
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class Hedge:
+    """An estimative phrase found in a clause, as written.
+
+    ``group`` is the whole verb group it sits in ("probably will not",
+    "is highly unlikely"): that is what the claim shows as its phrase.
+    """
+
+    phrase: Phrase
+    text: str
+    negation_inside: bool = False
+    percent: Optional[float] = None
+    group: Optional[str] = None
+
+    @property
+    def written(self) -> str:
+        return self.group or self.text
+
+
+@dataclass
+class ClauseResult:
+    text: str
+    cls: str
+    subject: str = ""
+    verb: str = ""
+    rest: str = ""
+    event: str = ""
+    hedges: list[Hedge] = field(default_factory=list)
+    governing: Optional[Hedge] = None
+    negations: int = 0
+    time_exprs: list[TimeExpr] = field(default_factory=list)
+    alternatives: Optional[list[str]] = None
+    condition: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
+    frame: Optional[Hedge] = None
+
+    @property
+    def negated(self) -> bool:
+        return self.negations % 2 == 1
+
+    @property
+    def phrase_as_written(self) -> str:
+        words = []
+        if self.frame is not None and self.frame is not self.governing and self.governing is not None:
+            words.append(self.frame.written)
+        if self.governing is not None:
+            words.append(self.governing.written)
+            if self.governing is self.frame:
+                # "We believe ... will": the frame gives the number, the verb group the tense
+                group = next((h.group for h in self.hedges if h is not self.frame and h.group), None)
+                if group:
+                    words.append(group)
+        elif self.frame is not None:
+            words.append(self.frame.written)
+        return " ... ".join(words)
+
+
+@dataclass
+class SentenceResult:
+    text: str
+    cls: str
+    clauses: list[ClauseResult]
+    attributed_to: Optional[str] = None
+    confidence: Optional[str] = None
+    confidence_only: bool = False
+    note: Optional[str] = None
+
+
+# ----------------------------------------------------------------------------
+# Patterns built from the lexicon (once).
+
+
+def _alt(texts) -> str:
+    """A regex alternation of phrases, longest first, spaces flexible."""
+    items = sorted(set(texts), key=lambda t: (-len(t.split()), -len(t)))
+    return "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in items)
+
+
+_MODALS = r"will|shall|may|might|could|would|should|must|can|cannot|won't|wouldn't|can't|couldn't|shan't|mustn't|shouldn't|'ll"
+_BE = (r"is|are|was|were|be|been|being|remains?|remained|seems?|seemed|appears?|appeared|looks?|looked|'s|'re|am|"
+       r"isn't|aren't|wasn't|weren't")
+_NEG_BE = {"isn't", "aren't", "wasn't", "weren't"}
+_EXPECT_VERBS = {"expect", "expects", "expected", "anticipate", "anticipates", "anticipated", "predict", "predicts",
+                 "predicted", "forecast", "forecasts", "project", "projects", "projected"}
+_TO_INFINITIVE = re.compile(r"\bto\s+(?P<verb>[a-z][a-z'-]*)")
+_POSSIBILITY_OF = re.compile(r"^(?:the\s+)?(?:possibility|prospect|chance|likelihood|risk)\s+(?:that|of)\s+", re.I)
+_PAST_BE = {"was", "were", "wasn't", "weren't", "seemed", "appeared", "looked", "remained", "been"}
+
+
+@dataclass
+class _Patterns:
+    lexicon: Lexicon
+    hedge_any: re.Pattern
+    modal: re.Pattern
+    be_to: re.Pattern
+    sched: re.Pattern
+    pred: re.Pattern
+    it_that: re.Pattern
+    there_is: re.Pattern
+    chance_is: re.Pattern
+    frame: re.Pattern
+    paren_frame: re.Pattern
+    most_likely: re.Pattern
+    most_likely_pred: re.Pattern
+    adv_only: re.Pattern
+    strip_hedges: re.Pattern
+    by_text: dict
+
+
+@lru_cache(maxsize=4)
+def _patterns(lex: Lexicon) -> _Patterns:
+    by_text: dict[tuple[str, str], Phrase] = {(p.pos, p.text): p for p in lex.phrases}
+    advs = [p.text for p in lex.phrases if p.pos == "adv"]
+    adjs = [p.text for p in lex.phrases if p.pos == "adj"]
+    pred_adjs = [p.text for p in lex.phrases if p.pos == "adj" and p.kind in ("likelihood", "unassessed")]
+    nouns = [p.text for p in lex.phrases if p.pos == "noun"]
+    chance_adjs = [p.text for p in lex.phrases if p.pos == "chance"] + pred_adjs
+    frames = [p.text for p in lex.phrases if p.pos == "frame"]
+    adv_alt = _alt(advs + sorted(FILLER_ADVERBS) + ["not", "never"])
+    # words that make a verbless or backward-looking clause an estimate
+    hedged = [p.text for p in lex.phrases
+              if (p.pos in ("adv", "adj", "noun") and p.kind == "likelihood" and p.text not in ("certain", "sure"))
+              or (p.pos == "adv" and p.kind == "unassessed")]
+    hedge_any = re.compile(rf"\b(?:{_alt(hedged)})\b")
+    modal = re.compile(
+        rf"(?P<pre>(?:\b(?:{adv_alt})\s+){{0,3}})\b(?P<modal>{_MODALS})(?![\w'])(?P<neg>\s+not\b|\s+never\b)?"
+        rf"(?P<post>(?:,?\s+(?:{adv_alt})\b,?)*)\s+(?P<verb>[a-z][a-z'-]*)"
+    )
+    be_to = re.compile(
+        rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
+        rf"(?P<adj>{_alt(adjs)})\s+to\s+(?P<verb>[a-z][a-z'-]*)"
+    )
+    sched = re.compile(
+        rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+)?(?:(?:{adv_alt})\s+){{0,2}}(?P<adj>(?:tentatively\s+)?(?:scheduled|set|slated|"
+        rf"planned|due|expected|anticipated|pencil+ed\s+in))\s+(?P<prep>for|on|in|at)\b"
+    )
+    pred = re.compile(
+        rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})(?P<adj>{_alt(pred_adjs + ['expected', 'anticipated'])})"
+        rf"\b(?!\s+(?:to|that|for)\b)(?!-)"
+    )
+    it_that = re.compile(
+        rf"^it\s+(?P<be>{_BE})\s+(?P<neg>not\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})(?P<adj>{_alt(adjs)})\s+(?:that\s+)?"
+    )
+    there_is = re.compile(
+        rf"^there\s+(?:is|remains|exists|'s|was|will\s+be)\s+(?:(?:only|still|now|also)\s+)?(?:(?:a|an)\s+)?"
+        rf"(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)\s+(?:chance|probability|likelihood|risk)|"
+        rf"(?P<noun>{_alt(nouns)}))\s+(?:that|of)\s+"
+    )
+    chance_is = re.compile(
+        rf"^(?:the\s+)?(?P<what>chances?|likelihood|probability|odds|prospects?|risk|possibility)\s+(?:that|of)\s+(?P<inner>.+?)\s+"
+        rf"(?:is|are|remains?|appears?|seems?|looks?)\s+(?P<neg>not\s+)?(?P<adj>{_alt(chance_adjs)})\b(?P<tail>.*)$"
+    )
+    frame = re.compile(
+        rf"^(?P<frame>{_alt(frames)})\b\s*,?\s*(?:(?:that|whether)\s+)?"
+    )
+    paren_frame = re.compile(r",\s*(?P<frame>we\s+(?:believe|assess|judge|think|expect|estimate)|in\s+our\s+(?:view|judgment|assessment)),\s*")
+    most_likely = re.compile(
+        r"^the\s+most\s+likely\s+(?P<noun>[a-z-]+(?:\s+of\s+action)?)\s+(?:is|will\s+be|remains|would\s+be)\s+(?:that\s+|for\s+)?(?P<inner>.+)$"
+    )
+    most_likely_pred = re.compile(
+        r"^(?P<subj>.+?)\s+(?:is|are|remains?|will\s+be)\s+the\s+most\s+likely\s+(?P<noun>[a-z-]+)(?P<tail>.*)$"
+    )
+    adv_only = re.compile(rf"\b(?:{_alt(advs)})\b")
+    strip_hedges = re.compile(rf"\s*,?\s*\b(?:{_alt(advs + ['also'])})\b\s*,?", re.I)
+    return _Patterns(lex, hedge_any, modal, be_to, sched, pred, it_that, there_is, chance_is, frame, paren_frame,
+                     most_likely, most_likely_pred, adv_only, strip_hedges, by_text)
+
+
+# ----------------------------------------------------------------------------
+# Boilerplate
+
+_BOILER = re.compile(
+    r"^(?:\(u\)|\(u//fouo\)|unclassified|secret|top secret|confidential|for official use only|fouo|noforn|"
+    r"key judgments?|scope note|summary|bottom line|background|sources?:|note:|notes:|image:|photo:|read more|"
+    r"related:|subscribe|click here|copyright|all rights reserved|share this|follow us|advertisement)\b"
+    r"|^this\s+(?:product|assessment|report|paper|memo|memorandum|analysis|estimate|brief|document)\s+(?:was|is|has\s+been|were)\s+"
+    r"(?:prepared|coordinated|produced|drafted|written|issued|published|reviewed|based)"
+    r"|^(?:prepared|produced|coordinated|drafted|issued)\s+by\b"
+    r"|^(?:comments|questions|queries)\s+(?:and\s+\w+\s+)?(?:may|can|should)\s+be\s+(?:directed|addressed|sent)"
+    r"|^we\s+use\s+(?:phrases|terms|words)\s+such\s+as"
+    r"|^(?:©|\(c\))",
+    re.I,
+)
+
+
+def is_boilerplate(text: str, heading: bool) -> bool:
+    if heading:
+        return True
+    t = text.strip()
+    if t.endswith("?"):
+        return True
+    if _BOILER.search(t):
+        return True
+    letters = [c for c in t if c.isalpha()]
+    if letters and len(letters) >= 4 and all(c.isupper() for c in letters) and len(t.split()) <= 12:
+        return True  # CLASSIFICATION BANNER or SECTION TITLE
+    return False
+
+
+# ----------------------------------------------------------------------------
+# Attribution
+
+
+_ACCORDING_LEAD = re.compile(r"^(?P<intro>(?:[^,]{0,40},\s*)?)according\s+to\s+(?P<who>[^,;]+?)\s*,\s*", re.I)
+_ACCORDING_ANY = re.compile(r"\s*,?\s*\baccording\s+to\s+(?P<who>[^,;.]+?)\s*(?=[,;.!?]|$)", re.I)
+_PASSIVE_REPORT = re.compile(
+    r"^(?:it\s+(?:is|was|has\s+been|had\s+been)\s+(?:widely\s+)?(?:reported|said|claimed|alleged|rumou?red|understood|revealed|"
+    r"suggested|believed|speculated)\s+(?:that\s+)?)", re.I)
+_REPORT_ADVERB = re.compile(r"\b(?:reportedly|allegedly|purportedly|ostensibly|supposedly)\b\s*,?\s*", re.I)
+_SAID_TO = re.compile(r"\b(?:is|are|was|were)\s+(?:said|reported|rumou?red|believed|thought|understood|alleged)\s+to\b", re.I)
+_TRAILING = re.compile(
+    r"(?P<sep>,\s*|\"\s*,?\s*|\s+-\s+|\s+—\s*)(?P<who>(?:he|she|they|it|[a-z][\w.'-]*(?:\s+[\w.'-]+){0,7}?))\s+"
+    r"(?P<verb>said|says|claim|claims|claimed|added|adds|noted|notes|reported|reports|report|told\s+[\w.'-]+(?:\s+[\w.'-]+)?|"
+    r"warned|argued|argues|stated|insisted|wrote|explained|suggested|suggest|suggests|believe|believes|"
+    r"predicted|predict|predicts|announced|confirmed|stressed)"
+    r"(?P<tail>(?:\s+(?:on|in|last|this|earlier|later|at|during)\b[^,.;]{0,30})?)\s*(?P<end>[.!?]?\s*$|,)",
+)
+_MID_SAID = re.compile(
+    r",\s*(?P<who>(?:he|she|they|[a-z][\w.'-]*(?:\s+[\w.'-]+){0,5}?))\s+(?P<verb>said|says|added|noted|claimed|argued|"
+    r"believe|believes|told\s+[\w.'-]+)\s*,\s*"
+)
+_WHO_OK_WORDS = SOURCE_NOUNS | {"he", "she", "they", "some", "many", "several", "other", "senior", "unnamed",
+                                "anonymous", "western", "two", "three", "most", "the", "a", "an", "of", "and",
+                                "cited", "by", "close", "to", "familiar", "with", "matter", "in", "at", "from",
+                                "one", "both", "local", "foreign", "russian", "state", "news", "then"}
+_NOT_WHO = {"we", "i", "our", "us", "this", "these", "that", "it", "there", "which", "who"}
+_AUX = {"have", "has", "had", "also", "reportedly", "previously", "repeatedly", "publicly", "privately", "recently",
+        "now", "again", "further", "openly", "long", "already", "widely", "often", "frequently", "consistently",
+        "firmly", "strongly", "generally", "do", "does", "did", "continue", "continues", "to", "would", "will"}
+_REPORT_LEAD_VERBS = REPORT_VERBS | {"pointed", "point", "points"}
+
+
+def _who_like(words: list[str], original: list[str]) -> bool:
+    """Do these words name a source ("CNN sources", "US intelligence agencies", "he")?"""
+    if not words:
+        return False
+    if words[0] in _NOT_WHO and not (words[0] == "us" and original[0] in ("US", "U.S.")):
+        return False
+    if len(words) > 12:
+        return False
+    has_head = False
+    for w, o in zip(words, original):
+        bare = w.strip(",")
+        if bare in SOURCE_NOUNS or bare in ("he", "she", "they"):
+            has_head = True
+        elif o[:1].isupper() or bare in TITLE_WORDS:
+            has_head = True
+        elif bare in _WHO_OK_WORDS or bare.endswith("'s") or "-" in bare:
+            continue
+        else:
+            return False
+    return has_head
+
+
+def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
+    """``US intelligence agencies believe that ...`` -> (who, index where the claim starts, verb)."""
+    # skip introductory phrases ("In March 2017, ", "However, ")
+    pos = 0
+    for _ in range(3):
+        m = re.match(r"\s*([A-Za-z][\w'-]*)([^,]{0,60}?),\s*", low[pos:])
+        if not m or m.group(1) not in INTRO_WORDS:
+            break
+        pos += m.end()
+    tokens = list(re.finditer(r"[\w.'’-]+,?", core[pos:]))
+    for i, tok in enumerate(tokens[:16]):
+        word = low[pos + tok.start() : pos + tok.end()].rstrip(",")
+        capitalised = core[pos + tok.start()].isupper()
+        if word in _REPORT_LEAD_VERBS and i > 0 and not capitalised:
+            # who = tokens before, minus auxiliaries at the end
+            j = i
+            while j > 0 and low[pos + tokens[j - 1].start() : pos + tokens[j - 1].end()].rstrip(",") in _AUX:
+                j -= 1
+            if j == 0:
+                return None
+            who_low = [low[pos + t.start() : pos + t.end()] for t in tokens[:j]]
+            who_orig = [core[pos + t.start() : pos + t.end()] for t in tokens[:j]]
+            if not _who_like(who_low, who_orig):
+                return None
+            who = core[pos + tokens[0].start() : pos + tokens[j - 1].end()].strip(" ,")
+            end = pos + tok.end()
+            rest = low[end:]
+            m = re.match(r"\s*(?:out|up)?\s*(?:to\s+[\w.'-]+(?:\s+[\w.'-]+)?\s+)?[,:]?\s*(?:that\s+)?", rest)
+            # "told Reuters that", "said:", "pointed out"
+            end += m.end() if m else 0
+            if word in ("pointed", "point", "points") and not rest.lstrip().startswith("out"):
+                return None
+            return who, end, word
+        if word in ("will", "would", "may", "might", "could", "is", "are", "was", "were", "can", "should"):
+            return None
+    return None
+
+
+def find_attribution(text: str) -> tuple[Optional[str], str, Optional[str]]:
+    """Who a sentence reports, the reported words, and the reporting verb when it leads
+    ("Officials expect ..." -> expect)."""
+    low = _norm(text)
+    core, core_low = text, low
+    who: Optional[str] = None
+    verb: Optional[str] = None
+
+    m = _ACCORDING_LEAD.match(core_low)
+    if m:
+        who = core[m.start("who") : m.end("who")]
+        core, core_low = core[m.end() :], core_low[m.end() :]
+    else:
+        m = _ACCORDING_ANY.search(core_low)
+        if m:
+            who = core[m.start("who") : m.end("who")]
+            core, core_low = core[: m.start()] + core[m.end() :], core_low[: m.start()] + core_low[m.end() :]
+    if who is None:
+        m = _PASSIVE_REPORT.match(core_low)
+        if m:
+            who = "unnamed sources"
+            core, core_low = core[m.end() :], core_low[m.end() :]
+    if who is None:
+        lead = _leading_source(core, core_low)
+        if lead:
+            who, start, verb = lead
+            core, core_low = core[start:], core_low[start:]
+    if who is None:
+        for m in _TRAILING.finditer(core_low):
+            wl = core_low[m.start("who") : m.end("who")].split()
+            wo = core[m.start("who") : m.end("who")].split()
+            if _who_like(wl, wo) and m.start() > 10:
+                who = core[m.start("who") : m.end("who")]
+                cut = m.start() + (1 if core_low[m.start()] == '"' else 0)
+                if core[m.start() : m.start() + 1] in "\"”":
+                    cut = m.start() + 1
+                tail = core[m.end() :] if m.group("end") == "," else ""
+                tail = re.sub(r"^\s*(?:adding|noting)\b.*$", "", tail)
+                core = core[:cut].rstrip(" ,") + (", " + tail if tail.strip() else "")
+                core_low = _norm(core)
+                break
+    if who is None:
+        m = _MID_SAID.search(core_low)
+        if m:
+            wl = core_low[m.start("who") : m.end("who")].split()
+            wo = core[m.start("who") : m.end("who")].split()
+            if _who_like(wl, wo):
+                who = core[m.start("who") : m.end("who")]
+                core = core[: m.start()] + " " + core[m.end() :]
+                core_low = _norm(core)
+    if who is None and (_REPORT_ADVERB.search(core_low) or _SAID_TO.search(core_low)):
+        who = "unnamed sources"
+    if who is not None:
+        m = _REPORT_ADVERB.search(core_low)
+        while m:
+            core = core[: m.start()] + core[m.end() :]
+            core_low = _norm(core)
+            m = _REPORT_ADVERB.search(core_low)
+        core = re.sub(r",\s*”", "”", core)
+        core = re.sub(r',\s*"', '"', core)
+    return (_squash(who) if who else None), core.strip(), verb
+
+
+# ----------------------------------------------------------------------------
+# Confidence
+
+_CONF_WITH = re.compile(r"\s*,?\s*\bwith\s+(?P<level>low|moderate|medium|high)\s+confidence\b\s*,?", re.I)
+_CONF_HAVE = re.compile(
+    r"^(?P<frame>we\s+(?:have|hold|place)|(?:the\s+)?(?:ic|intelligence\s+community)\s+has)\s+(?P<level>low|moderate|medium|high)\s+confidence\s+(?:(?:that|in)\s+)?",
+    re.I,
+)
+_CONF_ANY = re.compile(r"\b(?P<level>low|moderate|medium|high)[\s-]+confidence\b|\bconfidence\s+(?:is|was|remains)\s+(?P<level2>low|moderate|medium|high)\b", re.I)
+_CONF_ONLY = re.compile(
+    r"^(?:we\s+have|we\s+hold|we\s+place|our\s+confidence|confidence)\b.*\b(?:this|these|that|our|the)\s+(?:judgments?|assessments?|estimates?|conclusions?|analysis)\b"
+    r"|^(?:this|these|that|our)\s+(?:judgments?|assessments?|estimates?)\s+(?:is|are)\s+(?:held\s+|made\s+)?(?:with\s+)?(?:low|moderate|medium|high)",
+    re.I,
+)
+
+
+def _level(word: str) -> str:
+    word = word.lower()
+    return "moderate" if word == "medium" else word
+
+
+def find_confidence(core: str) -> tuple[Optional[str], str, bool, bool]:
+    """(confidence, text without it, confidence-only statement, 'we have X confidence that' frame)."""
+    low = _norm(core)
+    if _CONF_ONLY.search(low):
+        m = _CONF_ANY.search(low)
+        if m:
+            return _level(m.group("level") or m.group("level2")), core, True, False
+    m = _CONF_HAVE.match(low)
+    if m:
+        return _level(m.group("level")), core[m.end() :], False, True
+    m = _CONF_WITH.search(low)
+    if m:
+        return _level(m.group("level")), (core[: m.start()] + " " + core[m.end() :]).strip(), False, False
+    m = _CONF_ANY.search(low)
+    if m:
+        return _level(m.group("level") or m.group("level2")), core, False, False
+    return None, core, False, False
+
+
+# ----------------------------------------------------------------------------
+# Clauses
+
+
+_SPLIT = re.compile(r"\s*;\s*|,\s*(?:and|but|while|whereas|although|though|yet|so)\s+|\s+(?:and|but|whereas)\s+")
+
+
+def _quick_anchor(pats: _Patterns, low: str) -> bool:
+    for pattern in (pats.modal, pats.be_to):
+        m = pattern.search(low)
+        if m and m.start() > 0 and re.search(r"[a-z]", low[: m.start()]):
+            return True
+    return False
+
+
+def split_clauses(pats: _Patterns, text: str) -> list[str]:
+    """Split at ";" and coordinating words when both sides carry their own claim."""
+    low = _norm(text)
+    parts: list[tuple[int, int]] = []
+    start = 0
+    for m in _SPLIT.finditer(low):
+        if _in_quotes(low, m.start()):
+            continue
+        left = low[start : m.start()]
+        right_end = len(low)
+        right = low[m.end() : right_end]
+        if m.group(0).strip() == ";" or (_quick_anchor(pats, left) and _quick_anchor(pats, right)):
+            parts.append((start, m.start()))
+            start = m.end()
+    parts.append((start, len(low)))
+    return [text[a:b].strip(" ,;") for a, b in parts if text[a:b].strip(" ,;")]
+
+
+def _in_quotes(low: str, pos: int) -> bool:
+    return low[:pos].count('"') % 2 == 1
+
+
+_LEAD_CONJ = re.compile(
+    r"^(?:(?:and|but|so|yet|or|then|however|meanwhile|moreover|furthermore|nevertheless|nonetheless|still|also|separately|"
+    r"overall|finally|indeed|thus|therefore|in\s+addition|additionally|at\s+the\s+same\s+time|in\s+turn|"
+    r"for\s+(?:its|their|his|her)\s+part|as\s+a\s+result|consequently)\b\s*,?\s*)+",
+    re.I,
+)
+_CONDITION = re.compile(r"^(?P<cond>(?:if|unless|should|provided\s+that|in\s+the\s+event\s+that|assuming|were)\b[^,]{2,200}),\s*", re.I)
+_CONDITION_TAIL = re.compile(r"\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+that)\b.+)$", re.I)
+
+
+def _is_past_verb(word: str) -> bool:
+    w = word.lower()
+    if w in IRREGULAR_PAST:
+        return True
+    return w.endswith("ed") and w not in ED_NOT_VERBS and len(w) > 4
+
+
+def _is_participle(word: str) -> bool:
+    w = word.lower()
+    return w in PARTICIPLES or (w.endswith("ed") and w not in ED_NOT_VERBS and len(w) > 3) or w.endswith("en")
+
+
+def _content_after_that(subject_low: str) -> Optional[int]:
+    """In "Trump proposed that Russia", where the real subject starts (complementizer "that")."""
+    for m in reversed(list(re.finditer(r"\bthat\s+", subject_low))):
+        before = subject_low[: m.start()].split()
+        if before and (before[-1] in REPORT_VERBS or before[-1] in ("is", "was", "likely", "possible", "clear", "unlikely")):
+            return m.end()
+    return None
+
+
+def clean_subject(subject: str) -> tuple[str, Optional[str]]:
+    """Strip discourse words and introductory phrases; return (subject, condition)."""
+    s = subject.strip(" ,;:")
+    condition = None
+    s = _LEAD_CONJ.sub("", s)
+    m = _CONDITION.match(s)
+    if m:
+        condition = m.group("cond")
+        s = s[m.end() :]
+    for _ in range(3):
+        m = re.match(r"^([A-Za-z][\w'-]*)([^,\"“”]{0,80}?),\s+(?=\S)", s)
+        if not m:
+            break
+        first = m.group(1).lower()
+        if first in SUBORDINATORS and condition is None and first in ("if", "unless"):
+            condition = s[: m.end()].strip(" ,")
+            s = s[m.end() :]
+        elif first in INTRO_WORDS:
+            s = s[m.end() :]
+        else:
+            break
+    s = _LEAD_CONJ.sub("", s)
+    low = _norm(s)
+    cut = _content_after_that(low)
+    if cut is not None:
+        s = s[cut:]
+    return s.strip(" ,"), condition
+
+
+_PRONOUN_PLURAL = {"they", "we", "you", "i", "both", "these", "those", "many", "several", "few", "others", "some"}
+_SINGULAR_HEADS = {"he", "she", "it", "this", "that", "one", "each", "everyone", "nobody", "neither", "either",
+                   "someone", "somebody", "anyone", "everybody"}
+
+
+def is_plural(subject: str) -> bool:
+    """A rough number for a subject noun phrase ("Trump and Putin" plural, "the meeting" singular)."""
+    low = _norm(subject)
+    words = re.findall(r"[a-z][a-z'.-]*", low)
+    if not words:
+        return False
+    head_words = []
+    for w in words:
+        if w in PREPOSITIONS and head_words:
+            break
+        head_words.append(w)
+    if re.search(r"\band\b|&", " ".join(head_words)):
+        return True
+    head = head_words[-1].strip(".'")
+    if head in _SINGULAR_HEADS:
+        return False
+    if head in _PRONOUN_PLURAL:
+        return True
+    # capitalised words ending in s are mostly names ("Brussels", "the United States")
+    orig_words = re.findall(r"[A-Za-z][A-Za-z'.-]*", subject)
+    orig_head = next((o for o in orig_words if o.lower().strip(".'") == head), head)
+    first = bool(orig_words) and orig_words[0].lower().strip(".'") == head
+    if head in SINGULAR_S_NAMES:
+        return False
+    if orig_head[:1].isupper() and not first:
+        return False  # a name ("the United States", "Mattis"), unless merely capitalised as the first word
+    if head in COUNTABLE_SINGULAR_S:
+        return False
+    return head.endswith("s") and not head.endswith(("ss", "us", "is", "'s"))
+
+
+_IRREGULAR_3SG = {"be": "is", "have": "has", "do": "does", "go": "goes"}
+_IRREGULAR_PL = {"be": "are"}
+
+
+def inflect(verb: str, plural: bool) -> str:
+    """Present tense of a base verb for a subject of the given number."""
+    v = verb.lower()
+    if plural:
+        return _IRREGULAR_PL.get(v, verb)
+    if v in _IRREGULAR_3SG:
+        return _IRREGULAR_3SG[v]
+    if v.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if len(v) > 1 and v.endswith("y") and v[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _strip_hedges(pats: _Patterns, text: str) -> str:
+    """Remove likelihood adverbs and "also" from an event statement."""
+    return _squash(pats.strip_hedges.sub(" ", text))
+
+
+def _alternatives(rest: str) -> Optional[list[str]]:
+    """``either before X, or after Y`` -> ["before X", "after Y"]."""
+    m = re.search(r"\b(?:either|whether)\s+(?P<body>.+)$", rest, re.I)
+    if not m:
+        return None
+    body = m.group("body").strip().rstrip(".!?;")
+    pieces = re.split(r"\s*,?\s+or\s+|\s*,\s+(?=(?:before|after|in|at|on|during|by|with|from)\b)", body)
+    pieces = [p.strip(" ,") for p in pieces if p.strip(" ,")]
+    if len(pieces) < 2:
+        return None
+    return pieces
+
+
+@dataclass
+class _Anchor:
+    kind: str  # modal, be_to, sched, pred
+    start: int
+    end: int
+    match: re.Match
+    modal: Optional[str] = None
+
+
+def _overlapping(pattern: re.Pattern, text: str, group: str):
+    """Matches that may overlap: "Theresa May may call" gives "May may" and "may call"."""
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if not m:
+            return
+        yield m
+        pos = m.start(group) + 1
+
+
+def _find_anchor(pats: _Patterns, low: str, orig: str) -> Optional[_Anchor]:
+    """The verb group carrying the clause's claim (the leftmost valid one)."""
+    candidates: list[_Anchor] = []
+    for m in _overlapping(pats.modal, low, "modal"):
+        modal = m.group("modal")
+        ms = m.start("modal")
+        before = low[:ms].split()
+        if before and before[-1] in ("the", "a", "political", "popular", "free", "good", "ill", "of", "his", "her",
+                                     "their", "its", "our", "national", "own", "goodwill", "last"):
+            continue
+        if orig[ms : ms + 1].isupper() and ms > 0 and modal in ("may", "will", "might", "can"):
+            prev = orig[:ms].rstrip().split()
+            if prev and prev[-1][:1].isupper():
+                continue  # a name: "Theresa May", "Prime Minister May"
+        if m.group("verb") in DETERMINERS or m.group("verb") in ("he", "she", "it", "they", "we", "i", "you"):
+            continue  # a question: "could the talks ..."
+        candidates.append(_Anchor("modal", m.start(), m.end(), m, modal))
+    for kind, pattern in (("be_to", pats.be_to), ("sched", pats.sched), ("pred", pats.pred)):
+        for m in pattern.finditer(low):
+            candidates.append(_Anchor(kind, m.start(), m.end(), m))
+    candidates.sort(key=lambda a: (a.start, {"modal": 0, "be_to": 1, "sched": 2, "pred": 3}[a.kind]))
+    for a in candidates:
+        subject = low[: a.start].strip(" ,")
+        if not re.search(r"[a-z0-9]", subject):
+            continue
+        words = subject.split()
+        if words[-1] in ("that", "which", "who", "whom", "whose", "where", "so"):
+            continue  # relative or purpose clause: "leaks that could favour"
+        return a
+    return None
+
+
+def _verb_group_hedges(pats: _Patterns, segment: str, orig_segment: str) -> tuple[list[Hedge], int]:
+    """Lexicon adverbs in a verb group and the negations outside them."""
+    hedges: list[Hedge] = []
+    spans: list[tuple[int, int]] = []
+    for m in pats.adv_only.finditer(segment):
+        phrase = pats.by_text.get(("adv", _squash(m.group(0))))
+        if phrase:
+            hedges.append(Hedge(phrase, _squash(orig_segment[m.start() : m.end()]), phrase.negated))
+            spans.append((m.start(), m.end()))
+    negs = 0
+    for m in re.finditer(r"\b(?:not|never)\b|n't\b", segment):
+        if not any(a <= m.start() < b for a, b in spans):
+            negs += 1
+    return hedges, negs
+
+
+def _modal_hedge(pats: _Patterns, modal: str, orig: str) -> tuple[Optional[Hedge], int, Optional[str]]:
+    """(hedge for the modal, negations it carries, a kind note)."""
+    negs = 0
+    base = modal
+    if modal in ("won't",):
+        base, negs = "will", 1
+    elif modal in ("cannot", "can't"):
+        base, negs = "can", 1
+    elif modal.endswith("n't"):
+        base, negs = modal[:-3], 1
+        if base == "sha":
+            base = "shall"
+    elif modal == "'ll":
+        base = "will"
+    phrase = pats.by_text.get(("modal", base))
+    if phrase is None:
+        return None, negs, base
+    return Hedge(phrase, orig.strip()), negs, base
+
+
+_EDGE_FILLERS = re.compile(
+    r"^(?:(?:also|still|then|eventually|soon|again|ultimately|further|now|indeed|only|even|already|finally|"
+    r"nonetheless|nevertheless|therefore|thus|well)\b[\s,]*)+|(?:[\s,]+\b(?:also|still|then|eventually|soon|again|"
+    r"ultimately|further|now|indeed|only|even|already|finally)\b)+$",
+    re.I,
+)
+
+
+def _trim_fillers(group: str) -> str:
+    """A verb group without the filler adverbs at its edges: "could also" -> "could"."""
+    return _squash(_EDGE_FILLERS.sub("", group.strip(" ,")).strip(" ,"))
+
+
+def _choose(hedges: list[Hedge]) -> Optional[Hedge]:
+    order = {"stated": -1, "likelihood": 0, "rule_out": 0, "scenario": 0, "unassessed": 1, "expectation": 2,
+             "scheduled": 2, "frame": 3, "plain": 4}
+    best = None
+    for h in hedges:
+        if best is None or order.get(h.phrase.kind, 5) < order.get(best.phrase.kind, 5):
+            best = h
+    return best
+
+
+def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[Hedge] = None,
+                   override: Optional[Hedge] = None, depth: int = 0) -> ClauseResult:
+    """Classify one clause and find its claim (see the module docstring)."""
+    orig = clause.strip()
+    low = _norm(orig)
+    res = ClauseResult(text=orig, cls=FACT)
+    res.time_exprs = find_time_expressions(orig, doc)
+    extra_negs = 0
+
+    # leading discourse words and conditions
+    m = _LEAD_CONJ.match(low)
+    if m and m.end() < len(low):
+        orig, low = orig[m.end() :], low[m.end() :]
+    m = _CONDITION.match(low)
+    if m:
+        res.condition = orig[: m.end()].strip(" ,")
+        orig, low = orig[m.end() :], low[m.end() :]
+    m = _CONDITION_TAIL.search(low)
+    if m and not res.condition:
+        res.condition = orig[m.start("cond") :].strip(" ,.")
+        orig, low = orig[: m.start()], low[: m.start()]
+
+    # own-voice frames
+    m = pats.frame.match(low)
+    if m:
+        phrase = pats.by_text.get(("frame", _squash(m.group("frame"))))
+        if phrase is not None:
+            frame = Hedge(phrase, _squash(orig[m.start("frame") : m.end("frame")]), phrase.negated)
+            orig, low = orig[m.end() :], low[m.end() :]
+    m = pats.paren_frame.search(low)
+    if m:
+        phrase = pats.by_text.get(("frame", _squash(m.group("frame"))))
+        if phrase is not None:
+            frame = Hedge(phrase, _squash(orig[m.start("frame") : m.end("frame")]), phrase.negated)
+            orig, low = orig[: m.start()] + " " + orig[m.end() :], low[: m.start()] + " " + low[m.end() :]
+    res.frame = frame
+    if frame is not None:
+        m = _POSSIBILITY_OF.match(low)
+        if m:
+            orig, low = orig[m.end() :], low[m.end() :]
+
+    # "it is likely that S", "there is a roughly even chance that S", "the chance that S is remote"
+    if override is None and depth < 2:
+        inner = _frame_constructions(pats, orig, low)
+        if inner is not None:
+            hedge, inner_text, negs = inner
+            sub = analyze_clause(pats, inner_text, doc, frame=frame, override=hedge, depth=depth + 1)
+            sub.negations += negs
+            sub.text = clause.strip()
+            sub.time_exprs = find_time_expressions(clause.strip(), doc)
+            if sub.cls in (FACT,) and hedge.phrase.kind != "unassessed":
+                # "a ceasefire is unlikely" style noun phrase: no verb inside
+                sub.cls = FORECAST if _future_time(sub.time_exprs) or sub.event else ESTIMATE
+            return sub
+        sc = _most_likely(pats, orig, low, doc)
+        if sc is not None:
+            sc.frame = frame
+            sc.text = clause.strip()
+            sc.time_exprs = res.time_exprs
+            return sc
+
+    anchor = _find_anchor(pats, low, orig)
+    expecting = frame is not None and (frame.phrase.kind == "expectation"
+                                       or re.search(r"\b(?:expect|anticipate)s?$", frame.text.lower()) is not None)
+    if expecting:
+        # "we (do not) expect Moscow to withdraw": the infinitive carries the claim
+        m = _TO_INFINITIVE.search(low)
+        if m and (anchor is None or m.start() < anchor.start) and re.search(r"[a-z]", low[: m.start()]) \
+                and m.group("verb") not in DETERMINERS:
+            anchor = _Anchor("to", m.start(), m.end(), m)
+    hedges: list[Hedge] = []
+    if override is not None:
+        hedges.append(override)
+    if frame is not None:
+        hedges.append(frame)
+
+    if anchor is None and frame is not None and (frame.phrase.kind == "rule_out" or expecting) and low.strip(" .") \
+            and not res.condition:
+        # "we cannot rule out a limited incursion ...", "we expect a ceasefire by March"
+        res.hedges = hedges
+        res.governing = _choose(hedges)
+        res.event = _squash(orig.strip(" .;"))
+        res.subject = res.event
+        res.cls = FORECAST
+        return res
+
+    if anchor is None:
+        # no verb group: an estimate if hedged or framed, else a fact
+        for hm in pats.hedge_any.finditer(low):
+            key = _squash(hm.group(0))
+            phrase = pats.by_text.get(("adv", key)) or pats.by_text.get(("adj", key)) or pats.by_text.get(("noun", key))
+            if phrase is not None:
+                hedges.append(Hedge(phrase, _squash(orig[hm.start() : hm.end()])))
+        res.hedges = hedges
+        res.governing = _choose(hedges)
+        if override is not None and override.phrase.pos == "noun":
+            # "there is a good chance of a ceasefire before 2019"
+            res.event = _squash(orig.strip(" .;"))
+            res.subject = res.event
+            res.governing = override
+            res.cls = FORECAST if not res.condition else ESTIMATE
+            return res
+        res.cls = ESTIMATE if (frame is not None or res.governing is not None or override is not None) else FACT
+        return res
+
+    subject_raw = orig[: anchor.start]
+    subject, cond = clean_subject(subject_raw)
+    if cond and not res.condition:
+        res.condition = cond
+    res.subject = subject
+    mt = anchor.match
+    future = False
+    judgment = False  # a would/should/must/can statement: an estimate, never a fact
+    verb = ""
+    rest_start = anchor.end
+    group_text = ""
+
+    if anchor.kind == "modal":
+        modal = mt.group("modal")
+        group_low = low[mt.start() : mt.start("verb")]
+        group_orig = orig[mt.start() : mt.start("verb")]
+        adv_hedges, negs = _verb_group_hedges(pats, group_low, group_orig)
+        mh, mnegs, base = _modal_hedge(pats, modal, orig[mt.start("modal") : mt.end("modal")])
+        extra_negs += negs + mnegs
+        hedges.extend(adv_hedges)
+        verb = orig[mt.start("verb") : mt.end("verb")]
+        vlow = verb.lower()
+        nxt = low[mt.end("verb") :].split()
+        nxt_word = nxt[0] if nxt else ""
+        if base in ("will", "shall"):
+            future = True
+        elif base in ("may", "might", "could"):
+            if vlow == "have" and nxt_word and _is_participle(nxt_word):
+                future = False
+                res.notes.append("possibility about the past")
+            elif vlow == "be" and nxt_word and not (_is_participle(nxt_word) or nxt_word.endswith("ing")):
+                future = _future_time(res.time_exprs)
+            else:
+                future = True
+        else:  # would, should, must, can
+            future = False
+            judgment = True
+            res.notes.append(f"'{base}' is conditional, normative or about ability, not a forecast")
+        if mh is not None:
+            hedges.append(mh)
+        group_text = _trim_fillers(orig[mt.start() : mt.start("verb")])
+        for h in adv_hedges + ([mh] if mh is not None else []):
+            h.group = group_text
+        if vlow == "have" and base in ("will", "shall") and nxt_word and _is_participle(nxt_word):
+            future = True
+    elif anchor.kind == "be_to":
+        be = mt.group("be")
+        adj = _squash(mt.group("adj"))
+        phrase = pats.by_text.get(("adj", adj))
+        mid_low = low[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
+        mid_orig = orig[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
+        adv_hedges, negs = _verb_group_hedges(pats, mid_low, mid_orig)
+        hedges.extend(adv_hedges)
+        extra_negs += negs + (1 if mt.group("neg") else 0) + (1 if be in _NEG_BE else 0)
+        if phrase is not None:
+            hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.start("verb")]).rstrip(), phrase.negated))
+        verb = orig[mt.start("verb") : mt.end("verb")]
+        future = be not in _PAST_BE or _future_time(res.time_exprs)
+        if be in _PAST_BE and not future:
+            res.notes.append("an expectation reported in the past tense")
+    elif anchor.kind == "to":
+        verb = orig[mt.start("verb") : mt.end("verb")]
+        future = True
+    elif anchor.kind == "sched":
+        adj = _squash(mt.group("adj")).replace("tentatively ", "")
+        phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", "scheduled"))
+        extra_negs += (1 if mt.group("neg") else 0) + (1 if mt.group("be") in _NEG_BE else 0)
+        hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.end("prep")])))
+        verb = "take place"
+        rest_start = mt.end("adj")
+        future = _future_time(res.time_exprs) and mt.group("be") not in _PAST_BE
+    elif anchor.kind == "pred":
+        adj = _squash(mt.group("adj"))
+        phrase = pats.by_text.get(("adj", adj))
+        mid_low = low[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
+        mid_orig = orig[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
+        adv_hedges, negs = _verb_group_hedges(pats, mid_low, mid_orig)
+        hedges.extend(adv_hedges)
+        extra_negs += negs + (1 if mt.group("neg") else 0) + (1 if mt.group("be") in _NEG_BE else 0)
+        if phrase is not None:
+            hedges.append(Hedge(phrase, _squash(orig[mt.start("adj") : mt.end("adj")]), phrase.negated,
+                                group=_trim_fillers(orig[mt.start("be") : mt.end("adj")])))
+        verb = ""
+        be = mt.group("be")
+        following = low[mt.end() :].split()
+        if phrase is not None and phrase.kind == "expectation":
+            future = _future_time(res.time_exprs) and be not in _PAST_BE
+        elif following and following[0].endswith("ing") and not _future_time(res.time_exprs):
+            future = False  # "is likely preparing": an estimate of the present
+            res.notes.append("about the present")
+        else:
+            future = be not in _PAST_BE
+
+    # trailing likelihood adverbs: "will meet, probably in July"
+    tail_low = low[rest_start:]
+    if not any(h.phrase.kind in ("likelihood",) for h in hedges):
+        tail_orig = orig[rest_start:]
+        more, _ = _verb_group_hedges(pats, tail_low, tail_orig)
+        hedges.extend(h for h in more if h.phrase.kind == "likelihood")
+    res.hedges = hedges
+    res.governing = _choose(hedges)
+    res.negations = extra_negs
+    res.verb = verb
+
+    rest = orig[rest_start:].strip()
+    rest = re.sub(r"^(?:not|never)\b\s*", "", rest)
+    rest = rest.rstrip(" .;:!")
+    res.rest = rest
+    res.alternatives = _alternatives(rest)
+
+    plural = is_plural(subject)
+    if anchor.kind == "pred":
+        event = f"{subject} {_strip_hedges(pats, rest)}".strip()
+    elif verb:
+        words = verb.split()
+        event = f"{subject} {inflect(words[0], plural)}{(' ' + ' '.join(words[1:])) if len(words) > 1 else ''} {_strip_hedges(pats, rest)}"
+        if anchor.kind == "sched":
+            event = re.sub(r"\b(take|takes) place (?:for|at)\s+", r"\1 place ", event)
+            event = re.sub(r"\b(take|takes) place (?=\d)", r"\1 place on ", event)
+            event = re.sub(r"\b(take|takes) place (?=(?:early |mid-|late )?(?:January|February|March|April|May|June|July|"
+                           r"August|September|October|November|December|(?:19|20)\d\d)\b)", r"\1 place in ", event)
+    else:
+        event = subject
+    res.event = _squash(event).strip(" ,")
+
+    if res.condition:
+        res.cls = ESTIMATE
+        res.notes.append(f"conditional judgment ({_squash(res.condition)}): the tool does not propose conditional questions")
+    elif future:
+        res.cls = FORECAST
+    elif judgment or (res.governing is not None and res.governing.phrase.kind != "plain") or frame is not None:
+        res.cls = ESTIMATE
+    else:
+        res.cls = ESTIMATE if any(h.phrase.kind != "plain" for h in hedges) else FACT
+    if res.cls == FORECAST and res.time_exprs and all(e.past for e in res.time_exprs) and anchor.kind != "modal":
+        res.cls = ESTIMATE
+    return res
+
+
+def _future_time(exprs: list[TimeExpr]) -> bool:
+    return any(e.is_deadline for e in exprs)
+
+
+def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
+    """``it is likely that S`` / ``there is a X chance that S`` / ``the chance that S is remote``."""
+    m = pats.it_that.match(low)
+    if m:
+        adj = _squash(m.group("adj"))
+        phrase = pats.by_text.get(("adj", adj))
+        if phrase is not None:
+            negs = (1 if m.group("neg") else 0) + (1 if m.group("be") in _NEG_BE else 0)
+            written = _squash(orig[: m.end("adj")])
+            return Hedge(phrase, written, phrase.negated), orig[m.end() :], negs
+    m = pats.there_is.match(low)
+    if m:
+        if m.group("pct"):
+            pct = float(m.group("pct"))
+            if 0 <= pct <= 100:
+                phrase = Phrase(text=_squash(orig[m.start("pct") : m.end()]).rsplit(" ", 1)[0], pos="noun", kind="stated")
+                written = _squash(orig[: m.end()]).rsplit(" ", 1)[0]
+                return Hedge(phrase, written, False, percent=pct / 100), orig[m.end() :], 0
+        else:
+            noun = _squash(m.group("noun"))
+            phrase = pats.by_text.get(("noun", noun))
+            if phrase is not None:
+                written = _squash(orig[: m.end("noun")])
+                return Hedge(phrase, written, phrase.negated), orig[m.end() :], 0
+    m = pats.chance_is.match(low)
+    if m:
+        adj = _squash(m.group("adj"))
+        phrase = pats.by_text.get(("chance", adj)) or pats.by_text.get(("adj", adj))
+        if phrase is not None:
+            inner = orig[m.start("inner") : m.end("inner")]
+            tail = orig[m.start("tail") : m.end("tail")]
+            written = _squash(f"{orig[: m.start('inner')].strip()} ... {orig[m.end('inner') : m.end('adj')].strip()}")
+            return Hedge(phrase, written, phrase.negated), f"{inner}{tail}", 1 if m.group("neg") else 0
+    return None
+
+
+def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[ClauseResult]:
+    """``The most likely outcome is X`` / ``X is the most likely successor``: a scenario, not a band."""
+    phrase = pats.by_text.get(("scenario", "the most likely"))
+    if phrase is None:
+        return None
+    m = pats.most_likely.match(low)
+    if m:
+        inner = orig[m.start("inner") :].strip(" .")
+        sub = analyze_clause(pats, inner, doc, depth=2)
+        event = sub.event if sub.cls == FORECAST and sub.event else inner
+        res = ClauseResult(text=orig, cls=FORECAST, subject=sub.subject or inner, event=_squash(event))
+        written = _squash(orig[: m.start("inner")])
+        res.hedges = [Hedge(phrase, written)]
+        res.governing = res.hedges[0]
+        res.notes.append("'most likely' names the likeliest of several scenarios, not a band")
+        return res
+    m = pats.most_likely_pred.match(low)
+    if m:
+        subj = orig[m.start("subj") : m.end("subj")]
+        noun = orig[m.start("noun") : m.end("noun")]
+        tail = orig[m.start("tail") :].strip(" .")
+        subj, _ = clean_subject(subj)
+        res = ClauseResult(text=orig, cls=FORECAST, subject=subj,
+                           event=_squash(f"{subj} {'are' if is_plural(subj) else 'is'} the {noun} {tail}"))
+        res.hedges = [Hedge(phrase, _squash(orig[m.end("subj") : m.end("noun")]))]
+        res.governing = res.hedges[0]
+        res.notes.append("'most likely' names the likeliest of several scenarios, not a band")
+        return res
+    return None
+
+
+def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = False) -> SentenceResult:
+    """Classify a sentence and analyse each of its clauses."""
+    if is_boilerplate(text, heading):
+        return SentenceResult(text, BOILERPLATE, [])
+    who, core, report_verb = find_attribution(text)
+    confidence, core, conf_only, conf_frame = find_confidence(core)
+    if conf_only:
+        return SentenceResult(text, ESTIMATE, [], who, confidence, True,
+                              note="a confidence statement about the judgment before it")
+    frame: Optional[Hedge] = None
+    if conf_frame:
+        phrase = pats.by_text.get(("frame", "we assess"))
+        frame = Hedge(phrase, _squash(text[: len(text) - len(core)]).strip())
+    elif report_verb in _EXPECT_VERBS:
+        # "US officials expect the sanctions to take effect": the source's expectation
+        phrase = pats.by_text.get(("adj", "expected"))
+        frame = Hedge(phrase, report_verb)
+    clauses = []
+    inherited = frame
+    for i, clause in enumerate(split_clauses(pats, core) or [core]):
+        res = analyze_clause(pats, clause, doc, frame=inherited)
+        if i == 0 and res.frame is not None:
+            inherited = res.frame
+        clauses.append(res)
+    if any(c.cls == FORECAST for c in clauses):
+        cls = FORECAST
+    elif who is not None:
+        cls = ATTRIBUTION
+    elif any(c.cls == ESTIMATE for c in clauses):
+        cls = ESTIMATE
+    else:
+        cls = FACT
+    return SentenceResult(text, cls, clauses, who, confidence)
+
+
+def patterns(lex: Lexicon) -> _Patterns:
+    """The compiled patterns for a lexicon (cached)."""
+    return _patterns(lex)
+
+
+def strip_titles(text: str) -> str:
+    """``US President Donald Trump`` -> ``Donald Trump`` (job titles before a name)."""
+    tokens = text.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        run: list[str] = []
+        while j < len(tokens):
+            tok = tokens[j]
+            bare = tok.strip(",.;:()\"“”'’")
+            if not bare:
+                break
+            if bare[:1].isupper() or bare.lower() in TITLE_WORDS:
+                run.append(tok)
+                j += 1
+                if tok != bare and not tok.endswith((".",)) or tok.endswith((",", ";", ":")):
+                    break
+            else:
+                break
+        if len(run) >= 2:
+            lows = [r.strip(",.;:()\"“”'’").lower() for r in run]
+            last_title = max((k for k, w in enumerate(lows) if w in CORE_TITLES), default=-1)
+            names = run[last_title + 1 :]
+            if last_title >= 0 and names and all(n.strip(",.;:()\"“”'’")[:1].isupper() for n in names):
+                out.extend(names)
+                i = j
+                continue
+        if run:
+            out.extend(run)
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return " ".join(out)

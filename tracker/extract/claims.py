@@ -1,0 +1,602 @@
+"""From assessment text to claims: the pipeline behind :func:`extract_claims`.
+
+1. Normalise the text, strip Markdown, split it into paragraphs and headings,
+   the paragraphs into sentences; drop repeated sentences (a teaser or
+   headline that repeats the lead, a truncated "... since Trump.." line).
+2. Analyse each sentence (:mod:`.analyze`): boilerplate, attribution,
+   confidence, clauses, class, estimative phrase, event statement.
+3. Collect the dated events of the whole document (:mod:`.events`), so that
+   "the upcoming meeting" can borrow the meeting's deadline.
+4. For each forecast clause pick the deadline, in this order:
+
+   * a date or relative expression in the clause itself ("explicit date" /
+     "relative expression"); lower bounds ("after the London visit on July
+     13th") and past dates do not count;
+   * an event named in the clause and dated elsewhere in the text
+     ("event named in the text");
+   * the event deadline of the previous forecast in the same paragraph, when
+     that one came from a named event ("the two leaders may discuss trade"
+     after "... in the upcoming meeting"); also "event named in the text";
+   * the default horizon: document date + ``horizon_days`` ("default horizon").
+
+   A categorical "either before X on DATE1, or after Y on DATE2" question
+   needs a deadline after both, so it takes the named event's deadline, or
+   the latest date when no alternative is an "after", or else the default
+   horizon (never earlier than the last date named).
+5. Read the number off the phrase on the chosen scale (:mod:`.lexicon`).
+   Categorical claims: with an assessed phrase the named options share its
+   probability evenly and "neither" takes the rest; with an unassessed one
+   (could/may/might) the options are named but not weighed, so the default
+   spreads the probability evenly over all outcomes, "neither" included.
+   Vectors are rounded to 3 decimals and the last entry is set so that the
+   sum is exactly 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Optional, Union
+
+from ..errors import ValidationError
+from .analyze import (
+    ATTRIBUTION,
+    BOILERPLATE,
+    ESTIMATE,
+    FACT,
+    FORECAST,
+    ClauseResult,
+    SentenceResult,
+    analyze_sentence,
+    patterns,
+    strip_titles,
+)
+from .events import Registry, mentions_in, people_in, references_in
+from .lexicon import DEFAULT_SCALE, Lexicon, load_lexicon
+from .sentences import Sentence, dedupe, split_sentences
+from .text import blocks, find_title, normalize_text, strip_front_matter
+from .timex import MONTH_NAMES, TimeExpr, find_time_expressions, fmt_date
+from .vocab import EVENT_VERBS, GAZETTEER, GENERIC_VERBS, STOPWORDS
+
+DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "default horizon")
+UNASSESSED_NOTE = "unassessed possibility: set your own number"
+
+
+@dataclass
+class Claim:
+    """One statement found in an assessment.
+
+    ``cls`` is the class (``as_dict`` writes it as ``class``): forecast,
+    estimate, fact, attribution or boilerplate. Only forecasts have an event,
+    a deadline and (usually) a probability. ``probability`` is the number the
+    estimative phrase stands for on ``scale`` (a mapping outcome -> number for
+    a categorical claim); for attributed claims it is the source's words, not
+    the analyst's, and a draft scenario records no forecast for them.
+    """
+
+    id: str
+    cls: str
+    sentence: str
+    event: Optional[str] = None
+    phrase: Optional[str] = None
+    probability: Union[float, dict[str, float], None] = None
+    band: Optional[list[float]] = None
+    band_name: Optional[str] = None
+    scale: Optional[str] = None
+    assessed: Optional[bool] = None
+    negated: bool = False
+    confidence: Optional[str] = None
+    deadline: Optional[date] = None
+    deadline_source: Optional[str] = None
+    deadline_text: Optional[str] = None
+    attributed_to: Optional[str] = None
+    outcomes: Optional[list[str]] = None
+    tags: list[str] = field(default_factory=list)
+    note: Optional[str] = None
+    paragraph: int = 0
+    rationale: Optional[str] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: stable snake_case keys, ISO dates."""
+        return {
+            "id": self.id,
+            "class": self.cls,
+            "sentence": self.sentence,
+            "event": self.event,
+            "phrase": self.phrase,
+            "probability": self.probability,
+            "band": self.band,
+            "band_name": self.band_name,
+            "scale": self.scale,
+            "assessed": self.assessed,
+            "negated": self.negated,
+            "confidence": self.confidence,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_source": self.deadline_source,
+            "deadline_text": self.deadline_text,
+            "attributed_to": self.attributed_to,
+            "outcomes": self.outcomes,
+            "tags": list(self.tags),
+            "note": self.note,
+            "paragraph": self.paragraph,
+            "rationale": self.rationale,
+        }
+
+
+@dataclass
+class Document:
+    """A parsed assessment: its title, date (if written in it) and sentences."""
+
+    title: Optional[str]
+    date: Optional[date]
+    sentences: list[Sentence]
+    meta: dict[str, str]
+
+
+def parse_document(text: str) -> Document:
+    """Normalise, split into sentences and drop duplicates."""
+    from .timex import find_document_date
+
+    norm = normalize_text(text)
+    body, meta = strip_front_matter(norm)
+    blks = blocks(body)
+    title = meta.get("title") or find_title(blks)
+    sentences = dedupe(split_sentences(blks))
+    return Document(title, find_document_date(norm), sentences, meta)
+
+
+def find_document_date(text: str) -> Optional[date]:
+    """The date written in an assessment's header or dateline, or None."""
+    from .timex import find_document_date as _find
+
+    return _find(normalize_text(text))
+
+
+def extract_claims(
+    text: str,
+    *,
+    doc_date: date,
+    scale: str = DEFAULT_SCALE,
+    horizon_days: int = 90,
+    include_all: bool = False,
+) -> list[Claim]:
+    """The claims of an assessment, in document order.
+
+    ``doc_date`` is when it was written (relative expressions count from it);
+    ``scale`` one of icd203 (default), phia, kent, survey; ``horizon_days``
+    the deadline of forecasts that name no time. With ``include_all`` the
+    list also holds one claim per non-forecast sentence (class estimate,
+    fact, attribution or boilerplate), with no event or deadline.
+    """
+    if not isinstance(doc_date, date):
+        raise ValidationError(f"doc_date must be a date, not {type(doc_date).__name__}")
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
+        raise ValidationError(f"horizon must be a whole number of days of at least 1, not {horizon_days!r}")
+    lex = load_lexicon()
+    lex.check_scale(scale)
+    doc = parse_document(text)
+    return _claims_for(doc, lex, doc_date=doc_date, scale=scale, horizon_days=horizon_days, include_all=include_all)
+
+
+def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, horizon_days: int,
+                include_all: bool) -> list[Claim]:
+    pats = patterns(lex)
+    analyses: list[tuple[Sentence, SentenceResult]] = [
+        (s, analyze_sentence(pats, s.text, doc_date, heading=s.heading)) for s in doc.sentences
+    ]
+
+    registry = Registry(doc_date)
+    for order, (s, a) in enumerate(analyses):
+        if a.cls == BOILERPLATE:
+            continue
+        exprs = [e for c in a.clauses for e in c.time_exprs] or find_time_expressions(s.text, doc_date)
+        registry.add_all(mentions_in(s.text, exprs, order))
+        for c in a.clauses:
+            if c.cls == FORECAST:
+                own = _own_deadline(c)
+                verb = c.verb.split()[0].lower() if c.verb else ""
+                if own is not None and verb in EVENT_VERBS:
+                    from .events import Mention
+
+                    for noun in EVENT_VERBS[verb]:
+                        registry.add(Mention(noun, frozenset(), people_in(s.text), own.date, order, s.text))
+
+    claims: list[Claim] = []
+    horizon = doc_date + timedelta(days=horizon_days)
+    carry: dict[int, tuple[date, str]] = {}
+    last_conf_targets: list[Claim] = []
+    for order, (s, a) in enumerate(analyses):
+        if a.confidence_only:
+            for c in last_conf_targets:
+                if c.confidence is None:
+                    c.confidence = a.confidence
+            if include_all:
+                claims.append(Claim(id="", cls=ESTIMATE, sentence=s.text, confidence=a.confidence, paragraph=s.block,
+                                    note=a.note))
+            continue
+        made: list[Claim] = []
+        for clause in a.clauses:
+            if clause.cls != FORECAST:
+                continue
+            claim = _forecast_claim(s, a, clause, lex, scale, doc_date, registry, carry, horizon, order)
+            made.append(claim)
+        if made:
+            claims.extend(made)
+            last_conf_targets = made
+        elif include_all:
+            claims.append(_other_claim(s, a, lex, scale))
+            last_conf_targets = []
+        else:
+            last_conf_targets = []
+    _assign_ids(claims)
+    return claims
+
+
+def _own_deadline(clause: ClauseResult) -> Optional[TimeExpr]:
+    for e in clause.time_exprs:
+        if e.is_deadline:
+            return e
+    return None
+
+
+def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexicon, scale: str, doc_date: date,
+                    registry: Registry, carry: dict, horizon: date, order: int) -> Claim:
+    notes: list[str] = []
+    # --- deadline
+    deadline: Optional[date] = None
+    source = None
+    dtext = None
+    deadline_exprs = [e for e in c.time_exprs if e.is_deadline]
+    has_after = any(e.bound in ("after", "since", "from", "following") and not e.past for e in c.time_exprs)
+    refs = references_in(c.text)
+    people = people_in(s.text)
+    if c.alternatives and has_after:
+        deadline_exprs = []
+    if deadline_exprs:
+        chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else deadline_exprs[0]
+        deadline, dtext = chosen.date, chosen.text
+        source = "explicit date" if chosen.kind == "explicit date" else "relative expression"
+    if deadline is None:
+        for ref in refs:
+            found = registry.lookup(ref, people, order)
+            if found is not None:
+                deadline, source, dtext = found.date, "event named in the text", ref.text
+                break
+    if deadline is None and s.block in carry:
+        deadline, dtext = carry[s.block]
+        source = "event named in the text"
+        dtext = f"{dtext} (carried from the sentence before)"
+    if deadline is None:
+        deadline, source, dtext = horizon, "default horizon", None
+        later = [e.date for e in c.time_exprs if not e.past]
+        if later and max(later) >= deadline:
+            deadline = max(later) + timedelta(days=30)
+            notes.append("default horizon moved past the last date named")
+    if source == "event named in the text" and "carried" not in (dtext or ""):
+        carry[s.block] = (deadline, dtext)
+
+    # --- number
+    gov = c.governing
+    phrase_text = c.phrase_as_written or None
+    probability: Union[float, dict, None] = None
+    band = None
+    band_name = None
+    used_scale = None
+    assessed = True
+    rationale = None
+    if gov is not None and gov.percent is not None:
+        p = gov.percent if not c.negated else round(1 - gov.percent, 4)
+        probability, band, used_scale, band_name = p, [p, p], "stated", "stated number"
+        rationale = f"from '{gov.text}' (a number stated in the text)"
+    elif gov is not None:
+        reading = lex.read(gov.phrase, scale, negated=c.negated)
+        assessed = gov.phrase.assessed
+        if reading is None:
+            notes.append("'most likely' names the likeliest of several scenarios, not a band: set your own number")
+        else:
+            probability, band, used_scale, band_name = reading.probability, reading.band.bounds, reading.scale, reading.band.name
+            rationale = f"from '{phrase_text}' ({reading.source})"
+            if gov.phrase.note:
+                notes.append(gov.phrase.note)
+            if c.negated:
+                notes.append("negated: the number is for the positive event")
+    if not assessed:
+        notes.insert(0, UNASSESSED_NOTE)
+
+    outcomes = None
+    if c.alternatives:
+        outcomes = _outcome_slugs(c.alternatives)
+        outcomes.append("neither" if "neither" not in outcomes else "none-of-these")
+        n_named = len(outcomes) - 1
+        if not assessed or probability is None:
+            shares = [1 / len(outcomes)] * len(outcomes)
+            used_scale, band, band_name = "uniform", None, "even split"
+            notes.append(f"options named but not weighed: the default spreads the probability evenly over the "
+                         f"{len(outcomes)} outcomes")
+            rationale = f"from '{phrase_text}': unassessed, split evenly over {len(outcomes)} outcomes"
+        else:
+            p = float(probability)
+            shares = [p / n_named] * n_named + [1 - p]
+            rationale = f"from '{phrase_text}' ({band_name}): the named options share {p:g}, 'neither' takes the rest"
+        probability = dict(zip(outcomes, _round_vector(shares)))
+
+    if a.attributed_to:
+        notes.append(f"attributed to {a.attributed_to}: the source's words, no analyst forecast")
+    for n in c.notes:
+        if n not in notes:
+            notes.append(n)
+
+    event = _event_text(c, doc_date, deadline, source)
+    month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
+    rest_wo_time = c.rest
+    for e in c.time_exprs:
+        rest_wo_time = rest_wo_time.replace(e.text, " ")
+    slug = suggest_id(c.subject or event, c.verb, rest_wo_time, month=month, outcomes=outcomes)
+    return Claim(
+        id=slug,
+        cls=FORECAST,
+        sentence=s.text,
+        event=event,
+        phrase=phrase_text,
+        probability=probability,
+        band=band,
+        band_name=band_name,
+        scale=used_scale,
+        assessed=assessed,
+        negated=c.negated,
+        confidence=a.confidence,
+        deadline=deadline,
+        deadline_source=source,
+        deadline_text=dtext,
+        attributed_to=a.attributed_to,
+        outcomes=outcomes,
+        tags=_tags(s.text),
+        note="; ".join(notes) if notes else None,
+        paragraph=s.block,
+        rationale=rationale,
+    )
+
+
+def _other_claim(s: Sentence, a: SentenceResult, lex: Lexicon, scale: str) -> Claim:
+    phrase = None
+    probability = band = band_name = used_scale = None
+    assessed = None
+    notes = []
+    for c in a.clauses:
+        if c.governing is not None:
+            phrase = c.phrase_as_written
+            if c.governing.percent is None:
+                reading = lex.read(c.governing.phrase, scale, negated=c.negated)
+                if reading is not None:
+                    probability, band, band_name, used_scale = reading.probability, reading.band.bounds, reading.band.name, reading.scale
+                assessed = c.governing.phrase.assessed
+            notes.extend(c.notes)
+            break
+    if a.cls == ESTIMATE and not notes:
+        notes.append("about the past or present: nothing to resolve later")
+    return Claim(id="", cls=a.cls, sentence=s.text, phrase=phrase, probability=probability, band=band,
+                 band_name=band_name, scale=used_scale, assessed=assessed, confidence=a.confidence,
+                 attributed_to=a.attributed_to, paragraph=s.block, note="; ".join(notes) if notes else a.note)
+
+
+def _round_vector(shares: list[float]) -> list[float]:
+    """Round to 3 decimals; the last entry takes what makes the sum exactly 1."""
+    rounded = [round(x, 3) for x in shares[:-1]]
+    rounded.append(round(1 - sum(rounded), 3))
+    return rounded
+
+
+_PREP_START = re.compile(r"^(before|after|ahead of|prior to|following|in|at|on|during|by|with|from|through|via|under)\b\s*", re.I)
+
+
+def _outcome_slugs(alternatives: list[str]) -> list[str]:
+    """``before the NATO summit in Brussels on July 12th`` -> ``before-nato``."""
+    slugs: list[str] = []
+    for alt in alternatives:
+        m = _PREP_START.match(alt)
+        prep = m.group(1).lower().replace(" ", "-") if m else ""
+        body = alt[m.end() :] if m else alt
+        words = re.findall(r"[\w'’-]+", body)
+        names = [w for w in words if w[:1].isupper() and w.rstrip(".") not in MONTH_NAMES and w.lower() not in STOPWORDS]
+        if names:
+            key = [names[0]]
+        else:
+            key = [w for w in words if w.lower() not in STOPWORDS and not w.isdigit() and w not in MONTH_NAMES][:1]
+        slug = slugify("-".join(([prep] if prep else []) + key)) or f"option-{len(slugs) + 1}"
+        while slug in slugs:
+            slug = f"{slug}-{len(slugs) + 1}"
+        slugs.append(slug)
+    return slugs
+
+
+_THIS_START = re.compile(r"^(?:this|that)\s+", re.I)
+_THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|election|vote)\b")
+
+
+def _event_text(c: ClauseResult, doc_date: date, deadline: date, source: str) -> str:
+    """The claim as a short, resolvable statement with absolute dates."""
+    text = c.event or c.subject or c.text
+    text = _THIS_START.sub("the ", text)
+    text = _THIS_EVENT.sub(r"the \1", text)
+    for e in sorted(c.time_exprs, key=lambda e: -len(e.text)):
+        if e.rewrite and not e.past and e.text in text:
+            text = text.replace(e.text, e.rewrite, 1)
+    text = strip_titles(text)
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = " ".join(text.split()).strip(" ,;")
+    if text:
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    s = text.lower().replace("’", "").replace("'", "")
+    s = re.sub(r"[^a-z0-9.]+", "-", s).strip("-.")
+    s = re.sub(r"-{2,}", "-", s)
+    return s[:max_len].strip("-.")
+
+
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i)$")
+
+
+def _names(text: str) -> list[str]:
+    """The last word of each capitalised name ("Donald Trump" -> trump), demonyms before a noun left out."""
+    tokens = re.findall(r"[A-Za-z][\w'’.-]*|\d+|[,;]", text)
+    names = []
+    for i, tok in enumerate(tokens):
+        bare = re.sub(r"['’]s$", "", tok.rstrip("."))
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if i == 0 and bare.lower() in STOPWORDS:
+            continue
+        if bare[:1].isupper() and bare not in MONTH_NAMES and bare.lower() not in STOPWORDS:
+            if _DEMONYM.search(bare) and nxt[:1].islower() and nxt.lower() not in STOPWORDS:
+                continue
+            if nxt[:1].isupper() and nxt not in MONTH_NAMES and not tok.endswith(("'s", "’s")):
+                continue  # keep the last word of a name
+            names.append(bare.lower())
+    return names
+
+
+def _subject_words(subject: str) -> list[str]:
+    """Names in the subject (last word of each) and its head noun: "the two leaders" -> [leaders]."""
+    subject = strip_titles(subject)
+    head_part = re.split(r"\s+(?:of|in|from|with|at|on|for|between|among|to|by|within|over|under)\s+", subject, maxsplit=1)[0]
+    names = _names(head_part)
+    plain = re.findall(r"[A-Za-z][\w'’-]*", head_part)
+    head = re.sub(r"['’]s$", "", plain[-1]).lower() if plain else ""
+    out = [w for w in names if w != head][:2]
+    if head and head not in out and head not in STOPWORDS:
+        out.append(head)
+    return out[:3]
+
+
+def _object_words(rest: str, prefer_names: bool) -> list[str]:
+    """The first noun phrase after the verb (two words at most), and a name from the rest."""
+    rest = strip_titles(rest)
+    names = _names(rest)
+    if prefer_names and names:
+        return names[:2]
+    tokens = re.findall(r"[A-Za-z][\w'’.-]*|\d+|[,;]", rest)
+    phrase: list[str] = []
+    started = False
+    for i, tok in enumerate(tokens):
+        low = re.sub(r"['’]s$", "", tok.lower().rstrip("."))
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in (",", ";"):
+            if started:
+                break
+            continue
+        if low in STOPWORDS or low.isdigit() or tok in MONTH_NAMES:
+            if started and low in ("of", "in", "to", "for", "with", "at", "on", "by", "from", "into", "during", "and", "or"):
+                break
+            continue
+        if tok[:1].isupper() and nxt[:1].isupper() and nxt not in MONTH_NAMES:
+            continue  # "Vladimir Putin" -> putin
+        started = True
+        phrase.append(low)
+        if len(phrase) == 2:
+            break
+    out = phrase[:2]
+    if len(out) < 2:
+        for n in names:
+            if n not in out:
+                out.append(n)
+                break
+    elif names and names[0] not in out:
+        out = out[:1] + [names[0]]
+    return out
+
+
+def suggest_id(subject: str, verb: str, rest: str, *, month: Optional[str] = None,
+               outcomes: Optional[list[str]] = None) -> str:
+    """A readable slug for a question: who, the verb, what, and the month when one is named.
+
+    ``Trump`` + ``visit`` + ``Russian President Vladimir Putin`` + July ->
+    ``trump-visit-putin-july``; a categorical question on timing (outcomes
+    "before-..."/"after-...") -> ``meeting-timing``.
+    """
+    subj = _subject_words(subject)
+    if outcomes:
+        timing = all(o.startswith(("before", "after", "ahead", "prior", "following")) for o in outcomes if o != "neither")
+        return slugify("-".join(subj[:2] + (["timing"] if timing else ["options"]))) or "question"
+    verb_words = verb.lower().split()
+    v = verb_words[0] if verb_words else ""
+    generic = v in GENERIC_VERBS
+    if generic:
+        m = re.match(r"^\s*to\s+([a-z][a-z-]*)\b(.*)$", rest)
+        if m:
+            v, rest, generic = m.group(1), m.group(2), m.group(1) in GENERIC_VERBS
+    obj = _object_words(rest, prefer_names=generic)
+    words = subj[:2] + ([v] if v and not generic else []) + obj + ([month.lower()] if month else [])
+    seen: list[str] = []
+    for w in words:
+        if w and w not in seen:
+            seen.append(w)
+    return slugify("-".join(seen[:6])) or "claim"
+
+
+def _assign_ids(claims: list[Claim]) -> None:
+    """Make ids unique in the list (``-2``, ``-3`` ...); non-forecasts get ``CLASS-PARAGRAPH``."""
+    used: set[str] = set()
+    for c in claims:
+        base = c.id if (c.cls == FORECAST and c.id) else slugify(f"{c.cls}-{c.paragraph}")
+        slug = base or "claim"
+        n = 2
+        while slug in used:
+            slug = f"{base}-{n}"
+            n += 1
+        used.add(slug)
+        c.id = slug
+
+
+def _gazetteer_patterns() -> list[tuple[str, re.Pattern, Optional[re.Pattern]]]:
+    """Per tag: a case-insensitive pattern for its names, and a case-sensitive one for acronyms."""
+    out = []
+    for tag, names in GAZETTEER.items():
+        exact = [n for n in names if n.isupper() or (n[:1].isupper() and "-" in n)]
+        folded = [n for n in names if n not in exact]
+        fold_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in folded) + r")(?![\w-])", re.I) if folded else None
+        exact_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in exact) + r")(?![\w-])") if exact else None
+        out.append((tag, fold_re, exact_re))
+    return out
+
+
+_GAZETTEER_RES = _gazetteer_patterns()
+
+
+def _tags(sentence: str) -> list[str]:
+    """Places, demonyms and institutions the sentence names, as tags (russia, nato, sanctions ...)."""
+    return [tag for tag, fold_re, exact_re in _GAZETTEER_RES
+            if (fold_re is not None and fold_re.search(sentence)) or (exact_re is not None and exact_re.search(sentence))]
+
+
+def document_title(text: str) -> Optional[str]:
+    """The assessment's title: front-matter ``title`` or its first heading line."""
+    return parse_document(text).title
+
+
+def scenario_slug(title: Optional[str], doc_date: date, fallback: str = "assessment") -> str:
+    """``Trump, Putin to meet`` + 2018-06-20 -> ``trump-putin-meet-2018``."""
+    words = [w for w in re.findall(r"[A-Za-z0-9][\w'’-]*", title or "") if w.lower() not in STOPWORDS and w.lower() != "to"]
+    base = slugify("-".join(words[:5])) or slugify(fallback) or "assessment"
+    return f"{base}-{doc_date.year}"[:120]
+
+
+__all__ = [
+    "Claim",
+    "Document",
+    "DEADLINE_SOURCES",
+    "extract_claims",
+    "find_document_date",
+    "parse_document",
+    "document_title",
+    "scenario_slug",
+    "slugify",
+    "ATTRIBUTION",
+    "BOILERPLATE",
+    "ESTIMATE",
+    "FACT",
+    "FORECAST",
+    "fmt_date",
+]

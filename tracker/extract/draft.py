@@ -1,0 +1,129 @@
+"""Claims -> a draft scenario file (the dict that ``dump_yaml`` writes).
+
+The shape is the scenario file of :mod:`tracker.files` (see DESIGN.md)::
+
+    id, title, source: {title, date, origin}, questions: [
+      {id, text, deadline, [outcomes, ordered], tags, sentence, phrase,
+       extraction: {scale, band, band_name, assessed, confidence, attributed_to,
+                    deadline_source, deadline_text, note[, suggested_probability]},
+       forecasts: [{analyst, probability, made_at, rationale}] or []}]
+
+Only forecasts become questions. A question gets a forecast from the
+assessment's own voice; an attributed claim ("reports claim", "CNN sources
+said") gets none (``forecasts: []``) and keeps the number its source's words
+stand for as ``extraction.suggested_probability``, for the analyst to adopt or
+not. Unassessed possibilities (may/could/might) do get the default number,
+with ``assessed: false`` and the note "unassessed possibility: set your own
+number". A claim with no number at all ("the most likely outcome") gets no
+forecast either.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterable, Optional
+
+from ..errors import ValidationError
+from .claims import FORECAST, Claim
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+DEFAULT_ANALYST = "assessment"
+
+
+def _fresh(d: Optional[date]) -> Optional[date]:
+    """A new date object: YAML writers turn one object used twice into an alias
+    (``&id001``/``*id001``), which the tracker's YAML reader refuses."""
+    return None if d is None else date(d.year, d.month, d.day)
+
+
+def _check_slug(value: str, what: str) -> str:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise ValidationError(
+            f"{what} {value!r} is not a valid id: use 1-120 lowercase letters, digits, '.', '_' or '-'"
+        )
+    return value
+
+
+def question_for(claim: Claim, *, doc_date: date, analyst: str = DEFAULT_ANALYST) -> dict[str, Any]:
+    """One scenario-file question for a forecast claim."""
+    q: dict[str, Any] = {"id": claim.id, "text": claim.event or claim.sentence, "deadline": _fresh(claim.deadline)}
+    if claim.outcomes:
+        q["outcomes"] = list(claim.outcomes)
+        q["ordered"] = False
+    q["tags"] = list(claim.tags)
+    q["sentence"] = claim.sentence
+    q["phrase"] = claim.phrase
+    extraction: dict[str, Any] = {
+        "scale": claim.scale,
+        "band": list(claim.band) if claim.band is not None else None,
+        "band_name": claim.band_name,
+        "assessed": claim.assessed,
+        "confidence": claim.confidence,
+        "attributed_to": claim.attributed_to,
+        "deadline_source": claim.deadline_source,
+        "deadline_text": claim.deadline_text,
+        "note": claim.note,
+    }
+    forecasts: list[dict[str, Any]] = []
+    if claim.probability is not None:
+        if claim.attributed_to is None:
+            forecasts.append({
+                "analyst": analyst,
+                "probability": dict(claim.probability) if isinstance(claim.probability, dict) else claim.probability,
+                "made_at": _fresh(doc_date),
+                "rationale": _rationale(claim),
+            })
+        else:
+            extraction["suggested_probability"] = (
+                dict(claim.probability) if isinstance(claim.probability, dict) else claim.probability
+            )
+    q["extraction"] = extraction
+    q["forecasts"] = forecasts
+    return q
+
+
+def _rationale(claim: Claim) -> str:
+    text = claim.rationale or f"from '{claim.phrase}'"
+    if claim.assessed is False:
+        text += "; unassessed possibility: set your own number"
+    if claim.confidence:
+        text += f"; {claim.confidence} confidence (not part of the number)"
+    return text
+
+
+def draft_scenario(
+    claims: Iterable[Claim],
+    *,
+    scenario_id: str,
+    title: str,
+    doc_date: date,
+    origin: Optional[str] = None,
+    analyst: str = DEFAULT_ANALYST,
+) -> dict[str, Any]:
+    """A draft scenario (dict) holding one question per forecast claim."""
+    _check_slug(scenario_id, "scenario id")
+    if not isinstance(title, str) or not title.strip():
+        raise ValidationError("scenario title is empty")
+    if not isinstance(analyst, str) or not analyst.strip() or "\n" in analyst:
+        raise ValidationError(f"analyst name {analyst!r} is empty or not one line")
+    if not isinstance(doc_date, date):
+        raise ValidationError(f"doc_date must be a date, not {type(doc_date).__name__}")
+    questions = []
+    used: set[str] = set()
+    for claim in claims:
+        if claim.cls != FORECAST:
+            continue
+        q = question_for(claim, doc_date=doc_date, analyst=analyst.strip())
+        base = q["id"]
+        n = 2
+        while q["id"] in used:
+            q["id"] = f"{base}-{n}"
+            n += 1
+        _check_slug(q["id"], "question id")
+        used.add(q["id"])
+        questions.append(q)
+    source: dict[str, Any] = {"title": title.strip(), "date": _fresh(doc_date)}
+    if origin:
+        source["origin"] = origin
+    return {"id": scenario_id, "title": title.strip(), "source": source, "questions": questions}
