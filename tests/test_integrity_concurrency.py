@@ -247,3 +247,33 @@ def test_two_reviewers_apply_conflicting_files_at_once(db_url, tmp_path):
     # the imports ran at the same time (not one after the other) in most rounds
     assert overlapped >= ROUNDS // 2, f"only {overlapped} of {ROUNDS} rounds overlapped"
     print(f"\nwinners over {ROUNDS} rounds: {dict(winners)}; imports overlapped in {overlapped} rounds")
+
+
+def test_same_csv_imported_by_four_processes_at_once(db_url, tmp_path):
+    """Four processes import the same CSV (new questions, analysts and
+    historical forecasts) at the same moment: every import succeeds (the
+    later ones find everything already present) and the database holds one
+    copy. On PostgreSQL the losers of the check-then-insert race hit a
+    unique violation that the store retries."""
+    lines = ["question,analyst,probability,made_at,deadline,text"]
+    for q in range(40):
+        for a in range(3):
+            lines.append(f"same-{q:02d},team-{a},0.{q % 9 + 1},2020-01-0{a + 1}T10:00:00Z,2030-12-31,Same question {q}")
+    path = tmp_path / "same.csv"
+    path.write_text("\n".join(lines) + "\n")
+    from tracker.storage import open_store
+
+    open_store(db_url, upgrade=True).dispose()
+    folder = tmp_path / "sync"
+    procs = start_workers(folder, [["apply", db_url, str(folder), str(w), "importer", str(path)] for w in range(4)])
+    go(folder, procs, round_="-0")
+    for code, stdout, stderr in finish(procs):
+        assert code == 0 and stderr == "", f"worker failed: {stderr}"
+    results = [json.loads((folder / f"result-0-{w}.json").read_text()) for w in range(4)]
+    for res in results:
+        assert res["exit_code"] == 0 and res["stderr"] == "", res
+    added = sorted(json.loads(res["stdout"])["forecasts_added"] for res in results)
+    assert added == [0, 0, 0, 120]
+    assert rows(db_url, "SELECT count(*), count(DISTINCT question_id) FROM forecast") == [(120, 40)]
+    assert rows(db_url, "SELECT count(*) FROM question") == [(40,)]
+    assert sorted(r[0] for r in rows(db_url, "SELECT name FROM analyst")) == ["team-0", "team-1", "team-2"]

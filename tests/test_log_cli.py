@@ -350,3 +350,23 @@ def test_list_table_and_empty_output(cli):
     lines = cli.ok("list", "--as-of", "2018-07-20").stdout.splitlines()
     assert lines[0].split() == ["id", "deadline", "status", "outcome", "forecasts", "text"]
     assert lines[2].split() == ["summit-vienna", "2018-07-31", "open", "-", "0", "Trump", "and", "Putin", "meet", "in", "Vienna"]
+
+
+def test_a_correction_keeps_when_the_outcome_became_known(summit):
+    summit.ok("resolve", "summit-vienna", "no", "--known-at", "2018-07-16")
+    fixed = js(summit.ok("resolve", "summit-vienna", "yes", "--supersede", "--reason", "misread", "--json"))
+    assert fixed["known_at"] == "2018-07-16T00:00:00Z"
+
+
+def test_annulling_the_condition_annuls_its_conditionals(cli):
+    for qid, extra in (("summit", []), ("statement", ["--condition", "summit=yes"])):
+        cli.ok("question", "add", qid, "--deadline", "2018-07-31", "--id", qid, "--opened", "2018-06-20", *extra)
+    r = cli.ok("resolve", "summit", "annulled", "--reason", "question was ambiguous", "--known-at", "2018-07-16")
+    assert r.stdout.splitlines() == ["resolved summit: annulled", "annulled statement: its condition failed"]
+    (res,) = show(cli, "statement")["resolutions"]
+    assert res["annulled"] and res["reason"] == "condition question summit was annulled"
+
+
+def test_scenario_ids_must_be_valid(cli):
+    cli.fails("question", "add", "x", "--deadline", FUTURE, "--id", "x", "--scenario", "Bad Scenario",
+              match="scenario id 'Bad Scenario' is not a valid id")

@@ -160,7 +160,7 @@ def test_import_from_stdin(cli):
         ("question,analyst,probability,deadline\nx,a,0.5,31/07/2018\n", "line 2: deadline '31/07/2018' is not an ISO date"),
         ("question,analyst,probability,deadline,made_at\nx,a,0.5,2018-07-31,yesterday\n", "line 2: made_at 'yesterday' is not an ISO date or datetime"),
         ("question,analyst,probability,deadline,outcome\nx,a,0.5,2018-07-31,maybe\n", "line 2: outcome 'maybe' is not yes/no/1/0/true/false"),
-        ("question,analyst,probability,deadline,made_at\nx,a,0.5,2018-07-31,2018-08-01\n", "line 2: deadline 2018-07-31 of 'x' is before its first forecast"),
+        ("question,analyst,probability,deadline,made_at\nx,a,0.5,2018-07-31,2018-08-01\n", "line 2: made_at 2018-08-01 is after the deadline of 'x' (2018-07-31)"),
         ("question,analyst,probability,deadline,made_at\nx,a,0.5,2099-12-31,2099-01-01\n", "line 2: made_at 2099-01-01T00:00:00+00:00 is in the future"),
         (
             "question,analyst,probability,deadline,made_at\nx,a,0.5,2018-07-31,2018-06-01\nx,a,0.6,2018-07-31,2018-08-01\n",
@@ -304,3 +304,14 @@ def test_annulled_question_exports_without_outcome(cli):
     (line,) = cli.ok("export", "--format", "csv").stdout.splitlines()[1:]
     assert line.split(",")[2] == "0.5"
     assert line.endswith(f",{FUTURE},Meet,,,")
+
+
+def test_tags_that_differ_from_the_recorded_ones_are_refused(cli, tmp_path):
+    cli.ok("import", write(tmp_path, "question,analyst,probability,made_at,deadline,tags\nq,a,0.5,2018-06-20,2018-07-31,russia\n"))
+    refused(cli, write(tmp_path, "question,analyst,probability,made_at,tags\nq,a,0.6,2018-06-21,syria\n", "b.csv"),
+            "tags of 'q' (syria) differ from the recorded (russia)")
+
+
+def test_known_at_without_an_outcome_is_refused(cli, tmp_path):
+    refused(cli, write(tmp_path, "question,analyst,probability,made_at,deadline,known_at\nq,a,0.5,2018-06-20,2018-07-31,2018-07-16\n"),
+            "line 2: known_at given for 'q' without an outcome")

@@ -12,6 +12,7 @@ from .transfer_cmds import db_group, export_cmd, import_cmd
 from .demo_cmd import demo_cmd
 from .review_cmds import check_cmd, history_cmd, review_cmd
 from .score_cmd import score_cmd
+from .report_cmds import plot_cmd, report_cmd
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -41,3 +42,5 @@ for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, impo
 
 from .admin_cmds import ADMIN_COMMANDS  # noqa: E402
 for _cmd in ADMIN_COMMANDS: db_group.add_command(_cmd)
+main.add_command(plot_cmd)
+main.add_command(report_cmd)

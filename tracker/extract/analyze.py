@@ -110,6 +110,7 @@ class Hedge:
     negation_inside: bool = False
     percent: Optional[float] = None
     group: Optional[str] = None
+    nominal: bool = False  # from "there is a X chance of NP" / "the chance of NP is X": the NP is the event
 
     @property
     def written(self) -> str:
@@ -867,8 +868,8 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
                 hedges.append(Hedge(phrase, _squash(orig[hm.start() : hm.end()])))
         res.hedges = hedges
         res.governing = _choose(hedges)
-        if override is not None and override.phrase.pos == "noun":
-            # "there is a good chance of a ceasefire before 2019"
+        if override is not None and override.nominal:
+            # "there is a good chance of a ceasefire before 2019", "the chance of a breakthrough is slim"
             res.event = _squash(orig.strip(" .;"))
             res.subject = res.event
             res.governing = override
@@ -1037,13 +1038,13 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
             if 0 <= pct <= 100:
                 phrase = Phrase(text=_squash(orig[m.start("pct") : m.end()]).rsplit(" ", 1)[0], pos="noun", kind="stated")
                 written = _squash(orig[: m.end()]).rsplit(" ", 1)[0]
-                return Hedge(phrase, written, False, percent=pct / 100), orig[m.end() :], 0
+                return Hedge(phrase, written, False, percent=pct / 100, nominal=True), orig[m.end() :], 0
         else:
             noun = _squash(m.group("noun"))
             phrase = pats.by_text.get(("noun", noun))
             if phrase is not None:
                 written = _squash(orig[: m.end("noun")])
-                return Hedge(phrase, written, phrase.negated), orig[m.end() :], 0
+                return Hedge(phrase, written, phrase.negated, nominal=True), orig[m.end() :], 0
     m = pats.chance_is.match(low)
     if m:
         adj = _squash(m.group("adj"))
@@ -1052,7 +1053,7 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
             inner = orig[m.start("inner") : m.end("inner")]
             tail = orig[m.start("tail") : m.end("tail")]
             written = _squash(f"{orig[: m.start('inner')].strip()} ... {orig[m.end('inner') : m.end('adj')].strip()}")
-            return Hedge(phrase, written, phrase.negated), f"{inner}{tail}", 1 if m.group("neg") else 0
+            return Hedge(phrase, written, phrase.negated, nominal=True), f"{inner}{tail}", 1 if m.group("neg") else 0
     return None
 
 

@@ -287,7 +287,8 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     rationale = None
     if gov is not None and gov.percent is not None:
         p = gov.percent if not c.negated else round(1 - gov.percent, 4)
-        probability, band, used_scale, band_name = p, [p, p], "stated", "stated number"
+        # the scale's word for the stated number (shared edges go to the band nearer to even odds)
+        probability, band, used_scale, band_name = p, [p, p], "stated", lex.phrase_for(p, scale)
         rationale = f"from '{gov.text}' (a number stated in the text)"
     elif gov is not None:
         reading = lex.read(gov.phrase, scale, negated=c.negated)

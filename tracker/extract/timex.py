@@ -213,23 +213,27 @@ def _rule(pattern: str, kind: str, flags: int = 0, *, keys: tuple[str, ...], cas
 
 _CASE_KEYS: set[str] = set()
 _LOWER_KEYS: set[str] = set()
-_KEY_RES: list[tuple[re.Pattern, bool]] = []
+_KEY_RES: list[tuple[re.Pattern, bool, dict[str, frozenset]]] = []
 
 
 def _present_keys(text: str) -> set[str]:
-    """Which rule keys occur in the text (two regex scans)."""
+    """Which rule keys occur in the text (two regex scans). A match also
+    counts for the shorter keys inside it ("days" holds "day")."""
     if not _KEY_RES:
         for keys, case in ((_CASE_KEYS, True), (_LOWER_KEYS, False)):
             alt = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-            _KEY_RES.append((re.compile(alt), case))
+            inside = {k: frozenset(k2 for k2 in keys if k2 in k) for k in keys}
+            _KEY_RES.append((re.compile(alt), case, inside))
     present: set[str] = set()
     lowered = None
-    for pattern, case in _KEY_RES:
+    for pattern, case, inside in _KEY_RES:
         if case:
-            present.update(pattern.findall(text))
+            found = pattern.findall(text)
         else:
             lowered = lowered if lowered is not None else text.lower()
-            present.update(pattern.findall(lowered))
+            found = pattern.findall(lowered)
+        for k in found:
+            present.update(inside[k])
     return present
 
 

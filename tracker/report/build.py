@@ -39,7 +39,7 @@ def _pct(x: Optional[float]) -> str:
 def _interval(ci: Optional[Sequence[float]], digits: int = 2) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return ""
-    return f"{ci[0]:.{digits}f}-{ci[1]:.{digits}f}"
+    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
 # ------------------------------------------------------------------ calibration
@@ -109,14 +109,27 @@ def calibration_data(
 # ------------------------------------------------------------------- verdicts
 
 
+#: A slope interval wider than this that includes 1 is "inconclusive" rather than "calibrated".
+MAX_CONCLUSIVE_WIDTH = 2.0
+
+
 def slope_verdict(slope: Optional[float], ci: Optional[Sequence[float]]) -> str:
-    """overconfident (interval of the slope below 1), underconfident (above 1), calibrated, or too little data."""
+    """The verdict of the logistic calibration slope and its 95% interval.
+
+    overconfident: the interval lies below 1 (forecasts too extreme);
+    underconfident: above 1 (not extreme enough); calibrated: it includes 1
+    and is at most ``MAX_CONCLUSIVE_WIDTH`` wide; inconclusive: it includes 1
+    but is wider than that; too little data: no slope could be estimated.
+    (``tracker score`` says "calibrated" for both of the last two.)
+    """
     if slope is None or not ci or ci[0] is None or ci[1] is None:
         return "too little data"
     if ci[1] < 1:
         return "overconfident"
     if ci[0] > 1:
         return "underconfident"
+    if ci[1] - ci[0] > MAX_CONCLUSIVE_WIDTH:
+        return "inconclusive"
     return "calibrated"
 
 
@@ -140,11 +153,15 @@ def verdict_sentence(who: str, s: dict) -> str:
         return (f"Calibration cannot be judged yet: with {n} forecasts the calibration slope cannot be "
                 f"estimated (the forecasts separate what happened from what did not, or only one outcome occurred).{tail}")
     where = f"calibration slope {slope:.2f}, 95% CI {_interval(ci)}"
+    if verdict == "inconclusive":
+        return (f"Too little evidence to judge calibration: the {where} is too wide to tell "
+                f"over- from underconfidence.{tail}")
     if verdict == "overconfident":
         return f"{who} is overconfident: the forecasts are too extreme ({where}, below 1).{tail}"
     if verdict == "underconfident":
         return f"{who} is underconfident: the forecasts are not extreme enough ({where}, above 1).{tail}"
-    return f"No sign of miscalibration: {who.lower() if who == 'The team' else who}'s {where} is consistent with 1.{tail}"
+    owner = "the team's" if who == "The team" else f"{who}'s"
+    return f"No sign of miscalibration: {owner} {where} is consistent with 1.{tail}"
 
 
 def brier_sentence(s: dict) -> str:

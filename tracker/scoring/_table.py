@@ -40,27 +40,43 @@ class Table:
         return self.events / self.total
 
     @cached_property
-    def x2(self) -> np.ndarray:
-        return np.square(self.x)
+    def _products(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        nx = self.n * self.x
+        return nx, nx * self.x, self.s * self.x
+
+    @property
+    def nx(self) -> np.ndarray:
+        """``n_x x`` per distinct value: the sum of the forecasts sharing that value."""
+        return self._products[0]
+
+    @property
+    def nx2(self) -> np.ndarray:
+        """``n_x x^2`` per distinct value."""
+        return self._products[1]
+
+    @property
+    def sx(self) -> np.ndarray:
+        """``s_x x`` per distinct value: the sum of ``y p`` over the forecasts sharing that value."""
+        return self._products[2]
 
     @cached_property
     def sum_nx(self) -> float:
         """Sum of all forecasts."""
-        return float(self.n @ self.x)
+        return float(self.nx.sum())
 
     @cached_property
     def sum_nx2(self) -> float:
         """Sum of all squared forecasts."""
-        return float(self.n @ self.x2)
+        return float(self.nx2.sum())
 
     @cached_property
     def sum_sx(self) -> float:
         """Sum of the forecasts of events."""
-        return float(self.s @ self.x)
+        return float(self.sx.sum())
 
     @cached_property
     def brier(self) -> float:
-        """Mean 0-1 Brier score of the forecasts x (see :meth:`brier_of`)."""
+        """Mean 0-1 Brier score of the forecasts x: ``(sum p^2 - 2 sum y p + sum y) / N``."""
         return (self.sum_nx2 - 2.0 * self.sum_sx + self.events) / self.total
 
     def brier_of(self, f: np.ndarray) -> float:
@@ -99,14 +115,47 @@ class Table:
         inner = np.searchsorted(self.x, np.arange(1, bins) / bins, side="left")
         return np.concatenate(([0], inner, [self.x.size]))
 
-    @staticmethod
-    def bin_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` (one per distinct x) within each bin given by ``bounds``; 0 for empty bins."""
-        out = np.zeros(bounds.size - 1)
+    def bin_sums(self, bins: int) -> BinSums:
+        """Per equal-width bin: counts and sums of p, p^2, y and y p (x is sorted: bins are runs)."""
+        bounds = self.bin_bounds(bins)
         nonempty = bounds[1:] > bounds[:-1]
-        # the end of each non-empty bin is the start of the next non-empty one, as reduceat needs
-        out[nonempty] = np.add.reduceat(values, bounds[:-1][nonempty])
-        return out
+        starts = bounds[:-1][nonempty]  # each non-empty bin ends where the next non-empty one starts
+
+        def per_bin(values: np.ndarray) -> np.ndarray:
+            out = np.zeros(bins)
+            out[nonempty] = np.add.reduceat(values, starts)
+            return out
+
+        return BinSums(
+            count=per_bin(self.n),
+            sum_p=per_bin(self.nx),
+            sum_p2=per_bin(self.nx2),
+            events=per_bin(self.s),
+            sum_yp=per_bin(self.sx),
+        )
+
+    def clipped(self, eps: float) -> int:
+        """How many forecasts give what happened a probability outside [eps, 1 - eps].
+
+        x is sorted, so the candidates are a prefix (x < eps) and a suffix
+        (x > 1 - eps); the test on ``1 - x`` is the one :func:`log_scores` makes.
+        """
+        low = int(np.searchsorted(self.x, eps, side="left"))
+        high = int(np.searchsorted(self.x, 1.0 - eps, side="right"))
+        one_minus = 1.0 - self.x[:low]
+        non_events_low = (self.n[:low] - self.s[:low])[(one_minus < eps) | (one_minus > 1.0 - eps)].sum()
+        return int(self.s[:low].sum() + non_events_low + self.n[high:].sum())
+
+
+@dataclass(frozen=True, eq=False)
+class BinSums:
+    """Sums over the forecasts in each equal-width bin (arrays of length ``bins``)."""
+
+    count: np.ndarray
+    sum_p: np.ndarray
+    sum_p2: np.ndarray
+    events: np.ndarray
+    sum_yp: np.ndarray
 
 
 def bin_index(x: np.ndarray, bins: int) -> np.ndarray:
@@ -140,7 +189,7 @@ def tabulate(p: np.ndarray, y: np.ndarray) -> Table:
     keys = np.ascontiguousarray(p, dtype=np.float64).view(np.int64) << 1
     keys |= y
     keys.sort()
-    event = (keys & 1).astype(bool)
+    event = keys & 1
     keys >>= 1  # back to the bits of p
     first = np.empty(keys.size, dtype=bool)
     first[0] = True

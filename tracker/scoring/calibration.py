@@ -58,7 +58,7 @@ def _spiegelhalter(table: Table) -> SpiegelhalterTest:
     x, n = table.x, table.n
     # numerator sum_i (y_i - p_i)(1 - 2 p_i) = S - 2 sum s x - sum n x + 2 sum n x^2, from shared sums
     numerator = table.events - 2.0 * table.sum_sx - table.sum_nx + 2.0 * table.sum_nx2
-    u = x - table.x2  # x (1 - x)
+    u = x - np.square(x)  # x (1 - x)
     variance = float(n @ (u * (1.0 - 4.0 * u)))  # (1 - 2x)^2 = 1 - 4 x (1 - x)
     if variance <= 0.0:
         return SpiegelhalterTest(

@@ -61,29 +61,26 @@ def murphy_decomposition(p, y, *, bins: int = 10) -> MurphyDecomposition:
 
 
 def _murphy(table: Table, bins: int) -> MurphyDecomposition:
-    # x is sorted, so each bin is a contiguous run of distinct values: no per-row bin index needed
-    bounds = table.bin_bounds(bins)
-    count = table.bin_sums(table.n, bounds)
-    sum_p = table.bin_sums(table.n * table.x, bounds)
-    sum_y = table.bin_sums(table.s, bounds)
+    # Per-bin sums of p, p^2, y and y p give every term (x is sorted, so each bin is a run of it):
+    #   sum_{i in k} (p_i - pbar_k)^2                = sum p^2 - n_k pbar_k^2
+    #   sum_{i in k} (o_i - obar_k)(p_i - pbar_k)    = sum y p - n_k obar_k pbar_k
+    b = table.bin_sums(bins)
     total = table.total
-    nonempty = count > 0
-    pbar = np.divide(sum_p, count, out=np.zeros(bins), where=nonempty)
-    obar_k = np.divide(sum_y, count, out=np.zeros(bins), where=nonempty)
+    nonempty = b.count > 0
+    pbar = np.divide(b.sum_p, b.count, out=np.zeros(bins), where=nonempty)
+    obar_k = np.divide(b.events, b.count, out=np.zeros(bins), where=nonempty)
     obar = table.base_rate
-    per_bin = np.diff(bounds)
-    dp = table.x - np.repeat(pbar, per_bin)  # p_i - pbar_k, per distinct forecast value
-    # for the n_x forecasts sharing a value x: sum (o_i - obar_k) = s_x - n_x obar_k
-    do = table.s - table.n * np.repeat(obar_k, per_bin)
+    within_variance = np.maximum(b.sum_p2 - b.count * pbar * pbar, 0.0)  # >= 0 but for rounding
+    within_covariance = b.sum_yp - b.count * obar_k * pbar
     return MurphyDecomposition(
         n=int(total),
         bins=bins,
         brier=table.brier,
-        reliability=float(count @ np.square(pbar - obar_k) / total),
-        resolution=float(count @ np.square(obar_k - obar) / total),
+        reliability=float(b.count @ np.square(pbar - obar_k) / total),
+        resolution=float(b.count @ np.square(obar_k - obar) / total),
         uncertainty=obar * (1.0 - obar),
-        within_bin_variance=float(table.n @ np.square(dp) / total),
-        within_bin_covariance=float(2.0 * (do @ dp) / total),
+        within_bin_variance=float(within_variance.sum() / total),
+        within_bin_covariance=float(2.0 * within_covariance.sum() / total),
     )
 
 

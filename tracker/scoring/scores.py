@@ -200,11 +200,5 @@ def _log_scores(p: np.ndarray, y: np.ndarray, eps: float) -> tuple[np.ndarray, i
 def log_score_from_table(table: Table, eps: float) -> tuple[float, int]:
     """Mean log score and clipping count from a table of distinct forecast values (see :func:`log_scores`)."""
     log_q, log_1mq = table.log_terms(eps)
-    total = -(table.s @ log_q) - (table.n - table.s) @ log_1mq
-    x = table.x
-    near_0, near_1 = x < eps, x > 1.0 - eps
-    # an event forecast is clipped if x is, a non-event forecast if 1 - x is (the same, up to rounding)
-    clipped_events = table.s[near_0 | near_1].sum()
-    one_minus = 1.0 - x[near_0 | near_1]
-    clipped_non_events = (table.n - table.s)[near_0 | near_1][(one_minus < eps) | (one_minus > 1.0 - eps)].sum()
-    return float(total / table.total), int(clipped_events + clipped_non_events)
+    total = -(table.s @ log_q) - (table.n @ log_1mq - table.s @ log_1mq)
+    return float(total / table.total), table.clipped(eps)

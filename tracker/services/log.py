@@ -74,6 +74,12 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
             f"deadline {q.deadline.isoformat()} of {q.id!r} is before the question opened ({opened.date().isoformat()})"
         )
     if q.scenario_id is not None:
+        from ..models import check_slug
+
+        try:
+            check_slug(q.scenario_id, "scenario id")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
         exists = conn.execute(select(T_SCENARIO.c.id).where(T_SCENARIO.c.id == q.scenario_id)).first()
         if not exists:
             if not create_scenario:
@@ -256,14 +262,19 @@ def insert_resolution(
         if outcome is None:
             raise ValidationError(f"no outcome given for {question_id!r}")
         outcome_value = resolve_outcome(question, outcome)
-    known = aware(known_at) if known_at is not None else now
+    previous = current_resolution(conn, question_id)
+    if known_at is not None:
+        known = aware(known_at)
+    elif supersede and previous is not None:
+        known = aware(previous["known_at"])  # a correction keeps when it became known
+    else:
+        known = now
     if known > now + CLOCK_SKEW:
         raise ValidationError(f"known-at {known.isoformat()} for {question_id!r} is in the future")
     opened = aware(question["opened_at"])
     if known.date() < opened.date() and not annulled:
         raise ValidationError(f"known-at {known.date().isoformat()} is before {question_id!r} opened ({opened.date().isoformat()})")
     evidence = [str(e).strip() for e in (evidence or []) if str(e).strip()]
-    previous = current_resolution(conn, question_id)
     if previous is not None:
         same = bool(previous["annulled"]) == annulled and previous["outcome"] == outcome_value
         if not supersede:
@@ -308,18 +319,19 @@ def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, so
     """Questions conditional on this one whose condition failed are annulled."""
     from sqlalchemy import select
 
-    if resolution["annulled"]:
-        return []
     done = []
     rows = conn.execute(
         select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(T_QUESTION.c.condition_question_id == question_id)
     ).all()
     for dep_id, wanted in rows:
-        if wanted == resolution["outcome"]:
+        if not resolution["annulled"] and wanted == resolution["outcome"]:
             continue
         if current_resolution(conn, dep_id) is not None:
             continue
-        reason = f"condition failed: {question_id} resolved {resolution['outcome']}, not {wanted}"
+        if resolution["annulled"]:
+            reason = f"condition question {question_id} was annulled"
+        else:
+            reason = f"condition failed: {question_id} resolved {resolution['outcome']}, not {wanted}"
         insert_resolution(
             conn, dep_id, "annulled", known_at=resolution["known_at"], recorded_by=recorded_by,
             reason=reason, source=source, now=now,

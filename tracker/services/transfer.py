@@ -373,6 +373,9 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
         ).mappings():
             resolved[row["question_id"]] = row
     existing_ids = [q for q in qids if q in existing]
+    from .common import tags_of
+
+    existing_tags = tags_of(conn, existing_ids)
     for start in range(0, len(existing_ids), CHUNK):
         chunk = existing_ids[start : start + CHUNK]
         for qid, analyst, made_at, p in conn.execute(
@@ -400,8 +403,9 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 raise ValidationError(f"{filename}: line {first.line}: question {qid!r} does not exist and has no deadline")
             deadline = deadlines.pop()
             opened = min(r.made_at for r in qrows)
-            if deadline < opened.date():
-                raise ValidationError(f"{filename}: line {first.line}: deadline {deadline} of {qid!r} is before its first forecast")
+            late = next((r for r in qrows if r.made_at >= deadline_end(deadline)), None)
+            if late is not None:
+                raise ValidationError(f"{filename}: line {late.line}: made_at {late.made_at.date()} is after the deadline of {qid!r} ({deadline})")
             q = {"id": qid, "kind": "binary", "outcomes": ["yes", "no"], "deadline": deadline, "opened_at": opened}
             new_questions.append(
                 dict(id=qid, text=texts.pop() if texts else qid, kind="binary", outcomes=["yes", "no"], ordered=False,
@@ -417,6 +421,12 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 raise ConflictError(f"{filename}: line {first.line}: deadline of {qid!r} differs from the recorded {q['deadline']}")
             if texts and texts != {q["text"]}:
                 raise ConflictError(f"{filename}: line {first.line}: text of {qid!r} differs from the recorded question")
+            if tagsets:
+                recorded = tuple(sorted(existing_tags.get(qid, [])))
+                if tagsets != {recorded}:
+                    raise ConflictError(
+                        f"{filename}: line {first.line}: tags of {qid!r} ({';'.join(next(iter(tagsets)))}) differ from the recorded ({';'.join(recorded)})"
+                    )
         file_outcomes = {r.outcome for r in qrows if r.outcome is not None}
         if len(file_outcomes) > 1:
             with_outcome = [r for r in qrows if r.outcome is not None]
@@ -425,6 +435,10 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 f"{filename}: line {clash.line}: question {qid!r} has conflicting outcomes in the file "
                 f"({with_outcome[0].outcome} on line {with_outcome[0].line}, {clash.outcome} on line {clash.line})"
             )
+        if not file_outcomes:
+            stray = next((r for r in qrows if r.known_at is not None), None)
+            if stray is not None:
+                raise ValidationError(f"{filename}: line {stray.line}: known_at given for {qid!r} without an outcome")
         known_values = {r.known_at for r in qrows if r.known_at is not None}
         if len(known_values) > 1:
             raise ValidationError(f"{filename}: question {qid!r} has conflicting known_at values in the file")

@@ -62,10 +62,15 @@ class Store:
 
     def run_write(self, fn, *, attempts: int = 8):
         """Run ``fn(conn)`` in a write transaction, retrying when the database
-        reports a lock or a serialization failure (with jittered backoff)."""
+        reports a lock, a serialization failure or a deadlock (with jittered
+        backoff), or a lost check-then-insert race (PostgreSQL unique
+        violation, twice at most). Errors a user can act on (permission
+        denied, a lock that never cleared...) become a one-line
+        :class:`DatabaseError`; anything else propagates unchanged."""
         from sqlalchemy.exc import DBAPIError
 
         delay = 0.05
+        races = 0
         for attempt in range(attempts):
             try:
                 with self.write() as conn:
@@ -75,6 +80,13 @@ class Store:
                     time.sleep(delay * (1 + random.random()))
                     delay = min(delay * 2, 2.0)
                     continue
+                if attempt < attempts - 1 and races < 2 and _lost_insert_race(exc):
+                    # PostgreSQL, READ COMMITTED: another transaction inserted the
+                    # same key between our check and our insert; run again, and the
+                    # check sees its row (already present, or a ConflictError)
+                    races += 1
+                    time.sleep(0.01 * (1 + random.random()))
+                    continue
                 translated = translate_error(exc, attempts=attempt + 1)
                 if translated is None:
                     raise
@@ -83,6 +95,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _lost_insert_race(exc) -> bool:
+    """A unique violation on PostgreSQL (SQLite serializes writers, so there
+    a unique violation is never a race)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "23505"
 
 
 def _retryable(exc) -> bool:

@@ -13,6 +13,7 @@ def alembic_config(connection=None):
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("version_locations", str(HERE / "versions"))
+    cfg.set_main_option("path_separator", "os")
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg

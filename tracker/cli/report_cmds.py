@@ -1,0 +1,136 @@
+"""``tracker plot`` and ``tracker report``."""
+
+from __future__ import annotations
+
+import click
+
+from .common import db_option, get_store, info, parse_date_arg
+
+PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
+REPORT_FORMATS = ("html", "json", "md")
+
+
+def _scope_options(fn):
+    for opt in reversed((
+        click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter (e.g. 2018Q3)."),
+        click.option("--scenario", metavar="ID", help="Only this scenario's questions."),
+        click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
+@click.command("plot")
+@click.argument("kind", type=click.Choice(PLOT_KINDS))
+@click.argument("question", required=False, metavar="[ID]")
+@_scope_options
+@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
+@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
+              help="Which forecast of each (question, analyst) pair is scored.")
+@click.option("--by", type=click.Choice(["team", "analyst"]), default=None,
+              help="calibration: one small diagram per analyst; trend: one line per analyst (default: the team).")
+@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True, help="Brier scale.")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
+              metavar="FILE", help="Where to write the figure: FILE.png, FILE.svg or FILE.pdf.")
+@db_option
+def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, output):
+    """Draw a figure and save it (png, svg or pdf, from the file name).
+
+    \b
+    KIND:
+      calibration   reliability diagram: binned points with Wilson intervals, the CORP
+                    curve with its consistency band, a histogram of the forecasts
+                    (--by analyst: one diagram per analyst)
+      history ID    a question's forecasts over time per analyst, the deadline and
+                    the resolution
+      trend         Brier score per quarter with intervals (--by analyst: per analyst)
+      wep           each estimative phrase's realized frequency against its band
+      analysts      each analyst's Brier and relative Brier with intervals
+
+    \b
+    Examples:
+      tracker plot calibration --quarter 2018Q3 -o calibration.png
+      tracker plot calibration --by analyst -o analysts-calibration.svg
+      tracker plot history meeting-july -o meeting-july.pdf
+    """
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+    if suffix not in ("png", "svg", "pdf"):
+        raise click.BadParameter(f"{output!r} does not end in .png, .svg or .pdf", param_hint="-o/--output")
+    if kind == "history" and not question:
+        raise click.UsageError("tracker plot history needs a question id: tracker plot history ID -o FILE")
+    if kind != "history" and question:
+        raise click.UsageError(f"tracker plot {kind} takes no question id (only 'history' does)")
+    if by == "analyst" and kind not in ("calibration", "trend"):
+        raise click.UsageError(f"--by analyst is for calibration and trend plots, not {kind}")
+    from ..report.figures import save
+    from ..services.report import plot
+
+    fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
+                        tag=tag, mode=mode, by=by, scale=scale)
+    try:
+        save(fig, output)
+    except OSError as exc:
+        from ..errors import TrackerError
+
+        raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if message:
+        info(f"note: {message}")
+    info(f"wrote {output}")
+
+
+@click.command("report")
+@_scope_options
+@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
+@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
+              help="Which forecast of each (question, analyst) pair is scored.")
+@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True, help="Brier scale.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="html (one self-contained file), json or md (default: from the -o suffix, else html).")
+@click.option("--images", type=click.Choice(["svg", "png"]), default="svg", show_default=True,
+              help="How the HTML report embeds its figures.")
+@click.option("--as-of", metavar="DATE", help="Judge what is overdue as of this date (default: today).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              metavar="FILE", help="Where to write the report (default: standard output).")
+@db_option
+def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of, output):
+    """The team's calibration report: one self-contained HTML file (or JSON, or Markdown).
+
+    \b
+    It holds a summary (resolved, overdue, annulled; the team's Brier score with
+    its interval and its skill over the base rate; the calibration verdict), the
+    calibration figure, the Murphy and CORP decompositions, the per-analyst
+    table, what each estimative phrase meant, the biggest surprises, the
+    resolved questions with each analyst's final forecast and the evidence,
+    what awaits resolution, and the trend over earlier quarters.
+
+    \b
+    Examples:
+      tracker report --quarter 2018Q3 -o report.html
+      tracker report --quarter 2018Q3 --format json > report.json
+      tracker report --analyst ana --format md -o ana.md
+    """
+    if fmt is None:
+        suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
+        fmt = {"json": "json", "md": "md", "markdown": "md"}.get(suffix, "html")
+    as_of_date = parse_date_arg(as_of, "--as-of") if as_of else None
+    from ..report.render import render
+    from ..services.report import build_report
+
+    data = build_report(get_store(), quarter=quarter, scenario=scenario, analyst=analyst, tag=tag, mode=mode,
+                        scale=scale, as_of=as_of_date)
+    text = render(data, fmt, image_format=images) if fmt == "html" else render(data, fmt)
+    if not output or output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            from ..errors import TrackerError
+
+            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        info(f"wrote {output}")
+    s = data.summary
+    info(f"{s.n_resolved} resolved, {s.n_annulled} annulled, {s.n_overdue} overdue; "
+         + (f"Brier {s.brier:.3f} ({data.meta.brier_scale}) over {s.n_pairs} forecasts" if s.brier is not None
+            else "no resolved questions yet"))

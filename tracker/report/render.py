@@ -1,0 +1,200 @@
+"""Render the report data as one self-contained HTML file, as Markdown or as JSON.
+
+The HTML and Markdown come from the Jinja2 templates shipped in
+``tracker/report/templates/`` (read with :mod:`importlib.resources`, so they
+work from an installed wheel). HTML is autoescaped: question texts, analyst
+names and evidence are user input and render inert. Figures are embedded as
+``data:`` URIs in ``<img>`` tags (SVG by default, PNG on request): the file
+makes no network request and needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from dataclasses import asdict
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Optional
+
+from .data import MIN_FOR_CURVE, SURPRISE_THRESHOLD, Report
+
+FORMATS = ("html", "json", "md")
+IMAGE_FORMATS = ("svg", "png")
+JSON_FORMAT_VERSION = 1
+
+
+# ------------------------------------------------------------------ filters
+
+
+def _num(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{x:.{digits}f}"
+
+
+def _signed(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return f"{x:+.{digits}f}".replace("-", "\u2212")
+
+
+def _pct(x: Any, digits: int = 0) -> str:
+    if x is None:
+        return "-"
+    return f"{100 * x:.{digits}f}%"
+
+
+def _ci(ci: Any, digits: int = 3) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "-"
+    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+def _pct_ci(lo: Any, hi: Any) -> str:
+    if lo is None or hi is None:
+        return "-"
+    return f"{100 * lo:.0f}\u2013{100 * hi:.0f}%"
+
+
+def _md(text: Any) -> str:
+    """User text made safe for a Markdown table cell: one line, no raw HTML, no table breaks."""
+    if text is None:
+        return "-"
+    s = " ".join(str(text).split())
+    for a, b in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"),
+                 ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
+        s = s.replace(a, b)
+    return s
+
+
+def _is_link(text: Any) -> bool:
+    s = str(text).strip().lower()
+    return (s.startswith("https://") or s.startswith("http://")) and " " not in s
+
+
+def _isodate(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "-" if value is None else str(value)
+
+
+@lru_cache(maxsize=2)
+def _environment(kind: str):
+    import jinja2
+
+    def load(name: str) -> str:
+        return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=(kind == "html"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(num=_num, signed=_signed, pct=_pct, ci=_ci, pct_ci=_pct_ci, md=_md, isodate=_isodate)
+    env.tests["link"] = _is_link
+    env.globals.update(min_for_curve=MIN_FOR_CURVE, surprise_threshold=SURPRISE_THRESHOLD)
+    return env
+
+
+# ------------------------------------------------------------------ figures
+
+
+def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, dict]:
+    """The report's figures as ``{key: {"uri", "alt", "caption"}}`` (only those with something to show)."""
+    from . import figures
+
+    if image_format not in IMAGE_FORMATS:
+        raise ValueError(f"unknown image format {image_format!r} (svg or png)")
+    mime = "image/svg+xml" if image_format == "svg" else "image/png"
+    out: dict[str, dict] = {}
+    scale = report.meta.brier_scale
+
+    def add(key: str, fig, alt: str, caption: str) -> None:
+        data = figures.to_bytes(fig, image_format, dpi=110 if image_format == "png" else None)
+        out[key] = {"uri": f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", "alt": alt,
+                    "caption": caption}
+
+    cal = report.calibration
+    if cal.enough:
+        add("calibration", figures.calibration_figure(data=cal),
+            f"Reliability diagram of {cal.n} forecasts with a histogram of the forecasts underneath",
+            f"Reliability diagram, n = {cal.n} binary forecasts, probabilities on 0-1. Open circles: forecasts in "
+            f"10 equal bins, mean forecast against how often the events happened, with Wilson {cal.level:.0%} "
+            f"intervals and the count per bin. Line: CORP isotonic recalibration curve; shaded: its "
+            f"{cal.corp_level:.0%} consistency band (where a calibrated forecaster's curve would fall). "
+            f"Underneath: how many forecasts fell at each probability (sharpness).")
+    scored = [a for a in report.analysts if a.n]
+    if scored:
+        add("analysts", figures.analysts_figure(scored, brier_scale=scale),
+            "Each analyst's Brier score and relative Brier score with intervals",
+            f"Brier score ({scale} scale) with its 95% bootstrap interval, and relative Brier (difference from "
+            f"the median analyst on the same questions; below 0 is better than the median), best first.")
+    if report.phrases:
+        add("phrases", figures.wep_figure(report.phrases),
+            "Realized frequency of each estimative phrase against its band",
+            "For each estimative phrase: the band its scale assigns (hatched), how often its questions "
+            "happened (with a Wilson 95% interval) and the mean forecast the analysts gave.")
+    if report.has_trend:
+        team = [r for r in report.trend if r.group == "team"]
+        add("trend", figures.trend_figure(team, brier_scale=scale),
+            "Team Brier score per quarter with intervals",
+            f"Team Brier score ({scale} scale) per quarter of deadlines, with 95% bootstrap intervals.")
+    return out
+
+
+# ------------------------------------------------------------------- output
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return _plain(value.item())
+    return value
+
+
+def to_dict(report: Report) -> dict:
+    """The report as JSON-ready data (stable snake_case keys; dates in ISO 8601; no figures)."""
+    data = _plain(asdict(report))
+    return {"format_version": JSON_FORMAT_VERSION, **data}
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render_html(report: Report, *, image_format: str = "svg", figures: Optional[dict] = None) -> str:
+    """One self-contained HTML page (figures inline as data URIs, print CSS, no script)."""
+    figs = report_figures(report, image_format=image_format) if figures is None else figures
+    return _environment("html").get_template("report.html.j2").render(r=report, figures=figs)
+
+
+def render_markdown(report: Report) -> str:
+    """The same report as Markdown (tables; no figures: see ``tracker plot`` or the HTML report)."""
+    return _environment("md").get_template("report.md.j2").render(r=report)
+
+
+def render(report: Report, fmt: str = "html", **kwargs: Any) -> str:
+    if fmt == "html":
+        return render_html(report, **kwargs)
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "md":
+        return render_markdown(report)
+    raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")

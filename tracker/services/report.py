@@ -1,0 +1,441 @@
+"""The team report and the plots, from the database.
+
+Reads with a few bulk queries (the scored pairs through
+:func:`tracker.services.score.load_pairs`, the questions in scope with their
+current resolution, and the final forecasts on resolved questions), then hands
+arrays to :mod:`tracker.report.build` and :mod:`tracker.report.figures`.
+
+Scope: ``quarter`` keeps the questions whose deadline falls in it (as
+``tracker review``); ``scenario`` and ``tag`` keep those questions;
+``analyst`` keeps that analyst's forecasts (and the questions they forecast),
+but the relative Brier still compares them with every analyst on the same
+questions. The trend covers the quarters up to the one reported on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Optional
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..storage import Store
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
+from .score import MODES, SCALES, Pairs, load_pairs, summary_of
+
+PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
+
+
+# ------------------------------------------------------------------- queries
+
+
+def _latest_resolution():
+    from sqlalchemy import func, select
+
+    R = T_RESOLUTION
+    latest = select(R.c.question_id, func.max(R.c.id).label("rid")).group_by(R.c.question_id).subquery()
+    return latest, R.alias("r")
+
+
+def _scope(stmt, *, quarter: Optional[str], scenario: Optional[str], tag: Optional[str], analyst: Optional[str]):
+    """Restrict a statement over the question table to the report's scope."""
+    from sqlalchemy import and_, exists
+
+    from .review import parse_quarter
+
+    Q = T_QUESTION
+    if quarter:
+        _, start, end = parse_quarter(quarter)
+        stmt = stmt.where(Q.c.deadline.between(start, end))
+    if scenario:
+        stmt = stmt.where(Q.c.scenario_id == scenario)
+    if tag:
+        stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == Q.c.id, T_TAG.c.tag == tag)))
+    if analyst:
+        stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == Q.c.id, T_FORECAST.c.analyst == analyst)))
+    return stmt
+
+
+def _questions(conn, **scope) -> list[dict]:
+    """The questions in scope with their current resolution (None fields when unresolved), by deadline."""
+    from sqlalchemy import select
+
+    Q = T_QUESTION
+    latest, r = _latest_resolution()
+    stmt = (
+        select(Q.c.id, Q.c.text, Q.c.kind, Q.c.outcomes, Q.c.deadline, Q.c.phrase, Q.c.extra,
+               r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason, r.c.known_at, r.c.evidence, r.c.note)
+        .select_from(Q.outerjoin(latest, latest.c.question_id == Q.c.id).outerjoin(r, r.c.id == latest.c.rid))
+        .order_by(Q.c.deadline, Q.c.id)
+    )
+    return [dict(row) for row in conn.execute(_scope(stmt, **scope)).mappings()]
+
+
+def _analyst_counts(conn, **scope) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    F, Q = T_FORECAST, T_QUESTION
+    stmt = (select(F.c.question_id, func.count(func.distinct(F.c.analyst)))
+            .select_from(F.join(Q, Q.c.id == F.c.question_id)).group_by(F.c.question_id))
+    return {qid: int(n) for qid, n in conn.execute(_scope(stmt, **scope))}
+
+
+def _finals(conn, *, analyst: Optional[str], **scope) -> dict[str, list[tuple]]:
+    """question -> [(analyst, probability, probabilities)]: each analyst's last forecast made before the
+    outcome became known, on resolved (or annulled) questions in scope."""
+    from sqlalchemy import select
+
+    F, Q = T_FORECAST, T_QUESTION
+    latest, r = _latest_resolution()
+    stmt = (
+        select(F.c.question_id, F.c.analyst, F.c.probability, F.c.probabilities)
+        .select_from(F.join(Q, Q.c.id == F.c.question_id).join(latest, latest.c.question_id == F.c.question_id)
+                     .join(r, r.c.id == latest.c.rid))
+        .where(F.c.made_at < r.c.known_at)
+        .order_by(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id)
+    )
+    if analyst:
+        stmt = stmt.where(F.c.analyst == analyst)
+    last: dict[tuple, tuple] = {}
+    for qid, who, p, vec in conn.execute(_scope(stmt, analyst=None, **scope)):
+        last[(qid, who)] = (p, vec)
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for (qid, who), (p, vec) in last.items():
+        out[qid].append((who, p, vec))
+    return out
+
+
+# ------------------------------------------------------------------- phrases
+
+
+def _lexicon_band(phrase: str, scale: Optional[str]) -> Optional[dict]:
+    """The band of ``phrase`` on ``scale`` from the claim extractor's lexicon (None if unknown)."""
+    try:
+        from ..extract.lexicon import DEFAULT_SCALE, SCALES as LEX_SCALES, load_lexicon
+
+        lex = load_lexicon()
+        ph = lex.phrase(phrase)
+        if ph is None:
+            return None
+        reading = lex.read(ph, scale if scale in LEX_SCALES else DEFAULT_SCALE)
+    except Exception:  # noqa: BLE001 - the lexicon is optional for the report
+        return None
+    if reading is None:
+        return None
+    return {"band": (reading.band.low, reading.band.high), "scale": reading.scale, "band_name": reading.band.name,
+            "band_source": f"lexicon: {reading.source}", "assessed": ph.assessed}
+
+
+def _band_name(band: tuple[float, float], scale: Optional[str]) -> Optional[str]:
+    try:
+        from ..extract.lexicon import SCALES as LEX_SCALES, band_for
+
+        if scale in LEX_SCALES:
+            return band_for((band[0] + band[1]) / 2, scale).name
+    except Exception:  # noqa: BLE001
+        return None
+    return None
+
+
+def phrase_band(phrase: str, extra: Optional[dict]) -> dict:
+    """Where the band of a question's phrase comes from: the question's own ``extra.band`` (set when it was
+    extracted from an assessment), else the lexicon's reading of the phrase on ``extra.scale`` (ICD 203
+    by default; unassessed words such as "may" read on the reader surveys)."""
+    extra = extra or {}
+    scale = extra.get("scale")
+    band = extra.get("band")
+    if isinstance(band, (list, tuple)) and len(band) == 2:
+        try:
+            lo, hi = float(band[0]), float(band[1])
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is not None and 0 <= lo <= hi <= 1:
+            return {"band": (lo, hi), "scale": scale, "band_name": _band_name((lo, hi), scale),
+                    "band_source": f"the question ({scale or 'no scale named'})", "assessed": extra.get("assessed")}
+    found = _lexicon_band(phrase, scale)
+    if found is not None:
+        return found
+    return {"band": None, "scale": scale, "band_name": None, "band_source": None, "assessed": extra.get("assessed")}
+
+
+def _phrase_questions(questions: list[dict], pairs: Pairs, sel: np.ndarray) -> list[dict]:
+    """Resolved binary questions with a phrase, as :func:`tracker.report.build.phrase_rows` takes them."""
+    by_q: dict[str, list[float]] = defaultdict(list)
+    for q, p in zip(pairs.question[sel].tolist(), pairs.p[sel].tolist()):
+        by_q[q].append(p)
+    cache: dict[tuple, dict] = {}
+    out = []
+    for q in questions:
+        if q["kind"] != "binary" or not q["phrase"] or q["rid"] is None or q["annulled"] or q["outcome"] is None:
+            continue
+        key = (q["phrase"], repr(q["extra"] and (q["extra"].get("scale"), q["extra"].get("band"))))
+        if key not in cache:
+            cache[key] = phrase_band(q["phrase"], q["extra"])
+        out.append(dict(cache[key], phrase=q["phrase"], y=1 if q["outcome"] == "yes" else 0, forecasts=by_q.get(q["id"], [])))
+    return out
+
+
+# --------------------------------------------------------------------- report
+
+
+def _mask(pairs: Pairs, *, quarter: Optional[str] = None, analyst: Optional[str] = None,
+          upto: Optional[str] = None) -> np.ndarray:
+    m = np.ones(len(pairs.p), dtype=bool)
+    if quarter:
+        m &= pairs.quarter.astype(str) == quarter
+    if upto:
+        m &= pairs.quarter.astype(str) <= upto
+    if analyst:
+        m &= pairs.analyst.astype(str) == analyst
+    return m
+
+
+def _categorical(items: list[dict]) -> dict:
+    if not items:
+        return {"n": 0, "brier": None}
+    return {"n": len(items), "brier": float(np.mean([i["brier"] for i in items]))}
+
+
+def _check(mode: str, scale: str, quarter: Optional[str]) -> Optional[str]:
+    from .review import parse_quarter
+
+    if mode not in MODES:
+        raise ValidationError(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
+    if scale not in SCALES:
+        raise ValidationError(f"unknown Brier scale {scale!r} (0-1 or 0-2)")
+    return parse_quarter(quarter)[0] if quarter else None
+
+
+def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str], bins: int, scale: str,
+                  mode: str) -> list:
+    from ..report import build
+
+    factor = 2.0 if scale == "0-2" else 1.0
+    everyone = _mask(pairs, quarter=quarter)
+    idx_all = np.flatnonzero(everyone)
+    deviations = build.relative_deviations(pairs.question[idx_all], pairs.analyst[idx_all], pairs.brier[idx_all])
+    names_all = pairs.analyst[idx_all].astype(str)
+    cats: dict[str, list] = defaultdict(list)
+    for c in pairs.categorical:
+        if not quarter or c["quarter"] == quarter:
+            cats[c["analyst"]].append(c)
+    names = sorted(set(names_all.tolist()) | set(cats))
+    if analyst:
+        names = [n for n in names if n == analyst]
+    rows = []
+    for name in names:
+        mine = names_all == name
+        s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode)
+        rows.append(build.analyst_row(name, s, deviations=deviations[mine], scale_factor=factor,
+                                      categorical=_categorical(cats.get(name, []))))
+    return build.order_analysts(rows)
+
+
+def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optional[str] = None,
+                 analyst: Optional[str] = None, tag: Optional[str] = None, mode: str = "final",
+                 scale: str = "0-1", bins: int = 10, as_of: Optional[date] = None,
+                 now: Optional[datetime] = None):
+    """The report data (:class:`tracker.report.data.Report`) for the scope given."""
+    from .. import __version__
+    from ..models import utcnow
+    from ..report import build
+    from ..report.data import Meta, PendingQuestion, Report, ResolvedQuestion
+    from .review import parse_quarter
+
+    label = _check(mode, scale, quarter)
+    now = now or utcnow()
+    today = as_of or now.date()
+    factor = 2.0 if scale == "0-2" else 1.0
+    scope = {"quarter": label, "scenario": scenario, "tag": tag, "analyst": analyst}
+    pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    with store.read() as conn:
+        questions = _questions(conn, **scope)
+        n_analysts_of = _analyst_counts(conn, **scope)
+        finals = _finals(conn, **scope)
+
+    title = "Forecast report" + (f": {label}" if label else ": all quarters")
+    if scenario:
+        title += f", scenario {scenario}"
+    if analyst:
+        title += f", analyst {analyst}"
+    if tag:
+        title += f", tag {tag}"
+    start = end = None
+    if label:
+        _, start, end = parse_quarter(label)
+    meta = Meta(title=title, generated_at=now, as_of=today, version=__version__, quarter=label, period_start=start,
+                period_end=end, scenario=scenario, analyst=analyst, tag=tag, mode=mode, brier_scale=scale)
+
+    # ---- scores
+    sel = _mask(pairs, quarter=label, analyst=analyst)
+    idx = np.flatnonzero(sel)
+    s = summary_of(pairs, idx, bins=bins, scale=scale, bootstrap=True, mode=mode)
+    cats = [c for c in pairs.categorical if (not label or c["quarter"] == label) and (not analyst or c["analyst"] == analyst)]
+    counts = {"questions": len(questions)}
+    resolved_q = [q for q in questions if q["rid"] is not None]
+    counts["resolved"] = sum(1 for q in resolved_q if not q["annulled"])
+    counts["annulled"] = sum(1 for q in resolved_q if q["annulled"])
+    unresolved = [q for q in questions if q["rid"] is None]
+    counts["overdue"] = sum(1 for q in unresolved if q["deadline"] < today)
+    counts["not_yet_due"] = len(unresolved) - counts["overdue"]
+    who = analyst if analyst else "The team"
+    summary = build.summary(
+        s, who=who, counts=counts, categorical=_categorical(cats),
+        n_binary_questions=len(set(pairs.question[idx].tolist())),
+        n_analysts=len(set(pairs.analyst[idx].tolist()) | {c["analyst"] for c in cats}),
+        mean_forecast=float(pairs.p[idx].mean()) if idx.size else None,
+    )
+    calibration = build.calibration_data(pairs.p[idx], pairs.y[idx], label=analyst or "team", bins=bins,
+                                         brier_scale=scale)
+    calibration.brier = s["brier"]
+    decomposition = build.decomposition(s)
+    analysts = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
+    phrases = build.phrase_rows(_phrase_questions(questions, pairs, sel))
+
+    # ---- questions
+    text_of = {q["id"]: q["text"] for q in questions}
+    surprise_items = []
+    resolved = []
+    for q in resolved_q:
+        rows = sorted(finals.get(q["id"], []), key=lambda t: t[0])
+        shown = []
+        for who_, p, vec in rows:
+            shown.append(_final(q, who_, p, vec))
+            if not q["annulled"] and q["outcome"] is not None:
+                surprise_items.append({"question_id": q["id"], "text": text_of[q["id"]], "analyst": who_,
+                                       "outcome": q["outcome"], "probability": p if q["kind"] == "binary" else None,
+                                       "probabilities": vec if q["kind"] != "binary" else None})
+        resolved.append(ResolvedQuestion(
+            id=q["id"], text=q["text"], kind=q["kind"], deadline=q["deadline"],
+            status="annulled" if q["annulled"] else "resolved", outcome=None if q["annulled"] else q["outcome"],
+            known_at=q["known_at"].date() if q["known_at"] else None, reason=q["reason"], note=q["note"],
+            evidence=[str(e) for e in (q["evidence"] or [])], finals=shown,
+        ))
+    pending = [
+        PendingQuestion(id=q["id"], text=q["text"], deadline=q["deadline"],
+                        status="awaiting_resolution" if q["deadline"] < today else "not_yet_due",
+                        days_overdue=(today - q["deadline"]).days if q["deadline"] < today else None,
+                        n_analysts=n_analysts_of.get(q["id"], 0))
+        for q in unresolved
+    ]
+    pending.sort(key=lambda p: (p.status != "awaiting_resolution", p.deadline, p.id))
+
+    # ---- trend
+    tmask = _mask(pairs, analyst=analyst, upto=label)
+    trend = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
+                             by_analyst=analyst is None, scale_factor=factor)
+
+    return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
+                  analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
+                  resolved=resolved, pending=pending, trend=trend)
+
+
+def _pct(x: float) -> str:
+    v = round(100 * float(x), 1)
+    return f"{v:.0f}%" if v == int(v) else f"{v:.1f}%"
+
+
+def _final(q: dict, who: str, p: Optional[float], vec: Optional[dict]):
+    from ..report.data import FinalForecast
+
+    if q["kind"] == "binary":
+        return FinalForecast(analyst=who, probability=p, probabilities=None, display=_pct(p) if p is not None else "-")
+    vec = {k: float(v) for k, v in (vec or {}).items()}
+    order = [o for o in q["outcomes"] if o in vec] or list(vec)
+    if q["outcome"] and not q["annulled"] and q["outcome"] in vec:
+        display = f"{_pct(vec[q['outcome']])} on {q['outcome']}"
+    else:
+        display = ", ".join(f"{o} {_pct(vec[o])}" for o in order)
+    return FinalForecast(analyst=who, probability=None, probabilities=vec, display=display)
+
+
+# ----------------------------------------------------------------------- plots
+
+
+def question_history(store: Store, question_id: str):
+    """A question's forecasts per analyst over time and its current resolution, for the history plot."""
+    from sqlalchemy import select
+
+    from ..report.data import HistorySeries, QuestionHistory
+    from .common import aware, question_row
+
+    F = T_FORECAST
+    latest, r = _latest_resolution()
+    with store.read() as conn:
+        q = question_row(conn, question_id)
+        rows = conn.execute(select(F.c.analyst, F.c.made_at, F.c.probability, F.c.probabilities)
+                            .where(F.c.question_id == question_id).order_by(F.c.analyst, F.c.made_at, F.c.id)).all()
+        res = conn.execute(select(r.c.outcome, r.c.annulled, r.c.known_at)
+                           .select_from(latest.join(r, r.c.id == latest.c.rid))
+                           .where(latest.c.question_id == question_id)).first()
+    series: dict[str, HistorySeries] = {}
+    for who, made, p, vec in rows:
+        s = series.setdefault(who, HistorySeries(analyst=who, times=[], values=[]))
+        s.times.append(aware(made))
+        s.values.append(p if q["kind"] == "binary" else dict(vec or {}))
+    status = "open" if res is None else ("annulled" if res.annulled else "resolved")
+    return QuestionHistory(
+        id=q["id"], text=q["text"], kind=q["kind"], outcomes=list(q["outcomes"]), deadline=q["deadline"],
+        opened_at=aware(q["opened_at"]), series=list(series.values()), status=status,
+        outcome=None if res is None or res.annulled else res.outcome,
+        known_at=None if res is None else aware(res.known_at),
+    )
+
+
+def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Optional[str] = None,
+         scenario: Optional[str] = None, analyst: Optional[str] = None, tag: Optional[str] = None,
+         mode: str = "final", by: Optional[str] = None, scale: str = "0-1", bins: int = 10) -> tuple[Any, Optional[str]]:
+    """The figure of ``kind`` and, when there is nothing to draw, a plain message about it."""
+    from ..report import build, figures
+
+    if kind not in PLOT_KINDS:
+        raise ValidationError(f"unknown plot {kind!r} (one of {', '.join(PLOT_KINDS)})")
+    label = _check(mode, scale, quarter)
+    if kind == "history":
+        if not question:
+            raise ValidationError("tracker plot history needs a question id")
+        h = question_history(store, question)
+        return figures.history_figure(h), (None if h.series else f"no forecasts on {question} yet")
+    if question:
+        raise ValidationError(f"a question id is only taken by 'history', not by {kind!r}")
+    if by not in (None, "team", "analyst"):
+        raise ValidationError(f"--by takes team or analyst, not {by!r}")
+    if by == "analyst" and kind not in ("calibration", "trend"):
+        raise ValidationError(f"--by analyst is for calibration and trend plots, not {kind!r}")
+    pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    sel = _mask(pairs, quarter=label, analyst=analyst)
+    idx = np.flatnonzero(sel)
+    factor = 2.0 if scale == "0-2" else 1.0
+    empty = None if idx.size else "no resolved binary forecasts in this scope yet"
+    if kind == "calibration":
+        if by == "analyst":
+            names = sorted(set(pairs.analyst[idx].astype(str).tolist()))
+            groups = []
+            for name in names:
+                m = idx[pairs.analyst[idx].astype(str) == name]
+                d = build.calibration_data(pairs.p[m], pairs.y[m], label=name, bins=bins, brier_scale=scale)
+                d.brier = float(pairs.brier[m].mean() * factor)
+                groups.append(d)
+            return figures.calibration_grid(groups), empty
+        d = build.calibration_data(pairs.p[idx], pairs.y[idx], label=analyst or "team", bins=bins, brier_scale=scale)
+        if idx.size:
+            d.brier = float(pairs.brier[idx].mean() * factor)
+        return figures.calibration_figure(data=d), empty or d.message
+    if kind == "trend":
+        tmask = _mask(pairs, analyst=analyst, upto=label)
+        rows = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
+                                by_analyst=by == "analyst", scale_factor=factor)
+        return figures.trend_figure(rows, brier_scale=scale), (None if rows else "no resolved quarters yet")
+    if kind == "analysts":
+        rows = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
+        return figures.analysts_figure(rows, brier_scale=scale), empty
+    # wep
+    with store.read() as conn:
+        questions = _questions(conn, quarter=label, scenario=scenario, tag=tag, analyst=analyst)
+    rows = build.phrase_rows(_phrase_questions(questions, pairs, sel))
+    return figures.wep_figure(rows), (None if rows else "no resolved questions with an estimative phrase yet")
+
+
+__all__ = ["build_report", "plot", "question_history", "phrase_band", "PLOT_KINDS"]
