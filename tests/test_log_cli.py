@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import dump_db
+from support import dump_db
 
 TODAY = datetime.now(timezone.utc).date()
 FUTURE = (TODAY + timedelta(days=30)).isoformat()

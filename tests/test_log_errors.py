@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import CLI, dump_db
+from support import CLI, dump_db
 
 TODAY = datetime.now(timezone.utc).date()
 FUTURE = (TODAY + timedelta(days=30)).isoformat()

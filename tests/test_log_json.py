@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import CLI, PG_BASE, dump_db
+from support import CLI, PG_BASE, dump_db
 
 TODAY = datetime.now(timezone.utc).date()
 FUTURE = (TODAY + timedelta(days=30)).isoformat()

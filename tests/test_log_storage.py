@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import CLI, dump_db
+from support import CLI, dump_db
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()

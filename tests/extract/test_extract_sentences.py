@@ -313,3 +313,22 @@ def test_scale_choice(scale, probability, band):
 def test_kent_reads_we_believe_with_his_own_word():
     (claim,) = extract_claims("We believe Moscow will retaliate.", doc_date=DOC, scale="kent")
     assert claim.band_name == "probable" and claim.probability == 0.75
+
+
+def test_own_voice_number_for_an_attributed_claim():
+    text = "Reports claim that Kim will visit Moscow next month. We judge this is unlikely."
+    claims = extract_claims(text, doc_date=DOC, include_all=True)
+    claim, note = claims
+    assert (claim.cls, claim.attributed_to, claim.endorsed) == (F, "Reports", True)
+    assert (claim.phrase, claim.probability, claim.band) == ("We judge ... is unlikely", 0.325, UNLIKELY)
+    assert (note.cls, note.note) == (E, "the assessment's own number for the claim before")
+    from tracker.extract import draft_scenario
+
+    (q,) = draft_scenario(claims, scenario_id="s", title="t", doc_date=DOC)["questions"]
+    assert q["forecasts"][0]["probability"] == 0.325 and q["extraction"]["endorsed"] is True
+
+
+def test_a_bare_this_is_likely_is_not_a_question():
+    assert extract_claims("This is likely.", doc_date=DOC) == []
+    (claim,) = extract_claims("Moscow may retaliate. This is likely.", doc_date=DOC)
+    assert (claim.probability, claim.assessed, claim.endorsed) == (0.675, True, False)

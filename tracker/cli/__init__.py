@@ -12,6 +12,7 @@ from .transfer_cmds import db_group, export_cmd, import_cmd
 from .demo_cmd import demo_cmd
 from .review_cmds import check_cmd, history_cmd, review_cmd
 from .score_cmd import score_cmd
+from .extract_cmd import extract
 from .report_cmds import plot_cmd, report_cmd
 
 
@@ -37,7 +38,7 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.obj["db"] = db
 
 
-for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd, score_cmd):
+for _cmd in (question_group, forecast_cmd, list_cmd, show_cmd, resolve_cmd, import_cmd, export_cmd, db_group, demo_cmd, review_cmd, check_cmd, history_cmd, score_cmd, extract):
     main.add_command(_cmd)
 
 from .admin_cmds import ADMIN_COMMANDS  # noqa: E402

@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import click
 
@@ -40,7 +39,10 @@ def _read_input(path: str) -> tuple[str, str]:
     from ..extract import decode_bytes, read_assessment
 
     if path == "-":
-        data = click.get_binary_stream("stdin").read()
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
         return decode_bytes(data, "standard input"), "stdin"
     return read_assessment(path), Path(path).name
 

@@ -52,6 +52,7 @@ the unlikely band.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,7 +74,6 @@ from .vocab import (
     REPORT_VERBS,
     SINGULAR_S_NAMES,
     SOURCE_NOUNS,
-    STOPWORDS,
     SUBORDINATORS,
     TITLE_WORDS,
 )
@@ -133,6 +133,7 @@ class ClauseResult:
     condition: Optional[str] = None
     notes: list[str] = field(default_factory=list)
     frame: Optional[Hedge] = None
+    endorsement: bool = False  # "We judge this is likely": the own voice's number for the claim before
 
     @property
     def negated(self) -> bool:
@@ -500,26 +501,37 @@ def find_confidence(core: str) -> tuple[Optional[str], str, bool, bool]:
 _SPLIT = re.compile(r"\s*;\s*|,\s*(?:and|but|while|whereas|although|though|yet|so)\s+|\s+(?:and|but|whereas)\s+")
 
 
-def _quick_anchor(pats: _Patterns, low: str) -> bool:
-    for pattern in (pats.modal, pats.be_to):
-        m = pattern.search(low)
-        if m and m.start() > 0 and re.search(r"[a-z]", low[: m.start()]):
+def _anchor_starts(pats: _Patterns, low: str) -> list[int]:
+    """Where a verb group (modal or "is ... to") starts, for the whole sentence at once."""
+    starts = {m.start("modal") for m in pats.modal.finditer(low)}
+    starts.update(m.start() for m in pats.be_to.finditer(low))
+    return sorted(starts)
+
+
+def _has_anchor(starts: list[int], low: str, a: int, b: int) -> bool:
+    """Is there a verb group in low[a:b] with some words before it (its subject)?"""
+    i = bisect.bisect_left(starts, a)
+    while i < len(starts) and starts[i] < b:
+        if _WORD.search(low, a, starts[i]):
             return True
+        i += 1
     return False
+
+
+_WORD = re.compile(r"[a-z]")
 
 
 def split_clauses(pats: _Patterns, text: str) -> list[str]:
     """Split at ";" and coordinating words when both sides carry their own claim."""
     low = _norm(text)
+    starts = _anchor_starts(pats, low)
     parts: list[tuple[int, int]] = []
     start = 0
     for m in _SPLIT.finditer(low):
         if _in_quotes(low, m.start()):
             continue
-        left = low[start : m.start()]
-        right_end = len(low)
-        right = low[m.end() : right_end]
-        if m.group(0).strip() == ";" or (_quick_anchor(pats, left) and _quick_anchor(pats, right)):
+        if m.group(0).strip() == ";" or (_has_anchor(starts, low, start, m.start())
+                                         and _has_anchor(starts, low, m.end(), len(low))):
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, len(low)))
@@ -859,6 +871,14 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         res.cls = FORECAST
         return res
 
+    if anchor is None and frame is not None and _DEMONSTRATIVE.match(orig.strip(" .;")):
+        # "We doubt this.", "We believe so." style: the own voice on the claim before
+        res.hedges = hedges
+        res.governing = frame
+        res.cls = ESTIMATE
+        res.endorsement = True
+        return res
+
     if anchor is None:
         # no verb group: an estimate if hedged or framed, else a fact
         for hm in pats.hedge_any.finditer(low):
@@ -1014,7 +1034,14 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         res.cls = ESTIMATE if any(h.phrase.kind != "plain" for h in hedges) else FACT
     if res.cls == FORECAST and res.time_exprs and all(e.past for e in res.time_exprs) and anchor.kind != "modal":
         res.cls = ESTIMATE
+    if anchor.kind == "pred" and _DEMONSTRATIVE.match(subject.strip()) and res.governing is not None:
+        # "This is likely.", "We judge that this is unlikely": a number for the claim before, not a new claim
+        res.cls = ESTIMATE
+        res.endorsement = True
     return res
+
+
+_DEMONSTRATIVE = re.compile(r"^(?:this|that|it|such\s+an?\s+[\w-]+|(?:this|that|these|those)\s+[\w-]+(?:\s+[\w-]+)?)$", re.I)
 
 
 def _future_time(exprs: list[TimeExpr]) -> bool:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Optional, Union
 
 from ..errors import ValidationError
@@ -52,11 +53,12 @@ from .analyze import (
     patterns,
     strip_titles,
 )
-from .events import Registry, mentions_in, people_in, references_in
+from .events import Mention, Registry, mentions_in, people_in, references_in
 from .lexicon import DEFAULT_SCALE, Lexicon, load_lexicon
 from .sentences import Sentence, dedupe, split_sentences
 from .text import blocks, find_title, normalize_text, strip_front_matter
 from .timex import MONTH_NAMES, TimeExpr, find_time_expressions, fmt_date
+from .timex import find_document_date as _find_document_date
 from .vocab import EVENT_VERBS, GAZETTEER, GENERIC_VERBS, STOPWORDS
 
 DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "default horizon")
@@ -96,6 +98,7 @@ class Claim:
     note: Optional[str] = None
     paragraph: int = 0
     rationale: Optional[str] = None
+    endorsed: bool = False  # an attributed claim the assessment's own voice gave a number to
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: stable snake_case keys, ISO dates."""
@@ -121,6 +124,7 @@ class Claim:
             "note": self.note,
             "paragraph": self.paragraph,
             "rationale": self.rationale,
+            "endorsed": self.endorsed,
         }
 
 
@@ -136,21 +140,18 @@ class Document:
 
 def parse_document(text: str) -> Document:
     """Normalise, split into sentences and drop duplicates."""
-    from .timex import find_document_date
-
     norm = normalize_text(text)
     body, meta = strip_front_matter(norm)
     blks = blocks(body)
     title = meta.get("title") or find_title(blks)
     sentences = dedupe(split_sentences(blks))
-    return Document(title, find_document_date(norm), sentences, meta)
+    return Document(title, _find_document_date(norm), sentences, meta)
 
 
 def find_document_date(text: str) -> Optional[date]:
-    """The date written in an assessment's header or dateline, or None."""
-    from .timex import find_document_date as _find
-
-    return _find(normalize_text(text))
+    """The date an assessment was written, from its header or dateline, or None
+    (see :func:`tracker.extract.timex.find_document_date` for the formats)."""
+    return _find_document_date(normalize_text(text))
 
 
 def extract_claims(
@@ -194,13 +195,13 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
         registry.add_all(mentions_in(s.text, exprs, order))
         for c in a.clauses:
             if c.cls == FORECAST:
+                # "X is expected to visit Y in July" also names a July visit/meeting
                 own = _own_deadline(c)
                 verb = c.verb.split()[0].lower() if c.verb else ""
                 if own is not None and verb in EVENT_VERBS:
-                    from .events import Mention
-
+                    actors = people_in(s.text) | _actor_words(c.subject)
                     for noun in EVENT_VERBS[verb]:
-                        registry.add(Mention(noun, frozenset(), people_in(s.text), own.date, order, s.text))
+                        registry.add(Mention(noun, frozenset(), actors, own.date, order, s.text))
 
     claims: list[Claim] = []
     horizon = doc_date + timedelta(days=horizon_days)
@@ -214,6 +215,13 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
             if include_all:
                 claims.append(Claim(id="", cls=ESTIMATE, sentence=s.text, confidence=a.confidence, paragraph=s.block,
                                     note=a.note))
+            continue
+        endorsement = next((c for c in a.clauses if c.endorsement), None)
+        if endorsement is not None and last_conf_targets:
+            for target in last_conf_targets:
+                _endorse(target, endorsement, lex, scale, s.text)
+            if include_all:
+                claims.append(_other_claim(s, a, lex, scale))
             continue
         made: list[Claim] = []
         for clause in a.clauses:
@@ -233,6 +241,34 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
     return claims
 
 
+def _endorse(claim: Claim, clause: ClauseResult, lex: Lexicon, scale: str, sentence: str) -> None:
+    """The assessment's own number for the claim before ("Reports claim X. We judge this is unlikely.")."""
+    if claim.outcomes or clause.governing is None or clause.governing.percent is not None:
+        return
+    reading = lex.read(clause.governing.phrase, scale, negated=clause.negated)
+    if reading is None:
+        return
+    claim.phrase = clause.phrase_as_written
+    claim.probability, claim.band, claim.band_name, claim.scale = (
+        reading.probability, reading.band.bounds, reading.band.name, reading.scale)
+    claim.assessed = clause.governing.phrase.assessed
+    claim.endorsed = claim.attributed_to is not None
+    claim.rationale = f"from '{claim.phrase}' in the next sentence ({reading.source})"
+    own = f"the assessment's own number, from: {sentence}"
+    notes = [n for n in (claim.note or "").split("; ")
+             if n and not n.startswith(("plain ", "unassessed possibility", "attributed to "))]
+    if claim.attributed_to:
+        notes.append(f"attributed to {claim.attributed_to}")
+    if not claim.assessed:
+        notes.insert(0, UNASSESSED_NOTE)
+    claim.note = "; ".join(notes + [own])
+
+
+def _actor_words(subject: str) -> frozenset[str]:
+    """Content words of a clause subject ("the two presidents" -> {presidents})."""
+    return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in STOPWORDS)
+
+
 def _own_deadline(clause: ClauseResult) -> Optional[TimeExpr]:
     for e in clause.time_exprs:
         if e.is_deadline:
@@ -250,7 +286,7 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     deadline_exprs = [e for e in c.time_exprs if e.is_deadline]
     has_after = any(e.bound in ("after", "since", "from", "following") and not e.past for e in c.time_exprs)
     refs = references_in(c.text)
-    people = people_in(s.text)
+    people = people_in(s.text) | _actor_words(c.subject)
     if c.alternatives and has_after:
         deadline_exprs = []
     if deadline_exprs:
@@ -328,7 +364,7 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         if n not in notes:
             notes.append(n)
 
-    event = _event_text(c, doc_date, deadline, source)
+    event = _event_text(c)
     month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
     rest_wo_time = c.rest
     for e in c.time_exprs:
@@ -374,7 +410,9 @@ def _other_claim(s: Sentence, a: SentenceResult, lex: Lexicon, scale: str) -> Cl
                 assessed = c.governing.phrase.assessed
             notes.extend(c.notes)
             break
-    if a.cls == ESTIMATE and not notes:
+    if any(c.endorsement for c in a.clauses):
+        notes = ["the assessment's own number for the claim before"]
+    elif a.cls == ESTIMATE and not notes:
         notes.append("about the past or present: nothing to resolve later")
     return Claim(id="", cls=a.cls, sentence=s.text, phrase=phrase, probability=probability, band=band,
                  band_name=band_name, scale=used_scale, assessed=assessed, confidence=a.confidence,
@@ -415,7 +453,7 @@ _THIS_START = re.compile(r"^(?:this|that)\s+", re.I)
 _THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|election|vote)\b")
 
 
-def _event_text(c: ClauseResult, doc_date: date, deadline: date, source: str) -> str:
+def _event_text(c: ClauseResult) -> str:
     """The claim as a short, resolvable statement with absolute dates."""
     text = c.event or c.subject or c.text
     text = _THIS_START.sub("the ", text)
@@ -551,25 +589,49 @@ def _assign_ids(claims: list[Claim]) -> None:
         c.id = slug
 
 
-def _gazetteer_patterns() -> list[tuple[str, re.Pattern, Optional[re.Pattern]]]:
-    """Per tag: a case-insensitive pattern for its names, and a case-sensitive one for acronyms."""
-    out = []
+def _gazetteer_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str], dict[str, str]]:
+    """Two scans for all tags: names that ignore case, and acronyms ("US", "EU") that do not."""
+    folded: dict[str, str] = {}
+    exact: dict[str, str] = {}
     for tag, names in GAZETTEER.items():
-        exact = [n for n in names if n.isupper() or (n[:1].isupper() and "-" in n)]
-        folded = [n for n in names if n not in exact]
-        fold_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in folded) + r")(?![\w-])", re.I) if folded else None
-        exact_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in exact) + r")(?![\w-])") if exact else None
-        out.append((tag, fold_re, exact_re))
-    return out
+        for n in names:
+            if n.isupper() or (n[:1].isupper() and "-" in n):
+                exact.setdefault(n, tag)
+            else:
+                folded.setdefault(n.lower(), tag)
+
+    def alternation(names) -> str:
+        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+    fold_re = re.compile(rf"(?<![\w-])(?:{alternation(folded)})(?![\w-])", re.I)
+    exact_re = re.compile(rf"(?<![\w-])(?:{alternation(exact)})(?![\w-])")
+    return fold_re, exact_re, folded, exact
 
 
-_GAZETTEER_RES = _gazetteer_patterns()
+_GAZ_FOLD, _GAZ_EXACT, _GAZ_FOLDED, _GAZ_EXACT_NAMES = _gazetteer_patterns()
+_TAG_ORDER = {tag: i for i, tag in enumerate(GAZETTEER)}
+
+
+@lru_cache(maxsize=1024)
+def _tags_cached(sentence: str) -> tuple[str, ...]:
+    found = {_GAZ_FOLDED[m.lower()] for m in _GAZ_FOLD.findall(sentence)}
+    found.update(_GAZ_EXACT_NAMES[m] for m in _GAZ_EXACT.findall(sentence))
+    return tuple(sorted(found, key=_TAG_ORDER.__getitem__))
 
 
 def _tags(sentence: str) -> list[str]:
     """Places, demonyms and institutions the sentence names, as tags (russia, nato, sanctions ...)."""
-    return [tag for tag, fold_re, exact_re in _GAZETTEER_RES
-            if (fold_re is not None and fold_re.search(sentence)) or (exact_re is not None and exact_re.search(sentence))]
+    return list(_tags_cached(sentence))
+
+
+def clear_caches() -> None:
+    """Forget the per-text caches (time expressions, names, tags); the lexicon
+    and compiled patterns stay. For benchmarks that time repeated runs."""
+    from .timex import _find_cached
+
+    _find_cached.cache_clear()
+    people_in.cache_clear()
+    _tags_cached.cache_clear()
 
 
 def document_title(text: str) -> Optional[str]:
@@ -586,6 +648,7 @@ def scenario_slug(title: Optional[str], doc_date: date, fallback: str = "assessm
 
 __all__ = [
     "Claim",
+    "clear_caches",
     "Document",
     "DEADLINE_SOURCES",
     "extract_claims",

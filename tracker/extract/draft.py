@@ -12,7 +12,8 @@ Only forecasts become questions. A question gets a forecast from the
 assessment's own voice; an attributed claim ("reports claim", "CNN sources
 said") gets none (``forecasts: []``) and keeps the number its source's words
 stand for as ``extraction.suggested_probability``, for the analyst to adopt or
-not. Unassessed possibilities (may/could/might) do get the default number,
+not - unless the assessment's own voice gives a number right after it ("We
+judge this is unlikely"), which becomes the forecast (``endorsed: true``). Unassessed possibilities (may/could/might) do get the default number,
 with ``assessed: false`` and the note "unassessed possibility: set your own
 number". A claim with no number at all ("the most likely outcome") gets no
 forecast either.
@@ -65,9 +66,11 @@ def question_for(claim: Claim, *, doc_date: date, analyst: str = DEFAULT_ANALYST
         "deadline_text": claim.deadline_text,
         "note": claim.note,
     }
+    if claim.endorsed:
+        extraction["endorsed"] = True
     forecasts: list[dict[str, Any]] = []
     if claim.probability is not None:
-        if claim.attributed_to is None:
+        if claim.attributed_to is None or claim.endorsed:
             forecasts.append({
                 "analyst": analyst,
                 "probability": dict(claim.probability) if isinstance(claim.probability, dict) else claim.probability,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from .timex import _EVENT_NOUN_RE, TimeExpr
@@ -49,6 +50,7 @@ def _head(word: str) -> str:
 _DEMONYMS = {n for names in GAZETTEER.values() for n in names if n.endswith(("an", "ese", "ish", "i"))}
 
 
+@lru_cache(maxsize=1024)
 def people_in(text: str) -> frozenset[str]:
     """The actors a sentence names: capitalised words, lower case, without
     titles, demonyms ("Russian"), months and acronyms ("NATO", "CNN")."""
@@ -169,16 +171,15 @@ class Registry:
         """The mention a reference in sentence number ``order`` points to.
 
         Preference: the same people named; then fewest modifiers the reference
-        does not have; then the nearest mention before the reference (an
-        anaphor points back), else the first one after it.
+        does not have; then a mention before the reference over one after it;
+        then the first mentioned (the event a text is about comes first).
         """
         best = None
         best_key = None
         for m, known in self._by_head.get(ref.head, ()):
             if not ref.mods <= known:
                 continue
-            nearness = (1, m.order) if m.order <= order else (0, -m.order)
-            key = (len(people & m.people), -len(m.mods - ref.mods), nearness)
+            key = (len(people & m.people), -len(m.mods - ref.mods), m.order <= order, -m.order)
             if best_key is None or key > best_key:
                 best, best_key = m, key
         return best

@@ -99,6 +99,7 @@ _TERMINAL = re.compile(r"[.!?:;,\"”’')\]…]$")
 _STOP_END = {
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "and", "or", "but", "from", "that",
     "which", "who", "as", "than", "into", "over", "under", "between", "its", "his", "her", "their", "our",
+    "will", "would", "may", "might", "could", "should", "can", "must", "is", "are", "was", "were", "be", "not",
 }
 
 
@@ -126,9 +127,12 @@ def _clean_markdown(line: str) -> str:
     return _MD_EMPH.sub("", line).strip()
 
 
-def looks_like_heading(line: str, *, first_in_block: bool, has_more: bool) -> bool:
-    """A short line with no closing punctuation at the head of a block."""
+def looks_like_heading(line: str, *, first_in_block: bool, has_more: bool, next_line: str = "") -> bool:
+    """A short line with no closing punctuation at the head of a block, not
+    continued by a line that starts in lower case."""
     words = line.split()
+    if next_line[:1].islower():
+        return False
     if not words or len(words) > 14 or len(line) > 120:
         return False
     if _TERMINAL.search(line):
@@ -140,13 +144,29 @@ def looks_like_heading(line: str, *, first_in_block: bool, has_more: bool) -> bo
     return line[0].isupper() or line[0].isdigit() or not has_more
 
 
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Za-z.'’-]+){0,3},?\s+)?"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{4})?|\d{4}-\d\d-\d\d)"
+    r"\s*(?:\([^)]{1,40}\)\s*)?[-–—]+\s+"
+)
+
+
+def strip_dateline(paragraph: str) -> str:
+    """``WASHINGTON, June 20, 2018 (Reuters) - Moscow ...`` -> ``Moscow ...``."""
+    m = _DATELINE.match(paragraph)
+    return paragraph[m.end() :] if m else paragraph
+
+
 def blocks(text: str) -> list[Block]:
     """Split normalised text into paragraphs and heading lines.
 
     Blank lines end a paragraph; hard-wrapped lines inside a paragraph are
     joined. A Markdown heading, or a short first line of a paragraph with no
     closing punctuation (a title or headline), becomes a heading block of its
-    own. Bullets, block quotes, emphasis and links are reduced to their text.
+    own. Bullets, block quotes, emphasis and links are reduced to their text;
+    a news dateline opening a paragraph ("WASHINGTON, June 20, 2018 (Reuters) -")
+    is removed (its date is the document's, see ``find_document_date``).
     """
     text = _HTML_COMMENT.sub(" ", text)
     out: list[Block] = []
@@ -154,7 +174,7 @@ def blocks(text: str) -> list[Block]:
 
     def flush() -> None:
         if para:
-            joined = " ".join(para).strip()
+            joined = strip_dateline(" ".join(para).strip())
             if joined:
                 out.append(Block(joined, len(out)))
             para.clear()
@@ -193,8 +213,9 @@ def blocks(text: str) -> list[Block]:
         line = _clean_markdown(raw)
         if not line:
             continue
-        has_more = i < len(lines) and bool(lines[i].strip())
-        if not bullet and looks_like_heading(line, first_in_block=not para, has_more=has_more):
+        next_line = _MD_QUOTE.sub("", lines[i].strip()) if i < len(lines) else ""
+        has_more = bool(next_line)
+        if not bullet and looks_like_heading(line, first_in_block=not para, has_more=has_more, next_line=next_line):
             flush()
             out.append(Block(line, len(out), heading=True))
             continue

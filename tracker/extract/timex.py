@@ -78,7 +78,7 @@ _MONTH_NC = (r"(?:January|February|March|April|May|June|July|August|September|Oc
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _PREP = (r"(?P<prep>(?i:by|before|until|till|through|throughout|in|on|during|after|since|from|ahead\s+of|prior\s+to|"
-         r"no\s+later\s+than|not\s+later\s+than|as\s+of|following|around|into|at|of|for|over|within))")
+         r"no\s+later\s+than|not\s+later\s+than|as\s+of|following|around|into|at|of|for|over|within|last|this|next))")
 _PART = (r"(?P<part>(?i:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
          r"the\s+middle\s+of|the\s+first\s+half\s+of|the\s+second\s+half\s+of|first\s+half\s+of|"
          r"second\s+half\s+of|the\s+first\s+quarter\s+of|the\s+second\s+quarter\s+of|the\s+third\s+quarter\s+of|"

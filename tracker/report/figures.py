@@ -42,10 +42,22 @@ def _percent_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
 
 
-def _message(ax: "Axes", text: str) -> None:
-    ax.text(0.5, 0.5, style.plain_text(text, 200), transform=ax.transAxes, ha="center", va="center", wrap=True,
-            fontsize=12, color=style.BLACK, gid="message",
-            bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": style.GREY})
+def _message(ax: "Axes", text: str, *, fontsize: float = 12) -> None:
+    import textwrap
+
+    wrapped = "\n".join(textwrap.wrap(style.plain_text(text, 200), 44))
+    t = ax.text(0.5, 0.5, wrapped, transform=ax.transAxes, ha="center", va="center", fontsize=fontsize,
+                color=style.BLACK, gid="message", zorder=10,
+                bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": style.GREY})
+    t.set_in_layout(False)
+
+
+def _legend(ax: "Axes", own: bool, where: str = "lower center", ncol: int = 2, **kw) -> None:
+    """A legend outside the data: under (or beside) the figure when it is ours, else inside ``ax``."""
+    if own:
+        ax.get_figure().legend(*ax.get_legend_handles_labels(), loc=f"outside {where}", ncol=ncol, **kw)
+    else:
+        ax.legend(loc="best", fontsize=8, **kw)
 
 
 def _short_count(n: int) -> str:
@@ -77,14 +89,14 @@ def calibration_figure(p=None, y=None, *, data: Optional[CalibrationData] = None
                                 bins=bins, label=label, brier_scale=brier_scale)
     with style.styled():
         if ax is None:
-            fig = _new_figure(6.4, 7.4)
+            fig = _new_figure(9.4, 7.4)
             grid = fig.add_gridspec(2, 1, height_ratios=(4, 1))
             ax = fig.add_subplot(grid[0])
             hist_ax = fig.add_subplot(grid[1], sharex=ax)
-            _draw_calibration(data, ax, hist_ax, title=title)
+            _draw_calibration(data, ax, hist_ax, title=title, legend="outside")
         else:
             fig = ax.get_figure()
-            _draw_calibration(data, ax, None, title=title, small=True)
+            _draw_calibration(data, ax, None, title=title, small=True, legend="inside")
     return fig
 
 
@@ -96,7 +108,7 @@ def _calibration_title(data: CalibrationData) -> str:
 
 
 def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes"], *, title: Optional[str] = None,
-                      small: bool = False) -> None:
+                      small: bool = False, legend: Optional[str] = None) -> None:
     ax.set_gid("reliability")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
@@ -135,10 +147,15 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
             for b in filled:
                 ax.annotate(_short_count(b.count), (b.mean_forecast, b.observed_frequency), xytext=(6, -12),
                             textcoords="offset points", fontsize=8 if small else 9, color=style.BLACK, gid="count")
-    if data.message:
-        _message(ax, data.message)
-    if data.n:
-        ax.legend(loc="upper left", fontsize=8 if small else None)
+    if data.message and small and data.n:
+        ax.text(0.97, 0.03, "too few for a curve", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color=style.BLACK, gid="message")
+    elif data.message:
+        _message(ax, data.message, fontsize=10 if small else 12)
+    if data.n and legend == "outside":
+        _legend(ax, True, "right upper", ncol=1)
+    elif data.n and legend == "inside":
+        ax.legend(loc="upper left", fontsize=8)
     caption = []
     if data.corp_rounded_to:
         caption.append(f"CORP curve on forecasts rounded to {data.corp_rounded_to} decimals")
@@ -148,7 +165,8 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
         hist_ax.set_gid("histogram")
         bars = hist_ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=style.HIST,
                            edgecolor="white", linewidth=0.6, label="forecasts")
-        bars.set_gid("histogram")
+        for patch in bars:
+            patch.set_gid("histogram")
         hist_ax.set_xlabel("forecast probability")
         hist_ax.set_ylabel("forecasts")
         hist_ax.set_ylim(0, max(1.0, counts.max(initial=0) * 1.1))
@@ -161,7 +179,8 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
         twin.set_gid("histogram")
         bars = twin.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=style.HIST, alpha=0.35,
                         linewidth=0, label="forecasts")
-        bars.set_gid("histogram")
+        for patch in bars:
+            patch.set_gid("histogram")
         twin.set_ylim(0, counts.max() / 0.2)
         twin.set_yticks([])
         twin.grid(False)
@@ -188,8 +207,16 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
                               title=f"{style.plain_text(data.label, 30)} (n = {data.n:,})"
                                     + (f"\nBrier {data.brier:.3f}, {data.brier_scale} scale" if data.brier is not None else ""))
             ax.set_xlabel("forecast probability", fontsize=10)
+            if not ax.get_subplotspec().is_first_col():
+                ax.set_ylabel("")
         for ax in list(axes.flat)[len(groups):]:
             ax.set_visible(False)
+        handles: dict = {}
+        for ax in axes.flat:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(lab, h)
+        if handles:
+            fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=2)
         fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)")
     return fig
 
@@ -213,7 +240,7 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
     panel per outcome (a new figure: ``ax`` cannot hold several panels).
     """
     deadline = _deadline_end(h.deadline)
-    close = min(deadline, h.known_at) if (h.status == "resolved" and h.known_at) else deadline
+    close = min(deadline, h.known_at) if h.known_at else deadline
     if h.kind == "binary":
         panels = [("yes", "probability of yes")]
     elif h.status == "resolved" and h.outcome:
@@ -229,13 +256,13 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
         else:
             fig, axes = ax.get_figure(), [ax]
         for k, (ax_k, (outcome, ylabel)) in enumerate(zip(axes, panels)):
-            _draw_history_panel(h, ax_k, outcome, ylabel, deadline, close, legend=(k == 0))
+            _draw_history_panel(h, ax_k, outcome, ylabel, deadline, close, legend=(k == 0 and ax is not None))
         head = style.plain_text(h.text, 70)
         if h.status == "resolved":
             when = h.known_at.date().isoformat() if h.known_at else "?"
-            sub = f"resolved {h.outcome}, known {when}"
+            sub = f"resolved {style.plain_text(h.outcome, 30)}, known {when}"
             if h.kind != "binary":
-                sub += "; lines show the probability given to the realized outcome"
+                sub += "; lines: probability of what happened"
         elif h.status == "annulled":
             sub = "annulled (not scored)"
         else:
@@ -243,6 +270,12 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
             if h.kind != "binary":
                 sub += "; one panel per outcome"
         axes[0].set_title(f"{head}\n{h.id}: {sub}", fontsize=11)
+        if ax is None:
+            handles: dict = {}
+            for a in axes:
+                for hd, lab in zip(*a.get_legend_handles_labels()):
+                    handles.setdefault(lab, hd)
+            fig.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=10)
         axes[-1].set_xlabel("date (UTC)")
     return fig
 
@@ -296,7 +329,8 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
     """Brier score per quarter with 95% bootstrap intervals, one series per group (team and/or analysts)."""
     rows = list(rows)
     with style.styled():
-        fig = _new_figure(7.5, 4.6) if ax is None else ax.get_figure()
+        own = ax is None
+        fig = _new_figure(7.5, 4.6) if own else ax.get_figure()
         ax = ax or fig.add_subplot()
         ax.set_title(title or "Brier score per quarter (95% bootstrap intervals)")
         if not rows:
@@ -326,7 +360,7 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
         ax.set_ylabel(f"Brier ({brier_scale} scale), lower is better")
         ax.set_ylim(bottom=0)
         if len(groups) > 1:
-            ax.legend(loc="best")
+            _legend(ax, own, ncol=min(4, len(groups)), fontsize=10)
     return fig
 
 
@@ -337,7 +371,8 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
     """For each estimative phrase: the band its scale assigns, and the realized frequency of its questions (Wilson 95%)."""
     rows = list(rows)
     with style.styled():
-        fig = _new_figure(7.5, 1.2 + 0.65 * max(len(rows), 2)) if ax is None else ax.get_figure()
+        own = ax is None
+        fig = _new_figure(7.5, 1.6 + 0.65 * max(len(rows), 2)) if own else ax.get_figure()
         ax = ax or fig.add_subplot()
         ax.set_title(title or "What our words meant: how often each phrase's questions happened")
         if not rows:
@@ -349,7 +384,8 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
             bars = ax.barh([yv for yv, _ in banded], [r.band_high - r.band_low for _, r in banded],
                            left=[r.band_low for _, r in banded], height=0.6, color=style.BAND_BOX,
                            edgecolor=style.GREY, hatch="//", linewidth=0.8, label="band of the phrase on its scale")
-            bars.set_gid("band")
+            for patch in bars:
+                patch.set_gid("band")
         freq = np.array([r.frequency for r in rows])
         lo = np.array([r.ci_low for r in rows])
         hi = np.array([r.ci_high for r in rows])
@@ -371,7 +407,7 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
         _percent_axis(ax.xaxis)
         ax.set_xlabel("probability / frequency")
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(rows) > 2 else -0.3), ncol=2, fontsize=9)
+        _legend(ax, own, fontsize=10)
     return fig
 
 
@@ -384,7 +420,8 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
     on the same questions, 95% interval), in the order given (best first), with the number of questions."""
     rows = [r for r in rows if r.n]
     with style.styled():
-        fig = _new_figure(7.5, 1.6 + 0.6 * max(len(rows), 2)) if ax is None else ax.get_figure()
+        own = ax is None
+        fig = _new_figure(7.5, 2.0 + 0.6 * max(len(rows), 2)) if own else ax.get_figure()
         ax = ax or fig.add_subplot()
         ax.set_title(title or "Analysts, best Brier first (95% intervals)")
         if not rows:
@@ -409,7 +446,7 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.set_xlabel(f"Brier score ({brier_scale} scale), lower is better; relative: below 0 beats the median")
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(rows) > 2 else -0.35), ncol=2, fontsize=9)
+        _legend(ax, own, fontsize=10)
     return fig
 
 

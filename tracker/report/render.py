@@ -38,7 +38,7 @@ def _num(x: Any, digits: int = 3) -> str:
 def _signed(x: Any, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
-    return f"{x:+.{digits}f}".replace("-", "\u2212")
+    return f"{x:+.{digits}f}"
 
 
 def _pct(x: Any, digits: int = 0) -> str:

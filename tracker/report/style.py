@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-# Okabe-Ito, ordered dark / light alternately (grayscale: 0.34, 0.69, 0.47, 0.72, 0.40, 0.62, 0.55)
+# Okabe-Ito; series take them in the order of SERIES_COLORS, whose neighbours differ in
+# lightness by at least 0.12 (luma: blue .34, orange .64, green .42, sky .62, vermillion .47,
+# purple .59, black 0, yellow .84; yellow, faint on white, comes last)
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
 VERMILLION = "#D55E00"
@@ -25,7 +27,7 @@ BLACK = "#000000"
 GREY = "#7F7F7F"
 LIGHT = "#D9D9D9"
 
-SERIES_COLORS = (BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, BLACK, YELLOW)
+SERIES_COLORS = (BLUE, ORANGE, GREEN, SKY, VERMILLION, PURPLE, BLACK, YELLOW)
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 2)), (0, (8, 2)), (0, (3, 1, 1, 1)))
 HATCHES = ("//", "\\\\", "..", "xx", "--", "++", "oo", "||")

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _validation as v
 from ._results import Result
-from ._table import LOG_EPS, Table, tabulate
+from ._table import LOG_EPS, Table, dot, tabulate
 
 #: Forecasts are clipped to [LOGIT_CLIP, 1 - LOGIT_CLIP] before taking logits in :func:`calibration_slope`.
 LOGIT_CLIP = 1e-6
@@ -58,8 +58,11 @@ def _spiegelhalter(table: Table) -> SpiegelhalterTest:
     x, n = table.x, table.n
     # numerator sum_i (y_i - p_i)(1 - 2 p_i) = S - 2 sum s x - sum n x + 2 sum n x^2, from shared sums
     numerator = table.events - 2.0 * table.sum_sx - table.sum_nx + 2.0 * table.sum_nx2
-    u = x - np.square(x)  # x (1 - x)
-    variance = float(n @ (u * (1.0 - 4.0 * u)))  # (1 - 2x)^2 = 1 - 4 x (1 - x)
+    u = np.square(x)
+    np.subtract(x, u, out=u)  # x (1 - x)
+    v = u * -4.0
+    v += 1.0  # (1 - 2x)^2 = 1 - 4 x (1 - x)
+    variance = float(np.einsum("i,i,i->", n, u, v))  # each term >= 0: exactly 0 only for x in {0, 1/2, 1}
     if variance <= 0.0:
         return SpiegelhalterTest(
             int(table.total), None, None, "Spiegelhalter Z undefined: every forecast is 0, 0.5 or 1 (zero variance)"
@@ -139,7 +142,7 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
     if lx.size > _COARSE_GROUPS:
         # Many distinct values (model output): start from the fit to a coarsened table (contiguous
         # groups of distinct values at their mean logit). Only the start changes: the fit below
-        # still runs on every value, in two Newton steps instead of five or more.
+        # still runs on every value, in one or two Newton steps instead of five or more.
         bounds = np.linspace(0, lx.size, _COARSE_GROUPS + 1).astype(np.intp)[:-1]
         cn = np.add.reduceat(n, bounds)
         coarse = _newton(np.add.reduceat(n * lx, bounds) / cn, cn, np.add.reduceat(s, bounds), start)
@@ -207,7 +210,8 @@ def _newton(lx: np.ndarray, n: np.ndarray, s: np.ndarray, beta: np.ndarray) -> _
     likelihood, which is where Newton's quadratic convergence applies. The
     returned information matrix is evaluated at the returned ``beta``.
     """
-    gradient, info = _score_and_information(beta, lx, n, s)
+    constants = (float(s.sum()), dot(s, lx), float(n.sum()), dot(n, lx))
+    gradient, info = _score_and_information(beta, lx, n, constants)
     for iteration in range(1, _MAX_ITER + 1):
         try:
             step = np.linalg.solve(info, gradient)
@@ -224,7 +228,7 @@ def _newton(lx: np.ndarray, n: np.ndarray, s: np.ndarray, beta: np.ndarray) -> _
         beta = beta + step
         if not np.all(np.isfinite(beta)):
             return _NewtonFit(beta, info, iteration, False)
-        gradient, info = _score_and_information(beta, lx, n, s)
+        gradient, info = _score_and_information(beta, lx, n, constants)
         if size < _STEP_TOL:
             return _NewtonFit(beta, info, iteration, True)
     return _NewtonFit(beta, info, _MAX_ITER, False)
@@ -234,30 +238,32 @@ def _newton(lx: np.ndarray, n: np.ndarray, s: np.ndarray, beta: np.ndarray) -> _
 _BLOCK = 1 << 15
 
 
-def _score_and_information(beta: np.ndarray, lx: np.ndarray, n: np.ndarray, s: np.ndarray):
+def _score_and_information(beta: np.ndarray, lx: np.ndarray, n: np.ndarray, constants: tuple[float, ...]):
     """Gradient and observed information of the log likelihood at ``beta``, summed block by block.
 
-    With mu = 1 / (1 + exp(-(a + b lx))), r = s - n mu and w = n mu (1 - mu):
-    gradient = (sum r, sum r lx), information = [[sum w, sum w lx], [sum w lx, sum w lx^2]].
+    With mu = 1 / (1 + exp(-(a + b lx))), the gradient is
+    ``(sum (s - n mu), sum (s - n mu) lx)`` and the information
+    ``sum n mu (1 - mu) [[1, lx], [lx, lx^2]]``. Written with
+    ``t = tanh((a + b lx) / 2)``, ``mu = (1 + t) / 2`` and
+    ``mu (1 - mu) = (1 - t^2) / 4`` (no overflow for any eta), and with
+    ``constants = (sum s, sum s lx, sum n, sum n lx)`` fixed over iterations.
     """
+    total_s, total_s_lx, total_n, total_n_lx = constants
+    half_a, half_b = 0.5 * beta[0], 0.5 * beta[1]
     sums = np.zeros(5)
     for start in range(0, lx.size, _BLOCK):
         x = lx[start : start + _BLOCK]
-        mu = x * -beta[1]
-        mu -= beta[0]
-        with np.errstate(over="ignore"):  # exp overflow gives mu = 0, which is the right limit
-            np.exp(mu, out=mu)
-        mu += 1.0
-        np.reciprocal(mu, out=mu)
         nb = n[start : start + _BLOCK]
-        w = 1.0 - mu
-        mu *= nb  # expected events
-        w *= mu  # n mu (1 - mu)
-        resid = s[start : start + _BLOCK] - mu
-        wx = w * x
-        sums += (resid.sum(), resid @ x, w.sum(), wx.sum(), wx @ x)
-    gradient = sums[:2]
-    info = np.array([[sums[2], sums[3]], [sums[3], sums[4]]])
+        t = x * half_b
+        t += half_a
+        np.tanh(t, out=t)
+        nt = t * nb
+        w = np.square(t, out=t)
+        np.subtract(1.0, w, out=w)
+        w *= nb  # 4 n mu (1 - mu)
+        sums += (nt.sum(), dot(nt, x), w.sum(), dot(w, x), np.einsum("i,i,i->", w, x, x))
+    gradient = np.array([total_s - 0.5 * (total_n + sums[0]), total_s_lx - 0.5 * (total_n_lx + sums[1])])
+    info = 0.25 * np.array([[sums[2], sums[3]], [sums[3], sums[4]]])
     return gradient, info
 
 
@@ -265,7 +271,7 @@ def _loglik(beta: np.ndarray, lx: np.ndarray, n: np.ndarray, s: np.ndarray) -> f
     """Binomial log likelihood sum_x [s eta - n log(1 + exp(eta))], eta = a + b lx (no constant)."""
     eta = beta[0] + beta[1] * lx
     # log(1 + exp(eta)) = max(eta, 0) + log1p(exp(-|eta|)), overflow-free
-    return float(s @ eta - n @ (np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta)))))
+    return dot(s, eta) - dot(n, np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta))))
 
 
 # --------------------------------------------------------------------- Brier skill

@@ -53,11 +53,11 @@ def bootstrap_ci(scores, *, n_resamples: int = 2000, level: float = 0.95, seed: 
     n_resamples = v.positive_int(n_resamples, "n_resamples")
     level = v.level(level)
     values, counts = np.unique(scores, return_counts=True)
-    low, high = bootstrap_mean_interval(values, counts, n_resamples, level, seed)
+    low, high = _bootstrap_interval(values, counts, n_resamples, level, seed)
     return BootstrapInterval(float(scores.mean()), low, high, level, int(scores.size), n_resamples, seed)
 
 
-def bootstrap_mean_interval(
+def _bootstrap_interval(
     values: np.ndarray, counts: np.ndarray, n_resamples: int, level: float, seed: int | None
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of data given as distinct ``values`` (ascending) with ``counts``."""
@@ -70,7 +70,8 @@ def bootstrap_mean_interval(
         chunk = max(1, min(n_resamples, _CHUNK_CELLS // values.size))
         for start in range(0, n_resamples, chunk):
             stop = min(start + chunk, n_resamples)
-            means[start:stop] = rng.multinomial(n, pvals, size=stop - start) @ values / n
+            counts_drawn = rng.multinomial(n, pvals, size=stop - start)
+            means[start:stop] = np.einsum("ij,j->i", counts_drawn, values) / n  # no BLAS threads
     else:
         data = np.repeat(values, counts)
         chunk = max(1, min(n_resamples, _CHUNK_CELLS // n))
@@ -175,10 +176,12 @@ def relative_brier(question_ids, analyst_ids, scores) -> RelativeBrier:
     ``ValueError``. Vectorized: one lexsort by (question, score) gives every
     question's median; sums per analyst use ``np.bincount``.
 
-    Reference: the median-relative Brier used in the Good Judgment Project's
-    evaluations, e.g. Mellers, B. et al. (2015), Identifying and cultivating
-    superforecasters as a method of improving probabilistic predictions,
-    Perspectives on Psychological Science 10(3):267-281.
+    Reference: the relative Brier score of Good Judgment Open (a forecaster's
+    score minus the median forecaster's on each question, averaged); on
+    comparing forecasters across different question sets, Mellers, B. et al.
+    (2015), Identifying and cultivating superforecasters as a method of
+    improving probabilistic predictions, Perspectives on Psychological
+    Science 10(3):267-281.
 
     Parameters
     ----------
@@ -281,5 +284,5 @@ def _paired(a: Any, b: Any, d: np.ndarray, level: float, n_resamples: int, seed:
 
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * float(d.std(ddof=1)) / math.sqrt(n)
     values, counts = np.unique(d, return_counts=True)
-    boot = bootstrap_mean_interval(values, counts, n_resamples, level, seed)
+    boot = _bootstrap_interval(values, counts, n_resamples, level, seed)
     return PairedDifference(a, b, n, mean, (mean - half, mean + half), boot, level)

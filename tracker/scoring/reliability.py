@@ -11,6 +11,9 @@ from . import _validation as v
 from ._results import Result, frozen_array
 from ._table import Table, bin_index, pav, tabulate
 
+#: Rows per block when binning: small enough for the temporaries to stay in cache.
+_BLOCK = 1 << 16
+
 
 @dataclass(frozen=True)
 class ReliabilityBin(Result):
@@ -74,9 +77,6 @@ def reliability_binned(p, y, *, bins: int = 10, level: float = 0.95) -> Reliabil
         sum_p += np.bincount(j, weights=x, minlength=bins)
         sum_y += np.bincount(j, weights=y[start : start + _BLOCK], minlength=bins)
     return _reliability_binned(count, sum_p, sum_y, level)
-
-
-_BLOCK = 1 << 16
 
 
 def _reliability_binned(count: np.ndarray, sum_p: np.ndarray, sum_y: np.ndarray, level: float) -> ReliabilityBinned:

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _validation as v
 from ._results import Result, frozen_array
-from ._table import LOG_EPS, Table
+from ._table import LOG_EPS, Table, dot
 
 
 # --------------------------------------------------------------------------- Brier
@@ -200,5 +200,5 @@ def _log_scores(p: np.ndarray, y: np.ndarray, eps: float) -> tuple[np.ndarray, i
 def log_score_from_table(table: Table, eps: float) -> tuple[float, int]:
     """Mean log score and clipping count from a table of distinct forecast values (see :func:`log_scores`)."""
     log_q, log_1mq = table.log_terms(eps)
-    total = -(table.s @ log_q) - (table.n @ log_1mq - table.s @ log_1mq)
+    total = -dot(table.s, log_q) - (dot(table.n, log_1mq) - dot(table.s, log_1mq))
     return float(total / table.total), table.clipped(eps)

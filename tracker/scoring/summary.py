@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._table import Table, tabulate
+from ._table import LOG_EPS, Table, tabulate
 from .calibration import _brier_skill, _calibration_slope, _spiegelhalter
-from .comparison import bootstrap_mean_interval
+from .comparison import _bootstrap_interval
 from .decomposition import _corp, _murphy
-from .scores import LOG_EPS, log_score_from_table
+from .scores import log_score_from_table
 
 
 def summarize(
@@ -51,7 +51,11 @@ def summarize(
 
     The forecasts are grouped once by distinct value (one sort); every
     statistic is then computed from that table, so the cost beyond the sort
-    grows with the number of distinct forecast values, not with n. See
+    grows with the number of distinct forecast values, not with n. So does
+    the bootstrap's, up to the point where most Brier scores are distinct
+    (model output rather than human forecasts): it then resamples all n
+    scores, O(n_resamples x n), about 30 s for a million; pass
+    ``bootstrap=False`` or fewer ``n_resamples`` there. See
     :func:`murphy_decomposition`, :func:`corp_decomposition`,
     :func:`spiegelhalter_z`, :func:`calibration_slope`,
     :func:`brier_skill_score`, :func:`log_score` and :func:`bootstrap_ci` for
@@ -82,7 +86,7 @@ def summarize(
     brier_ci = None
     if bootstrap:
         values, counts = _brier_score_values(table, factor)
-        brier_ci = list(bootstrap_mean_interval(values, counts, n_resamples, 0.95, seed))
+        brier_ci = list(_bootstrap_interval(values, counts, n_resamples, 0.95, seed))
     else:
         notes.append("brier_ci not computed (bootstrap=False)")
     if scale == "0-2":

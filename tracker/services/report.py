@@ -54,7 +54,8 @@ def _scope(stmt, *, quarter: Optional[str], scenario: Optional[str], tag: Option
     if tag:
         stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == Q.c.id, T_TAG.c.tag == tag)))
     if analyst:
-        stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == Q.c.id, T_FORECAST.c.analyst == analyst)))
+        f = T_FORECAST.alias("f_scope")  # an alias: the statement may select from the forecast table itself
+        stmt = stmt.where(exists().where(and_(f.c.question_id == Q.c.id, f.c.analyst == analyst)))
     return stmt
 
 

@@ -1,0 +1,344 @@
+"""What the benchmarks share: seeded data, running commands, timing, printing.
+
+Data (``make_data``): questions opened between 2015 and 2023 with deadlines
+two weeks to thirteen months later, each with about ten forecasts by one to
+four analysts of a team of 100 (so most pairs have revisions), made between
+the question's opening and its close; each analyst has their own skill and
+overconfidence; probabilities are whole percents (about 2% exact 0 or 1);
+a quarter of the questions resolve early (an explicit ``known_at``), the rest
+at their deadline; a few tags per question. Optionally some open questions
+(no outcome, deadlines around today) for the latency benchmarks. Everything
+comes from ``numpy.random.default_rng(seed)``; only the open questions'
+dates depend on the day the benchmark runs.
+
+Timing: every measured thing is a subprocess (the ``tracker`` console script
+beside ``sys.executable``, or ``sys.executable -c FLOOR``), timed from spawn
+to exit, best of N, with tool and floor runs alternating so that load on the
+machine hits both alike. Peak memory is the child's own ``ru_maxrss``
+(``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PYTHON = sys.executable
+TRACKER = str(Path(sys.executable).with_name("tracker"))
+SEED = 20180716
+N_ANALYSTS = 100
+PER_QUESTION = 10
+PG_DSN = os.environ.get("BENCH_PG_DSN", "host=127.0.0.1 port=5432 dbname=test user=postgres")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TAGS = ("europe", "asia", "americas", "africa", "mideast", "economy", "security", "elections",
+        "energy", "health", "technology", "diplomacy")
+DAY = 86_400
+T0 = int(datetime(2015, 1, 1, tzinfo=timezone.utc).timestamp())
+PCT = [repr(k / 100) if k not in (0, 100) else str(k // 100) for k in range(101)]  # "0", "0.01" ... "1"
+
+
+# ------------------------------------------------------------------ data
+
+
+@dataclass
+class Data:
+    """Forecast rows (q, a, pct, t) and per-question facts, all numpy arrays.
+
+    ``t`` and ``known`` are epoch seconds (``known`` -1: resolved at the
+    deadline's end, the tool's default); ``deadline`` is days since 1970;
+    ``outcome`` 1 yes, 0 no, -1 open."""
+
+    q: np.ndarray
+    a: np.ndarray
+    pct: np.ndarray  # whole percent 0..100
+    t: np.ndarray
+    deadline: np.ndarray
+    outcome: np.ndarray
+    known: np.ndarray
+    tags: list
+
+    @property
+    def n(self) -> int:
+        return len(self.q)
+
+    @property
+    def n_questions(self) -> int:
+        return len(self.deadline)
+
+
+def _resolved_part(rng, n: int, n_questions: int, q_offset: int) -> tuple:
+    counts = rng.multinomial(n, np.full(n_questions, 1.0 / n_questions))
+    q_local = np.repeat(np.arange(n_questions), counts)
+    opened = T0 + rng.integers(0, 9 * 365 * DAY, n_questions)
+    deadline_day = opened // DAY + rng.integers(14, 400, n_questions)
+    end = (deadline_day + 1) * DAY
+    early = rng.random(n_questions) < 0.25
+    known = np.where(early, opened + ((end - opened) * rng.uniform(0.3, 0.95, n_questions)).astype(np.int64), -1)
+    close = np.where(early, known, end)
+    truth = rng.beta(2.0, 3.0, n_questions)
+    outcome = (rng.random(n_questions) < truth).astype(np.int64)
+    t = opened[q_local] + ((close[q_local] - opened[q_local] - 1) * rng.random(n)).astype(np.int64)
+    return q_local + q_offset, t, deadline_day, outcome, known, truth[q_local], outcome[q_local]
+
+
+def _open_part(rng, n: int, n_questions: int, q_offset: int, now: int) -> tuple:
+    counts = rng.multinomial(n, np.full(n_questions, 1.0 / n_questions))
+    q_local = np.repeat(np.arange(n_questions), counts)
+    today = now // DAY
+    opened = (today - rng.integers(10, 300, n_questions)) * DAY + rng.integers(0, DAY, n_questions)
+    deadline_day = today + rng.integers(-10, 365, n_questions)
+    close = np.minimum((deadline_day + 1) * DAY, now - 3600)
+    truth = rng.beta(2.0, 3.0, n_questions)
+    t = opened[q_local] + ((close[q_local] - opened[q_local] - 1) * rng.random(n)).astype(np.int64)
+    outcome = np.full(n_questions, -1)
+    known = np.full(n_questions, -1)
+    return q_local + q_offset, t, deadline_day, outcome, known, truth[q_local], None
+
+
+def make_data(n: int, *, seed: int = SEED, open_questions: int = 0, open_forecasts: int = 0,
+              n_analysts: int = N_ANALYSTS) -> Data:
+    """``n`` forecasts on ``n // 10`` resolved questions (plus an open part)."""
+    rng = np.random.default_rng(seed)
+    nq = max(1, n // PER_QUESTION)
+    parts = [_resolved_part(rng, n, nq, 0)]
+    if open_questions:
+        now = int(time.time())
+        parts.append(_open_part(rng, open_forecasts, open_questions, nq, now))
+    q = np.concatenate([p[0] for p in parts])
+    t = np.concatenate([p[1] for p in parts])
+    deadline = np.concatenate([p[2] for p in parts])
+    outcome = np.concatenate([p[3] for p in parts])
+    known = np.concatenate([p[4] for p in parts])
+    truth = np.concatenate([p[5] for p in parts])
+    nqs = len(deadline)
+    # one to four analysts per question (consecutive ids from a random base): revisions
+    base = rng.integers(0, n_analysts, nqs)
+    pool = rng.integers(1, 5, nqs)
+    a = (base[q] + (rng.random(len(q)) * pool[q]).astype(np.int64)) % n_analysts
+    skill = rng.uniform(0.3, 1.4, n_analysts)  # noise on the logit scale
+    confidence = rng.uniform(0.8, 1.6, n_analysts)  # > 1 overconfident
+    logit = np.log(truth) - np.log1p(-truth)
+    z = confidence[a] * (logit + rng.normal(0.0, 1.0, len(q)) * skill[a])
+    pct = np.clip(np.round(100.0 / (1.0 + np.exp(-z))), 0, 100).astype(np.int64)
+    # no two rows of one (question, analyst) at the same second
+    order = np.lexsort((t, a, q))
+    q, a, t, pct = q[order], a[order], t[order], pct[order]
+    for _ in range(5):
+        dup = np.flatnonzero((q[1:] == q[:-1]) & (a[1:] == a[:-1]) & (t[1:] <= t[:-1])) + 1
+        if not len(dup):
+            break
+        t[dup] = t[dup - 1] + 1
+    ntags = rng.integers(0, 3, nqs)
+    first = rng.integers(0, len(TAGS), nqs)
+    tags = [";".join(sorted({TAGS[(f + i * 5) % len(TAGS)] for i in range(k)})) for f, k in zip(first, ntags)]
+    return Data(q, a, pct, t, deadline, outcome, known, tags)
+
+
+def qid(i: int) -> str:
+    return f"q{i:07d}"
+
+
+def analyst_name(i: int) -> str:
+    return f"analyst-{i:03d}"
+
+
+def _iso_seconds(epoch: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(epoch.astype("datetime64[s]"), unit="s")
+
+
+CSV_HEADER = "question,analyst,probability,made_at,deadline,tags,outcome,known_at"
+
+
+def write_csv(data: Data, path: Path) -> Path:
+    """The tool's forecast CSV (README: "Forecast CSV"), one row per forecast."""
+    made = _iso_seconds(data.t)
+    dl = np.datetime_as_string(data.deadline.astype("datetime64[D]"))
+    known = _iso_seconds(np.maximum(data.known, 0))
+    qtail = []
+    for i in range(data.n_questions):
+        o = "" if data.outcome[i] < 0 else ("yes" if data.outcome[i] else "no")
+        k = f"{known[i]}Z" if data.known[i] >= 0 else ""
+        qtail.append(f"{dl[i]},{data.tags[i]},{o},{k}")
+    names = [analyst_name(i) for i in range(int(data.a.max()) + 1)]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(CSV_HEADER + "\n")
+        qs, as_, ps = data.q.tolist(), data.a.tolist(), data.pct.tolist()
+        lines = []
+        for i in range(data.n):
+            j = qs[i]
+            lines.append(f"q{j:07d},{names[as_[i]]},{PCT[ps[i]]},{made[i]}Z,{qtail[j]}\n")
+            if len(lines) >= 50_000:
+                fh.writelines(lines)
+                lines = []
+        fh.writelines(lines)
+    return path
+
+
+# ------------------------------------------------------------- processes
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def tool_env(home: Path) -> dict:
+    env = dict(os.environ)
+    env.pop("TRACKER_DATABASE_URL", None)
+    env["TRACKER_HOME"] = str(home)
+    env["TRACKER_ANALYST"] = "bench"
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def run(cmd: Sequence[str], *, env: Optional[dict] = None, cwd: Optional[Path] = None, check: bool = True) -> Run:
+    """Run ``cmd`` to its end: wall time from spawn to exit and its own peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Run(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read().decode(errors="replace"),
+                     err.read().decode(errors="replace"))
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))[:200]} exited {result.returncode}:\n{result.stderr[-2000:]}")
+    return result
+
+
+def tool(*args: str, db: str, home: Path, check: bool = True) -> Run:
+    return run([TRACKER, "--db", db, *args], env=tool_env(home), check=check)
+
+
+def floor_cmd(code: str, *args: str) -> list[str]:
+    return [PYTHON, "-c", code, *map(str, args)]
+
+
+def best_of(pairs: Sequence[tuple[str, Callable[[], Run], Optional[Callable[[], None]]]], repeats: int) -> dict[str, Run]:
+    """Best (fastest) run of each named command, runs alternating.
+
+    ``pairs``: (name, run it, prepare it (untimed) or None)."""
+    best: dict[str, Run] = {}
+    for _ in range(repeats):
+        for name, fn, prepare in pairs:
+            if prepare is not None:
+                prepare()
+            r = fn()
+            if name not in best or r.seconds < best[name].seconds:
+                best[name] = r
+    return best
+
+
+# ---------------------------------------------------------------- output
+
+
+def report(name: str, size: str, tool_s: float, floor_s: float, target: Optional[float], extra: str = "") -> bool:
+    ratio = tool_s / floor_s if floor_s > 0 else float("inf")
+    ok = target is None or ratio <= target
+    tgt = f"(target <= {target:.1f})  {'OK' if ok else 'MISS'}" if target is not None else "(no target)"
+    print(f"{name:<22} {size:>18}  tool {tool_s:6.2f} s  floor {floor_s:6.2f} s  ratio {ratio:4.2f}  {tgt}"
+          + (f"  {extra}" if extra else ""), flush=True)
+    return ok
+
+
+def note(text: str) -> None:
+    print(f"  {text}", flush=True)
+
+
+def fmt_n(n: int) -> str:
+    return f"{n:,}"
+
+
+# ------------------------------------------------------------- databases
+
+
+@contextmanager
+def workdir(prefix: str = "tracker-bench-") -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def empty_sqlite(template: Path, home: Path) -> Path:
+    """An upgraded, empty tracker database (made once, copied afterwards)."""
+    if not template.exists():
+        tool("db", "upgrade", db=sqlite_url(template), home=home)
+    return template
+
+
+def fresh_copy(template: Path, target: Path) -> Path:
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
+def pg_available() -> Optional[str]:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed"
+    try:
+        with psycopg.connect(PG_DSN + " connect_timeout=3"):
+            return None
+    except Exception as exc:  # noqa: BLE001
+        return " ".join(str(exc).split())[:120]
+
+
+class PGSchemas:
+    """Fresh PostgreSQL schemas (search_path in the URL), all dropped at the end."""
+
+    def __init__(self, home: Path):
+        self.home = home
+        self.made: list[str] = []
+
+    def new(self, *, upgrade: bool = True) -> tuple[str, str]:
+        import psycopg
+
+        schema = "bench_" + secrets.token_hex(5)
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        self.made.append(schema)
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        if upgrade:
+            tool("db", "upgrade", db=url, home=self.home)
+        return schema, url
+
+    def drop_all(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            for schema in self.made:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        self.made.clear()
+
+
+def today() -> date:
+    return datetime.now(timezone.utc).date()
