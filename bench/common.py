@@ -70,6 +70,7 @@ class Data:
     outcome: np.ndarray
     known: np.ndarray
     tags: list
+    q_offset: int = 0  # question i of the arrays is qid(q_offset + i)
 
     @property
     def n(self) -> int:
@@ -80,9 +81,9 @@ class Data:
         return len(self.deadline)
 
 
-def _resolved_part(rng, n: int, n_questions: int, q_offset: int) -> tuple:
+def _resolved_part(rng, n: int, n_questions: int):
     counts = rng.multinomial(n, np.full(n_questions, 1.0 / n_questions))
-    q_local = np.repeat(np.arange(n_questions), counts)
+    q = np.repeat(np.arange(n_questions), counts)
     opened = T0 + rng.integers(0, 9 * 365 * DAY, n_questions)
     deadline_day = opened // DAY + rng.integers(14, 400, n_questions)
     end = (deadline_day + 1) * DAY
@@ -91,50 +92,34 @@ def _resolved_part(rng, n: int, n_questions: int, q_offset: int) -> tuple:
     close = np.where(early, known, end)
     truth = rng.beta(2.0, 3.0, n_questions)
     outcome = (rng.random(n_questions) < truth).astype(np.int64)
-    t = opened[q_local] + ((close[q_local] - opened[q_local] - 1) * rng.random(n)).astype(np.int64)
-    return q_local + q_offset, t, deadline_day, outcome, known, truth[q_local], outcome[q_local]
+    t = opened[q] + ((close[q] - opened[q] - 1) * rng.random(n)).astype(np.int64)
+    return q, t, deadline_day, outcome, known, truth
 
 
-def _open_part(rng, n: int, n_questions: int, q_offset: int, now: int) -> tuple:
+def _open_part(rng, n: int, n_questions: int, now: int):
     counts = rng.multinomial(n, np.full(n_questions, 1.0 / n_questions))
-    q_local = np.repeat(np.arange(n_questions), counts)
+    q = np.repeat(np.arange(n_questions), counts)
     today = now // DAY
     opened = (today - rng.integers(10, 300, n_questions)) * DAY + rng.integers(0, DAY, n_questions)
     deadline_day = today + rng.integers(-10, 365, n_questions)
     close = np.minimum((deadline_day + 1) * DAY, now - 3600)
     truth = rng.beta(2.0, 3.0, n_questions)
-    t = opened[q_local] + ((close[q_local] - opened[q_local] - 1) * rng.random(n)).astype(np.int64)
-    outcome = np.full(n_questions, -1)
-    known = np.full(n_questions, -1)
-    return q_local + q_offset, t, deadline_day, outcome, known, truth[q_local], None
+    t = opened[q] + ((close[q] - opened[q] - 1) * rng.random(n)).astype(np.int64)
+    return q, t, deadline_day, np.full(n_questions, -1), np.full(n_questions, -1), truth
 
 
-def make_data(n: int, *, seed: int = SEED, open_questions: int = 0, open_forecasts: int = 0,
-              n_analysts: int = N_ANALYSTS) -> Data:
-    """``n`` forecasts on ``n // 10`` resolved questions (plus an open part)."""
-    rng = np.random.default_rng(seed)
-    nq = max(1, n // PER_QUESTION)
-    parts = [_resolved_part(rng, n, nq, 0)]
-    if open_questions:
-        now = int(time.time())
-        parts.append(_open_part(rng, open_forecasts, open_questions, nq, now))
-    q = np.concatenate([p[0] for p in parts])
-    t = np.concatenate([p[1] for p in parts])
-    deadline = np.concatenate([p[2] for p in parts])
-    outcome = np.concatenate([p[3] for p in parts])
-    known = np.concatenate([p[4] for p in parts])
-    truth = np.concatenate([p[5] for p in parts])
+def _complete(rng, q, t, deadline, outcome, known, truth, n_analysts: int, q_offset: int) -> Data:
+    """Analysts (one to four per question: revisions), probabilities, tags."""
     nqs = len(deadline)
-    # one to four analysts per question (consecutive ids from a random base): revisions
     base = rng.integers(0, n_analysts, nqs)
     pool = rng.integers(1, 5, nqs)
     a = (base[q] + (rng.random(len(q)) * pool[q]).astype(np.int64)) % n_analysts
     skill = rng.uniform(0.3, 1.4, n_analysts)  # noise on the logit scale
     confidence = rng.uniform(0.8, 1.6, n_analysts)  # > 1 overconfident
-    logit = np.log(truth) - np.log1p(-truth)
+    logit = np.log(truth[q]) - np.log1p(-truth[q])
     z = confidence[a] * (logit + rng.normal(0.0, 1.0, len(q)) * skill[a])
     pct = np.clip(np.round(100.0 / (1.0 + np.exp(-z))), 0, 100).astype(np.int64)
-    # no two rows of one (question, analyst) at the same second
+    # file order: by question, analyst, time; no two rows of a pair at the same second
     order = np.lexsort((t, a, q))
     q, a, t, pct = q[order], a[order], t[order], pct[order]
     for _ in range(5):
@@ -145,7 +130,22 @@ def make_data(n: int, *, seed: int = SEED, open_questions: int = 0, open_forecas
     ntags = rng.integers(0, 3, nqs)
     first = rng.integers(0, len(TAGS), nqs)
     tags = [";".join(sorted({TAGS[(f + i * 5) % len(TAGS)] for i in range(k)})) for f, k in zip(first, ntags)]
-    return Data(q, a, pct, t, deadline, outcome, known, tags)
+    return Data(q + q_offset, a, pct, t, deadline, outcome, known, tags, q_offset)
+
+
+def make_data(n: int, *, seed: int = SEED, n_analysts: int = N_ANALYSTS) -> Data:
+    """``n`` forecasts on ``n // 10`` resolved questions."""
+    rng = np.random.default_rng(seed)
+    return _complete(rng, *_resolved_part(rng, n, max(1, n // PER_QUESTION)), n_analysts, 0)
+
+
+def make_open(n_questions: int, n_forecasts: int, *, q_offset: int, seed: int = SEED + 1,
+              n_analysts: int = N_ANALYSTS) -> Data:
+    """Open questions (deadlines from ten days ago to a year ahead of today;
+    forecasts made before now), numbered from ``q_offset``."""
+    rng = np.random.default_rng(seed)
+    part = _open_part(rng, n_forecasts, n_questions, int(time.time()))
+    return _complete(rng, *part, n_analysts, q_offset)
 
 
 def qid(i: int) -> str:
@@ -173,6 +173,7 @@ def write_csv(data: Data, path: Path) -> Path:
         o = "" if data.outcome[i] < 0 else ("yes" if data.outcome[i] else "no")
         k = f"{known[i]}Z" if data.known[i] >= 0 else ""
         qtail.append(f"{dl[i]},{data.tags[i]},{o},{k}")
+    qtail = [""] * data.q_offset + qtail
     names = [analyst_name(i) for i in range(int(data.a.max()) + 1)]
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(CSV_HEADER + "\n")
@@ -342,3 +343,66 @@ class PGSchemas:
 
 def today() -> date:
     return datetime.now(timezone.utc).date()
+
+
+class Workspace:
+    """A temporary folder for one run: generated CSVs and databases, each
+    made once and reused by the benchmarks that need it."""
+
+    def __init__(self, keep: bool = False):
+        self.dir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
+        self.home = self.dir / "home"
+        self.home.mkdir()
+        self.keep = keep
+        self._data: dict[int, Data] = {}
+
+    def data(self, n: int) -> Data:
+        if n not in self._data:
+            self._data[n] = make_data(n)
+        return self._data[n]
+
+    def open_data(self, n: int) -> Data:
+        """Open questions beside ``data(n)``: n/1000 of them with n/100 forecasts."""
+        return make_open(max(10, n // 1000), max(100, n // 100), q_offset=self.data(n).n_questions)
+
+    def csv(self, n: int) -> Path:
+        path = self.dir / f"forecasts-{n}.csv"
+        if not path.exists():
+            write_csv(self.data(n), path)
+        return path
+
+    def empty_sqlite(self) -> Path:
+        return empty_sqlite(self.dir / "empty.db", self.home)
+
+    def keep_imported(self, n: int, db: Path) -> None:
+        """Keep a database the import benchmark filled with ``csv(n)``."""
+        target = self.dir / f"db-{n}.db"
+        if not target.exists():
+            import sqlite3
+
+            con = sqlite3.connect(db)
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.close()
+            shutil.copyfile(db, target)
+
+    def db(self, n: int) -> Path:
+        """A SQLite database holding ``csv(n)``, imported by the tool."""
+        target = self.dir / f"db-{n}.db"
+        if not target.exists():
+            work = fresh_copy(self.empty_sqlite(), self.dir / f"build-{n}.db")
+            tool("import", str(self.csv(n)), db=sqlite_url(work), home=self.home)
+            self.keep_imported(n, work)
+        return target
+
+    def latency_db(self, n: int) -> Path:
+        """``db(n)`` plus open questions (deadlines around today) and their forecasts."""
+        target = self.dir / f"latency-{n}.db"
+        if not target.exists():
+            fresh_copy(self.db(n), target)
+            opened = write_csv(self.open_data(n), self.dir / f"open-{n}.csv")
+            tool("import", str(opened), db=sqlite_url(target), home=self.home)
+        return target
+
+    def close(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -109,7 +110,7 @@ def process_peak_mb(kind: str) -> float:
         "import resource, sys; sys.path.insert(0, {path!r}); import score; "
         "p, y = score.make_data({kind!r}); score.full_set(p, y); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ).format(path=sys.path[0], kind=kind)
+    ).format(path=str(Path(__file__).resolve().parent), kind=kind)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return int(out.split()[-1]) / 1024  # Linux reports kB
 

@@ -69,7 +69,8 @@ def test_calibration_slope_wald_intervals():
     X = np.column_stack([np.ones_like(x), x])
     cov = np.linalg.inv(X.T @ (X * (mu * (1 - mu))[:, None]))
     z = 1.959963984540054
-    assert result.slope_ci == pytest.approx((result.slope - z * math.sqrt(cov[1, 1]), result.slope + z * math.sqrt(cov[1, 1])))
+    half = z * math.sqrt(cov[1, 1])
+    assert result.slope_ci == pytest.approx((result.slope - half, result.slope + half))
     half = z * math.sqrt(cov[0, 0])
     assert result.intercept_ci == pytest.approx((result.intercept - half, result.intercept + half))
     assert result.slope_ci[0] < 1 < result.slope_ci[1]  # calibrated forecasts: slope 1 inside

@@ -147,3 +147,19 @@ def test_paired_difference_bad_analysts():
         paired_difference(["q1"], ["a"], [0.1], "a", "z")
     with pytest.raises(ValueError, match="duplicate"):
         paired_difference(["q1", "q1", "q1"], ["a", "a", "b"], [0.1, 0.2, 0.3], "a", "b")
+
+
+def test_bootstrap_normal_limit_matches_the_resampled_interval(monkeypatch):
+    """Past the cell limit the interval is the normal limit; at a size where
+    both can run they agree to well under the interval's own width / 20."""
+    import tracker.scoring.comparison as comparison
+
+    rng = np.random.default_rng(7)
+    scores = rng.random(20_000) ** 2
+    resampled = comparison.bootstrap_ci(scores, n_resamples=2000, seed=1)
+    monkeypatch.setattr(comparison, "_NORMAL_LIMIT_CELLS", 1)
+    limit = comparison.bootstrap_ci(scores, n_resamples=2000, seed=1)
+    width = resampled.high - resampled.low
+    assert abs(limit.low - resampled.low) < width / 20
+    assert abs(limit.high - resampled.high) < width / 20
+    assert limit.mean == resampled.mean

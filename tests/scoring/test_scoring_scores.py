@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.scoring import (
@@ -177,6 +177,7 @@ def test_log_score_clips_and_counts_exact_zero_and_one():
         result.scores, [certain_hit, certain_hit, certain_miss, certain_miss, -math.log(0.3)], rtol=1e-12
     )
     assert certain_miss == pytest.approx(34.538776394910684)  # 0 and 1 are clipped alike
+    assert result.mean == pytest.approx(result.scores.mean())
     assert log_score([0.0, 1.0, 0.999, 0.3], [0, 1, 0, 1], eps=0.01).n_clipped == 3
 
 
@@ -200,3 +201,20 @@ def test_log_score_results_are_json_ready():
     data = json.loads(json.dumps(result.as_dict()))
     assert data["n_clipped"] == 0 and len(data["scores"]) == 2
     assert json.loads(json.dumps(log_score([0.2, 0.9], [0, 1]).as_dict()))["n"] == 2
+
+
+@pytest.mark.parametrize("eps", [1e-15, 1e-7, 1e-3, 0.1, 0.2, 0.3])
+def test_grouped_log_score_clips_exactly_like_the_rows(eps):
+    """summarize() scores from distinct values; at and around the clip bounds it must count like log_scores."""
+    from tracker.scoring._table import tabulate
+    from tracker.scoring.scores import _log_score_from_table
+
+    edges = [0.0, eps, 1 - eps, 1.0]
+    values = np.array(edges + [np.nextafter(e, d) for e in edges for d in (0.0, 1.0)] + [0.25, 0.5])
+    rng = np.random.default_rng(1)
+    p = rng.choice(np.clip(values, 0.0, 1.0), 3000)
+    y = rng.integers(0, 2, p.size)
+    mean, n_clipped = _log_score_from_table(tabulate(p, y.astype(bool)), eps)
+    rows = log_scores(p, y, eps=eps)
+    assert n_clipped == rows.n_clipped
+    assert mean == pytest.approx(rows.mean, rel=1e-13)

@@ -416,8 +416,9 @@ def surprises(items: Iterable[dict], *, threshold: float = SURPRISE_THRESHOLD, l
 
 
 def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_factor: float = 1.0,
-               quarters: Optional[Sequence[str]] = None) -> list[TrendRow]:
-    """Mean score with a 95% bootstrap interval per quarter, for the team and (``by_analyst``) each analyst.
+               quarters: Optional[Sequence[str]] = None, team_label: str = "team") -> list[TrendRow]:
+    """Mean score with a 95% bootstrap interval per quarter, for everyone together (group ``team_label``)
+    and, with ``by_analyst``, each analyst.
 
     ``scores`` are per (question, analyst) pair on the 0-1 scale;
     ``scale_factor`` 2 reports them on the 0-2 scale.
@@ -438,7 +439,7 @@ def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_facto
             ci = bootstrap_ci(values)
             return TrendRow(quarter=q, group=group, n=int(values.size), brier=float(values.mean()), brier_ci=[ci.low, ci.high])
 
-        rows.append(row("team", scores[mask]))
+        rows.append(row(team_label, scores[mask]))
         if by_analyst:
             names = analyst[mask].astype(str)
             vals = scores[mask]

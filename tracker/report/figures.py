@@ -30,9 +30,11 @@ FORMATS = ("png", "svg", "pdf")
 
 
 def _new_figure(width: float, height: float) -> "Figure":
+    """A figure with no layout engine: margins are set by hand and saving crops to the drawn content
+    (``savefig.bbox: tight``), which costs one layout pass instead of constrained layout's several."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height))
 
 
 def _percent_axis(axis) -> None:
@@ -52,12 +54,12 @@ def _message(ax: "Axes", text: str, *, fontsize: float = 12) -> None:
     t.set_in_layout(False)
 
 
-def _legend(ax: "Axes", own: bool, where: str = "lower center", ncol: int = 2, **kw) -> None:
-    """A legend outside the data: under (or beside) the figure when it is ours, else inside ``ax``."""
+def _legend(ax: "Axes", own: bool, **kw) -> None:
+    """A legend outside the data, to the right of the axes, when the figure is ours; else inside ``ax``."""
     if own:
-        ax.get_figure().legend(*ax.get_legend_handles_labels(), loc=f"outside {where}", ncol=ncol, **kw)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kw)
     else:
-        ax.legend(loc="best", fontsize=8, **kw)
+        ax.legend(loc="best", fontsize=8)
 
 
 def _short_count(n: int) -> str:
@@ -89,8 +91,9 @@ def calibration_figure(p=None, y=None, *, data: Optional[CalibrationData] = None
                                 bins=bins, label=label, brier_scale=brier_scale)
     with style.styled():
         if ax is None:
-            fig = _new_figure(9.4, 7.4)
-            grid = fig.add_gridspec(2, 1, height_ratios=(4, 1))
+            fig = _new_figure(6.4, 8.0)
+            grid = fig.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.28, left=0.14, right=0.97, top=0.9,
+                                    bottom=0.08)
             ax = fig.add_subplot(grid[0])
             hist_ax = fig.add_subplot(grid[1], sharex=ax)
             _draw_calibration(data, ax, hist_ax, title=title, legend="outside")
@@ -112,8 +115,6 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
     ax.set_gid("reliability")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    if hist_ax is not None:
-        ax.set_aspect("equal", adjustable="box")
     _percent_axis(ax.xaxis)
     _percent_axis(ax.yaxis)
     ax.plot([0, 1], [0, 1], color=style.DIAGONAL, linestyle="--", linewidth=1.2, label="perfect calibration",
@@ -153,7 +154,7 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
     elif data.message:
         _message(ax, data.message, fontsize=10 if small else 12)
     if data.n and legend == "outside":
-        _legend(ax, True, "right upper", ncol=1)
+        _legend(ax, True)
     elif data.n and legend == "inside":
         ax.legend(loc="upper left", fontsize=8)
     caption = []
@@ -201,7 +202,8 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
         ncols = ncols or min(3, len(groups))
         nrows = -(-len(groups) // ncols)
         fig = _new_figure(4.2 * ncols, 4.6 * nrows)
-        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True,
+                            gridspec_kw={"wspace": 0.12, "hspace": 0.45})
         for ax, data in zip(axes.flat, groups):
             _draw_calibration(data, ax, None, small=True,
                               title=f"{style.plain_text(data.label, 30)} (n = {data.n:,})"
@@ -216,7 +218,8 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(lab, h)
         if handles:
-            fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=2)
+            fig.legend(list(handles.values()), list(handles.keys()), loc="upper center", bbox_to_anchor=(0.5, 0.02),
+                       ncol=2)
         fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)")
     return fig
 
@@ -252,7 +255,7 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
     with style.styled():
         if ax is None:
             fig = _new_figure(8.0, 4.4 if len(panels) == 1 else 2.3 * len(panels) + 1.0)
-            axes = list(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0])
+            axes = list(fig.subplots(len(panels), 1, sharex=True, squeeze=False, gridspec_kw={"hspace": 0.15})[:, 0])
         else:
             fig, axes = ax.get_figure(), [ax]
         for k, (ax_k, (outcome, ylabel)) in enumerate(zip(axes, panels)):
@@ -275,7 +278,8 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
             for a in axes:
                 for hd, lab in zip(*a.get_legend_handles_labels()):
                     handles.setdefault(lab, hd)
-            fig.legend(list(handles.values()), list(handles.keys()), loc="outside right upper", fontsize=10)
+            axes[0].legend(list(handles.values()), list(handles.keys()), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                           borderaxespad=0.0, fontsize=10)
         axes[-1].set_xlabel("date (UTC)")
     return fig
 
@@ -355,12 +359,13 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
                             linestyle=st["linestyle"], capsize=3, label=style.plain_text(g, 30),
                             linewidth=2.6 if g == "team" else 1.6)
             c.lines[0].set_gid(f"trend:{g}")
-        ax.set_xticks(range(len(quarters)), quarters)
+        step = -(-len(quarters) // 12)  # at most about a dozen labels
+        ax.set_xticks(range(len(quarters)), [q if i % step == 0 else "" for i, q in enumerate(quarters)])
         ax.set_xlim(-0.5, len(quarters) - 0.5)
         ax.set_ylabel(f"Brier ({brier_scale} scale), lower is better")
         ax.set_ylim(bottom=0)
         if len(groups) > 1:
-            _legend(ax, own, ncol=min(4, len(groups)), fontsize=10)
+            _legend(ax, own, fontsize=10)
     return fig
 
 

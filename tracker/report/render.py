@@ -24,6 +24,8 @@ from .data import MIN_FOR_CURVE, SURPRISE_THRESHOLD, Report
 FORMATS = ("html", "json", "md")
 IMAGE_FORMATS = ("svg", "png")
 JSON_FORMAT_VERSION = 1
+#: The analysts figure shows at most this many (the best and the worst half each); the table shows all.
+MAX_ANALYSTS_IN_FIGURE = 30
 
 
 # ------------------------------------------------------------------ filters
@@ -133,20 +135,26 @@ def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, di
             f"Underneath: how many forecasts fell at each probability (sharpness).")
     scored = [a for a in report.analysts if a.n]
     if scored:
-        add("analysts", figures.analysts_figure(scored, brier_scale=scale),
+        shown = scored if len(scored) <= MAX_ANALYSTS_IN_FIGURE else (
+            scored[: MAX_ANALYSTS_IN_FIGURE // 2] + scored[-(MAX_ANALYSTS_IN_FIGURE // 2):])
+        part = "" if len(shown) == len(scored) else (
+            f" The {len(shown) // 2} best and {len(shown) // 2} worst of {len(scored)} analysts; the table lists all.")
+        add("analysts", figures.analysts_figure(shown, brier_scale=scale),
             "Each analyst's Brier score and relative Brier score with intervals",
             f"Brier score ({scale} scale) with its 95% bootstrap interval, and relative Brier (difference from "
-            f"the median analyst on the same questions; below 0 is better than the median), best first.")
+            f"the median analyst on the same questions; below 0 is better than the median), best first.{part}")
     if report.phrases:
         add("phrases", figures.wep_figure(report.phrases),
             "Realized frequency of each estimative phrase against its band",
             "For each estimative phrase: the band its scale assigns (hatched), how often its questions "
             "happened (with a Wilson 95% interval) and the mean forecast the analysts gave.")
     if report.has_trend:
-        team = [r for r in report.trend if r.group == "team"]
+        who = report.meta.analyst or "team"
+        team = [r for r in report.trend if r.group == who]
         add("trend", figures.trend_figure(team, brier_scale=scale),
-            "Team Brier score per quarter with intervals",
-            f"Team Brier score ({scale} scale) per quarter of deadlines, with 95% bootstrap intervals.")
+            "Team Brier score per quarter with intervals" if who == "team" else f"Brier score of {who} per quarter",
+            f"Brier score ({scale} scale) of the {'team' if who == 'team' else 'analyst'} per quarter of "
+            f"deadlines, with 95% bootstrap intervals.")
     return out
 
 

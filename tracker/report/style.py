@@ -65,6 +65,7 @@ SLIDE = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.15,
     "svg.fonttype": "none",
     "svg.hashsalt": "forecast-tracker",
     "text.parse_math": False,

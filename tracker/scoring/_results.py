@@ -36,7 +36,7 @@ def plain(value: Any) -> Any:
 
 
 def frozen_array(values: Any, dtype: Any = np.float64) -> np.ndarray:
-    """A read-only copy-free view of ``values`` as a numpy array, for storing in a result."""
+    """``values`` as a read-only numpy array (no copy when already of ``dtype``), for storing in a result."""
     arr = np.asarray(values, dtype=dtype).view()
     arr.setflags(write=False)
     return arr

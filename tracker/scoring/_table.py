@@ -148,14 +148,21 @@ class Table:
     def clipped(self, eps: float) -> int:
         """How many forecasts give what happened a probability outside [eps, 1 - eps].
 
-        x is sorted, so the candidates are a prefix (x < eps) and a suffix
-        (x > 1 - eps); the test on ``1 - x`` is the one :func:`log_scores` makes.
+        The test is the one :func:`log_scores` makes on each row (``x`` for an
+        event, ``1 - x`` for a non-event); since x is sorted, only a prefix
+        (x <= eps) and a suffix (x >= 1 - eps) can pass it, so only they are
+        examined.
         """
-        low = int(np.searchsorted(self.x, eps, side="left"))
-        high = int(np.searchsorted(self.x, 1.0 - eps, side="right"))
-        one_minus = 1.0 - self.x[:low]
-        non_events_low = (self.n[:low] - self.s[:low])[(one_minus < eps) | (one_minus > 1.0 - eps)].sum()
-        return int(self.s[:low].sum() + non_events_low + self.n[high:].sum())
+        low = int(np.searchsorted(self.x, eps, side="right"))
+        high = max(low, int(np.searchsorted(self.x, 1.0 - eps, side="left")))
+        count = 0.0
+        for part in (slice(0, low), slice(high, None)):
+            x, n, s = self.x[part], self.n[part], self.s[part]
+            event_clipped = (x < eps) | (x > 1.0 - eps)
+            one_minus = 1.0 - x
+            non_event_clipped = (one_minus < eps) | (one_minus > 1.0 - eps)
+            count += s[event_clipped].sum() + (n - s)[non_event_clipped].sum()
+        return int(count)
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,10 @@ from ._table import Table, pav, tabulate
 
 @dataclass(frozen=True)
 class MurphyDecomposition(Result):
-    """Binned decomposition ``brier = reliability - resolution + uncertainty + within_bin_variance - within_bin_covariance``."""
+    """Binned decomposition of the 0-1 Brier score (Stephenson et al. 2008).
+
+    ``brier = reliability - resolution + uncertainty + within_bin_variance - within_bin_covariance``.
+    """
 
     n: int
     bins: int

@@ -132,11 +132,12 @@ class LogScores(Result):
     """Per-forecast log scores with the clipping that produced them.
 
     ``scores``: ``-ln(probability assigned to what happened)`` per forecast;
-    ``n_clipped``: how many forecasts lay outside [eps, 1 - eps] and were moved
-    to the nearer bound; ``eps``: the bound used.
+    ``mean``: their mean; ``n_clipped``: how many forecasts lay within eps of
+    0 or 1 and were moved to [eps, 1 - eps]; ``eps``: the bound used.
     """
 
     scores: np.ndarray
+    mean: float
     n_clipped: int
     eps: float
 
@@ -173,15 +174,13 @@ def log_scores(p, y, *, eps: float = LOG_EPS) -> LogScores:
     v.same_length(("p", p), ("y", y))
     eps = _check_eps(eps)
     scores, n_clipped = _log_scores(p, y, eps)
-    return LogScores(scores=frozen_array(scores), n_clipped=n_clipped, eps=eps)
+    return LogScores(scores=frozen_array(scores), mean=float(scores.mean()), n_clipped=n_clipped, eps=eps)
 
 
 def log_score(p, y, *, eps: float = LOG_EPS) -> LogScore:
     """Mean logarithmic score ``mean(-ln(prob. assigned to the outcome))``; see :func:`log_scores`."""
     result = log_scores(p, y, eps=eps)
-    return LogScore(
-        mean=float(result.scores.mean()), n=int(result.scores.size), n_clipped=result.n_clipped, eps=result.eps
-    )
+    return LogScore(mean=result.mean, n=int(result.scores.size), n_clipped=result.n_clipped, eps=result.eps)
 
 
 def _check_eps(eps) -> float:
@@ -197,7 +196,7 @@ def _log_scores(p: np.ndarray, y: np.ndarray, eps: float) -> tuple[np.ndarray, i
     return -np.log(np.clip(q, eps, 1.0 - eps)), n_clipped
 
 
-def log_score_from_table(table: Table, eps: float) -> tuple[float, int]:
+def _log_score_from_table(table: Table, eps: float) -> tuple[float, int]:
     """Mean log score and clipping count from a table of distinct forecast values (see :func:`log_scores`)."""
     log_q, log_1mq = table.log_terms(eps)
     total = -dot(table.s, log_q) - (dot(table.n, log_1mq) - dot(table.s, log_1mq))

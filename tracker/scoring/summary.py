@@ -11,7 +11,7 @@ from ._table import LOG_EPS, Table, tabulate
 from .calibration import _brier_skill, _calibration_slope, _spiegelhalter
 from .comparison import _bootstrap_interval
 from .decomposition import _corp, _murphy
-from .scores import log_score_from_table
+from .scores import _log_score_from_table
 
 
 def summarize(
@@ -71,7 +71,7 @@ def summarize(
     factor = 2.0 if scale == "0-2" else 1.0
     notes: list[str] = []
 
-    log_mean, n_clipped = log_score_from_table(table, LOG_EPS)
+    log_mean, n_clipped = _log_score_from_table(table, LOG_EPS)
     if n_clipped:
         notes.append(f"log score: {n_clipped} forecasts of (nearly) 0 or 1 clipped to [1e-15, 1 - 1e-15]")
     skill = _brier_skill(table)

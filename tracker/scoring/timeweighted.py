@@ -80,7 +80,10 @@ def time_weighted_score(times, probs, *, opened, closed, outcome, scale: str = "
     scale : "0-1" (default) or "0-2", binary only.
     """
     times = v.as_float_array(times, "times")
-    probs_arr = np.asarray(probs)
+    try:
+        probs_arr = np.asarray(probs, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"probs: expected numbers ({exc})") from None
     if probs_arr.ndim == 2:
         P = v.probability_matrix(probs_arr, "probs")
         k = v.outcome_indices([outcome], P.shape[1], "outcome")
@@ -98,7 +101,9 @@ def time_weighted_score(times, probs, *, opened, closed, outcome, scale: str = "
     return _time_weighted(times, scores, opened, closed, scale)
 
 
-def _time_weighted(times: np.ndarray, scores: np.ndarray, opened: float, closed: float, scale: str) -> TimeWeightedScore:
+def _time_weighted(
+    times: np.ndarray, scores: np.ndarray, opened: float, closed: float, scale: str
+) -> TimeWeightedScore:
     order = np.argsort(times, kind="stable")
     t = times[order]
     s = scores[order]

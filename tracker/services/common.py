@@ -219,6 +219,55 @@ def _insert_ignoring_duplicates(conn, table, keys: list[str]):
     return insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
+def check_free_text(value: Any, what: str, *, max_len: int = 10_000) -> Any:
+    """A note, rationale, evidence line or source field: stored verbatim, but
+    without control characters other than newline and tab (NUL cannot be
+    stored on PostgreSQL at all, and terminal escapes have no place in a
+    record). None passes through."""
+    if value is None:
+        return None
+    from ..models import check_text
+
+    try:
+        return check_text(value, what, max_len=max_len)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def check_json_value(value: Any, what: str) -> Any:
+    """A value for a JSON column: dates become ISO text; NaN, infinity and
+    anything JSON cannot represent are refused (PostgreSQL rejects them, and
+    an export could not be written)."""
+    import json
+
+    def convert(v, depth=0):
+        if depth > 64:
+            raise ValidationError(f"{what} is nested too deeply")
+        if isinstance(v, (datetime, date)):  # free-form data: kept as written
+            return v.isoformat()
+        if isinstance(v, dict):
+            out = {}
+            for k, item in v.items():
+                if not isinstance(k, str):
+                    raise ValidationError(f"{what} has a key that is not text ({k!r})")
+                out[k] = convert(item, depth + 1)
+            return out
+        if isinstance(v, (list, tuple)):
+            return [convert(item, depth + 1) for item in v]
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValidationError(f"{what} holds {v!r}, which JSON cannot represent")
+        if v is None or isinstance(v, (str, bool, int, float)):
+            return v
+        raise ValidationError(f"{what} holds a {type(v).__name__}, which JSON cannot represent")
+
+    out = convert(value)
+    try:
+        json.dumps(out, allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ValidationError(f"{what} cannot be stored as JSON: {exc}") from None
+    return out
+
+
 def check_analyst_name(name: Any) -> str:
     if not isinstance(name, str):
         raise ValidationError("analyst name must be text")

@@ -16,6 +16,9 @@ from .common import (
     T_SCENARIO,
     T_TAG,
     aware,
+    check_analyst_name,
+    check_free_text,
+    check_json_value,
     current_resolution,
     ensure_analysts,
     parse_datetime,
@@ -30,10 +33,8 @@ DEFINING = ("text", "kind", "outcomes", "ordered", "deadline", "condition_questi
 
 
 def _as_datetime(value: Any, what: str) -> datetime:
-    if isinstance(value, datetime):
-        return aware(value)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
+    """A date, datetime or ISO text from a file, in UTC and in range (years
+    1900-9998); YAML's own timestamps go through the same checks as text."""
     return parse_datetime(value, what)
 
 
@@ -72,7 +73,7 @@ def _question_data(entry, scenario) -> dict:
     if made:
         first = min(made)
         opened_dt = first if opened_dt is None else min(opened_dt, first)
-    extra = dict(entry.extraction) if entry.extraction else {}
+    extra = check_json_value(dict(entry.extraction), "extraction") if entry.extraction else {}
     if entry.joint:
         extra["joint_question_id"] = entry.joint
     return {
@@ -119,9 +120,19 @@ def _dependency_order(entries: list) -> list:
 def import_scenario(store: Store, doc: dict, *, filename: str, now: Optional[datetime] = None) -> dict:
     now = now or utcnow()
     scenario = parse_scenario(doc, filename)
+    try:
+        check_free_text(scenario.title, "title", max_len=2000)
+        check_free_text(scenario.description, "description")
+        if scenario.source is not None:
+            check_free_text(scenario.source.title, "source title", max_len=2000)
+            check_free_text(scenario.source.origin, "source origin", max_len=2000)
+    except ValidationError as exc:
+        raise FileFormatError(f"{filename}: {exc}") from None
     for entry in scenario.questions:
         try:
             validate_question(_question_data(entry, scenario))
+            for f in entry.forecasts:
+                check_free_text(f.rationale, f"rationale of {f.analyst}'s forecast")
         except ValidationError as exc:
             raise FileFormatError(f"{filename}: question {entry.id}: {exc}") from None
 
@@ -336,7 +347,10 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
     """Apply every entry of a resolution file in one transaction, or none."""
     now = now or utcnow()
     rfile = parse_resolution_file(doc, filename)
-    reviewer = rfile.reviewer or recorded_by
+    try:
+        reviewer = check_analyst_name(rfile.reviewer) if rfile.reviewer else recorded_by
+    except ValidationError as exc:
+        raise FileFormatError(f"{filename}: reviewer: {exc}") from None
 
     def work(conn):
         counts = {"resolved": 0, "annulled": 0, "superseded": 0, "unchanged": 0, "left_blank": 0, "auto_annulled": []}
@@ -345,8 +359,8 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
             if entry.outcome is None:
                 counts["left_blank"] += 1
                 continue
-            known = _as_datetime(entry.known_at, "known_at") if entry.known_at is not None else None
             try:
+                known = _as_datetime(entry.known_at, "known_at") if entry.known_at is not None else None
                 question = question_row(conn, entry.question, lock=True)
                 prior = current_resolution(conn, entry.question)
                 if prior is not None and not entry.supersede:

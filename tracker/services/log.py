@@ -22,6 +22,8 @@ from .common import (
     T_TAG,
     aware,
     check_analyst_name,
+    check_free_text,
+    check_json_value,
     current_resolution,
     ensure_analysts,
     forecast_dict,
@@ -52,9 +54,14 @@ def validate_question(data: dict) -> QuestionIn:
     from pydantic import ValidationError as PydanticError
 
     try:
-        return QuestionIn(**data)
+        q = QuestionIn(**data)
     except PydanticError as exc:
         raise ValidationError(_pydantic_message(exc)) from None
+    for field in ("source_sentence", "phrase", "source_document"):
+        check_free_text(getattr(q, field), field.replace("_", " "))
+    if q.extra is not None:
+        q.extra = check_json_value(q.extra, "extra")
+    return q
 
 
 # --------------------------------------------------------------- questions
@@ -193,8 +200,7 @@ def add_forecast(
     """Log one forecast now. Historical (back-dated) forecasts come in through
     the importers only, where they are flagged as imported."""
     analyst = check_analyst_name(analyst)
-    if rationale is not None and len(rationale) > 10_000:
-        raise ValidationError("rationale is longer than 10000 characters")
+    rationale = check_free_text(rationale, "rationale")
 
     def work(conn):
         when = now or utcnow()
@@ -252,6 +258,10 @@ def insert_resolution(
     now: datetime,
 ) -> dict:
     """Record a resolution inside the caller's transaction."""
+    recorded_by = check_analyst_name(recorded_by)
+    note = check_free_text(note, "note")
+    reason = check_free_text(reason, "reason")
+    evidence = [check_free_text(str(e), "evidence") for e in (evidence or [])]
     question = question_row(conn, question_id, lock=True)
     annulled = str(outcome).strip().lower() in ("annulled", "annul", "void") if outcome is not None else False
     if annulled:
@@ -370,6 +380,8 @@ def list_questions(
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
     today = as_of or utcnow().date()
+    if limit is not None and limit >= 2**62:  # more rows than any database holds
+        limit = None
     latest = (
         select(T_RESOLUTION.c.question_id, func.max(T_RESOLUTION.c.id).label("rid"))
         .group_by(T_RESOLUTION.c.question_id)
@@ -408,7 +420,11 @@ def list_questions(
         if status == "overdue":
             stmt = stmt.where(q.c.deadline < today)
         elif status == "due":
-            stmt = stmt.where(q.c.deadline <= today + timedelta(days=within_days))
+            try:
+                horizon = today + timedelta(days=within_days)
+            except OverflowError:  # past year 9999: every deadline is within it
+                horizon = date.max
+            stmt = stmt.where(q.c.deadline <= horizon)
     elif status == "resolved":
         stmt = stmt.where(r.c.annulled.is_(False))
     elif status == "annulled":

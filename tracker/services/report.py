@@ -83,20 +83,28 @@ def _analyst_counts(conn, **scope) -> dict[str, int]:
     return {qid: int(n) for qid, n in conn.execute(_scope(stmt, **scope))}
 
 
-def _finals(conn, *, analyst: Optional[str], **scope) -> dict[str, list[tuple]]:
+def _finals(conn, *, analyst: Optional[str], skip_scored_binary: bool = False, **scope) -> dict[str, list[tuple]]:
     """question -> [(analyst, probability, probabilities)]: each analyst's last forecast made before the
-    outcome became known, on resolved (or annulled) questions in scope."""
-    from sqlalchemy import select
+    outcome became known, on resolved (or annulled) questions in scope.
+
+    ``skip_scored_binary``: leave out the binary questions resolved with an outcome (their final forecasts
+    are the scored pairs of the "final" mode, already in hand). Vectors are parsed only where present.
+    """
+    import json
+
+    from sqlalchemy import String, or_, select, type_coerce
 
     F, Q = T_FORECAST, T_QUESTION
     latest, r = _latest_resolution()
     stmt = (
-        select(F.c.question_id, F.c.analyst, F.c.probability, F.c.probabilities)
+        select(F.c.question_id, F.c.analyst, F.c.probability, type_coerce(F.c.probabilities, String))
         .select_from(F.join(Q, Q.c.id == F.c.question_id).join(latest, latest.c.question_id == F.c.question_id)
                      .join(r, r.c.id == latest.c.rid))
         .where(F.c.made_at < r.c.known_at)
         .order_by(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id)
     )
+    if skip_scored_binary:
+        stmt = stmt.where(or_(Q.c.kind != "binary", r.c.annulled.is_(True)))
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
     last: dict[tuple, tuple] = {}
@@ -104,6 +112,8 @@ def _finals(conn, *, analyst: Optional[str], **scope) -> dict[str, list[tuple]]:
         last[(qid, who)] = (p, vec)
     out: dict[str, list[tuple]] = defaultdict(list)
     for (qid, who), (p, vec) in last.items():
+        if isinstance(vec, (str, bytes)):
+            vec = json.loads(vec)
         out[qid].append((who, p, vec))
     return out
 
@@ -254,7 +264,11 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     with store.read() as conn:
         questions = _questions(conn, **scope)
         n_analysts_of = _analyst_counts(conn, **scope)
-        finals = _finals(conn, **scope)
+        finals = _finals(conn, skip_scored_binary=(mode == "final"), **scope)
+    if mode == "final":  # the scored pairs are the final forecasts of binary questions with an outcome
+        keep = _mask(pairs, analyst=analyst)
+        for qid, who, p in zip(pairs.question[keep].tolist(), pairs.analyst[keep].tolist(), pairs.p[keep].tolist()):
+            finals[qid].append((who, p, None))
 
     title = "Forecast report" + (f": {label}" if label else ": all quarters")
     if scenario:
@@ -326,7 +340,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     # ---- trend
     tmask = _mask(pairs, analyst=analyst, upto=label)
     trend = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                             by_analyst=analyst is None, scale_factor=factor)
+                             by_analyst=False, scale_factor=factor, team_label=analyst or "team")
 
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),

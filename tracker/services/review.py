@@ -105,7 +105,10 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
             item["status"] = "not_yet_due"
             groups["not_yet_due"].append(item)
             if stale_days is not None:
-                cutoff = datetime.combine(today - timedelta(days=stale_days), time(0), tzinfo=UTC)
+                try:
+                    cutoff = datetime.combine(today - timedelta(days=stale_days), time(0), tzinfo=UTC)
+                except OverflowError:  # before year 1: nothing is that stale
+                    cutoff = datetime.min.replace(tzinfo=UTC)
                 for analyst, f in sorted(latest[q["id"]].items()):
                     if f["made_at"] < cutoff:
                         stale.append({

@@ -14,7 +14,8 @@ import csv
 import io
 import math
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any, Callable, Optional
 
 from ..errors import ConflictError, FileFormatError, TrackerError, ValidationError
@@ -36,6 +37,7 @@ from .common import (
 )
 from .log import CLOCK_SKEW
 
+UTC = timezone.utc
 FORMAT_NAME = "forecast-tracker"
 FORMAT_VERSION = 1
 CSV_COLUMNS = ("question", "analyst", "probability", "made_at", "deadline", "text", "tags", "outcome", "known_at")
@@ -237,13 +239,68 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>") -> dic
 
 
 # ====================================================================== CSV
+#
+# The CSV path is a bulk path (DESIGN.md, convention 5): it parses each
+# distinct value once (caches keyed by the raw text), keeps times as the
+# canonical naive-UTC text SQLAlchemy stores on SQLite ('YYYY-MM-DD
+# HH:MM:SS.ffffff', which sorts as it orders in time), and writes through the
+# DBAPI: ``executemany`` on SQLite, ``COPY`` on PostgreSQL. The checks and
+# their messages are those of the one-row-at-a-time path it replaced.
+
+# one parsed row: (line, analyst, probability, made_at, explicit_time, info),
+# info = (deadline, text, tags, outcome, known_at), one shared tuple for each
+# distinct combination in the file
+_LINE, _ANALYST, _P, _MADE, _EXPLICIT, _INFO = range(6)
+_DEADLINE, _TEXT, _TAGS, _OUTCOME, _KNOWN = range(5)
+PROGRESS_EVERY = 20_000
+_JSON_NULL = "null"  # what SQLAlchemy's JSON type stores for None (none_as_null=False)
+_BINARY_JSON = '["yes", "no"]'  # json.dumps(["yes", "no"]), as SQLAlchemy serializes it
 
 
-class _Row:
-    __slots__ = ("line", "question", "analyst", "probability", "made_at", "explicit_time", "deadline", "text", "tags", "outcome", "known_at")
+def _ts(dt: datetime) -> str:
+    """A datetime as the canonical naive-UTC text (SQLAlchemy's SQLite storage format)."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.isoformat(" ", "microseconds")
 
 
-def _read_csv_rows(text: str, filename: str, now: datetime) -> list[_Row]:
+def _dt(text: str) -> datetime:
+    """Canonical text back to an aware UTC datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+_ZERO = timedelta(0)
+
+
+def _parse_ts(s: str, what: str) -> str:
+    """``parse_datetime(s, what)`` as canonical text. The common shapes (a
+    datetime with no zone, or UTC) take a short cut with the same result;
+    anything else, and every error, goes through ``parse_datetime``."""
+    if len(s) != 10:
+        try:
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            dt = None
+        if dt is not None and 1900 <= dt.year <= 9998 and not s.endswith("z"):
+            if dt.tzinfo is None:
+                return dt.isoformat(" ", "microseconds")
+            if dt.utcoffset() == _ZERO:
+                return dt.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return _ts(parse_datetime(s, what))
+
+
+def _stored_ts(value: Any) -> str:
+    """A made_at as read from the database (SQLite text or a datetime) -> canonical text."""
+    if isinstance(value, str):
+        if len(value) == 26:
+            return value
+        value = datetime.fromisoformat(value)
+    return _ts(aware(value))
+
+
+def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> dict[str, list[tuple]]:
+    """Parse and check every row; the rows grouped by question (in order of
+    first appearance), each a tuple indexed by ``_LINE`` ... ``_INFO``."""
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -266,68 +323,128 @@ def _read_csv_rows(text: str, filename: str, now: datetime) -> list[_Row]:
             raise FileFormatError(f"{filename}: required column {n!r} is missing")
     idx = {n: names.index(n) for n in names}
     width = len(names)
-    get = {n: idx.get(n) for n in CSV_COLUMNS}
-    rows: list[_Row] = []
-    analysts_ok: set[str] = set()
-    dt_cache: dict[str, datetime] = {}
-    date_cache: dict[str, date] = {}
+    iq, ia, ip = idx["question"], idx["analyst"], idx["probability"]
+    im = idx.get("made_at")
+    # the question-level columns are checked together, once per distinct combination
+    present = [idx[n] for n in ("deadline", "text", "tags", "outcome", "known_at") if n in idx]
+    get_info = itemgetter(*present) if present else (lambda record: ())
+    parse_info = _info_parser(idx)
+    now_ts = _ts(now)
+    total = text.count("\n") + 1 if progress is not None else 0
+    # caches: raw text -> checked value (each distinct value is checked once)
+    q_ok: dict[str, str] = {}
+    a_ok: dict[str, str] = {}
+    p_ok: dict[str, float] = {}
+    m_ok: dict[str, Optional[str]] = {}
+    info_ok: dict[Any, tuple] = {}
+    by_question: dict[str, list[tuple]] = {}
     line = 1
+    count = 0
     try:
         for record in reader:
             line = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
             if len(record) != width:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
                 raise FileFormatError(f"{filename}: line {line}: {len(record)} fields, header has {width}")
-            r = _Row()
-            r.line = line
+            if width == 1 and not record[0].strip():
+                continue  # a blank line in a one-column file
             try:
-                q = record[get["question"]].strip()
-                if not SLUG_RE.match(q):
-                    raise ValidationError(f"question id {q!r} is not a valid id")
-                r.question = q
-                a = record[get["analyst"]]
-                if a not in analysts_ok:
-                    a = check_analyst_name(a)
-                    analysts_ok.add(a)
-                r.analyst = a.strip()
-                r.probability = parse_probability(record[get["probability"]])
-                m = record[get["made_at"]].strip() if get["made_at"] is not None else ""
-                if m:
-                    dt = dt_cache.get(m)
-                    if dt is None:
-                        dt = dt_cache[m] = parse_datetime(m, "made_at")
-                    r.made_at, r.explicit_time = dt, True
+                raw = record[iq]
+                q = q_ok.get(raw)
+                if q is None:
+                    q = raw.strip()
+                    if not SLUG_RE.match(q):
+                        raise ValidationError(f"question id {q!r} is not a valid id")
+                    q_ok[raw] = q
+                raw = record[ia]
+                a = a_ok.get(raw)
+                if a is None:
+                    a = a_ok[raw] = check_analyst_name(raw)
+                raw = record[ip]
+                p = p_ok.get(raw)
+                if p is None:
+                    p = p_ok[raw] = parse_probability(raw)
+                if im is not None:
+                    raw = record[im]
+                    m = m_ok.get(raw, False)
+                    if m is False:
+                        s = raw.strip()
+                        m = m_ok[raw] = _parse_ts(s, "made_at") if s else None
                 else:
-                    r.made_at, r.explicit_time = now, False
-                d = record[get["deadline"]].strip() if get["deadline"] is not None else ""
-                if d:
-                    dd = date_cache.get(d)
-                    if dd is None:
-                        dd = date_cache[d] = parse_date(d, "deadline")
-                    r.deadline = dd
-                else:
-                    r.deadline = None
-                t = record[get["text"]].strip() if get["text"] is not None else ""
-                r.text = check_text(t, "text", max_len=2000) if t else None
-                tg = record[get["tags"]] if get["tags"] is not None else ""
-                r.tags = tuple(sorted({check_text(x.strip(), "tag", max_len=120, allow_newlines=False) for x in tg.split(";") if x.strip()})) if tg.strip() else None
-                o = record[get["outcome"]].strip() if get["outcome"] is not None else ""
-                if o:
-                    word = parse_binary_outcome(o)
-                    if word is None:
-                        raise ValidationError(f"outcome {o!r} is not yes/no/1/0/true/false")
-                    r.outcome = word
-                else:
-                    r.outcome = None
-                k = record[get["known_at"]].strip() if get["known_at"] is not None else ""
-                r.known_at = parse_datetime(k, "known_at") if k else None
+                    m = None
+                raw = get_info(record)
+                info = info_ok.get(raw)
+                if info is None:
+                    info = info_ok[raw] = parse_info(record)
             except (ValidationError, ValueError) as exc:
                 raise FileFormatError(f"{filename}: line {line}: {exc}") from None
-            rows.append(r)
+            row = (line, a, p, now_ts, False, info) if m is None else (line, a, p, m, True, info)
+            rows = by_question.get(q)
+            if rows is None:
+                by_question[q] = [row]
+            else:
+                rows.append(row)
+            count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress("reading", min(line, total), total)
     except csv.Error as exc:
         raise FileFormatError(f"{filename}: line {line}: {exc}") from None
-    return rows
+    if progress is not None:
+        progress("reading", total, total)
+    return by_question
+
+
+def _info_parser(idx: dict[str, int]) -> Callable[[list], tuple]:
+    """A function checking a row's question-level columns, in column order,
+    into (deadline, text, tags, outcome, known_at)."""
+    idl, itx, itg, io_, ik = (idx.get(n) for n in ("deadline", "text", "tags", "outcome", "known_at"))
+    d_ok: dict[str, Optional[date]] = {}
+    t_ok: dict[str, Optional[str]] = {}
+    g_ok: dict[str, Optional[tuple]] = {}
+    o_ok: dict[str, Optional[str]] = {}
+    k_ok: dict[str, Optional[str]] = {}
+
+    def parse(record: list) -> tuple:
+        d = t = tg = o = k = None
+        if idl is not None:
+            raw = record[idl]
+            d = d_ok.get(raw, False)
+            if d is False:
+                s = raw.strip()
+                d = d_ok[raw] = parse_date(s, "deadline") if s else None
+        if itx is not None:
+            raw = record[itx]
+            t = t_ok.get(raw, False)
+            if t is False:
+                s = raw.strip()
+                t = t_ok[raw] = check_text(s, "text", max_len=2000) if s else None
+        if itg is not None:
+            raw = record[itg]
+            tg = g_ok.get(raw, False)
+            if tg is False:
+                tg = g_ok[raw] = tuple(sorted({check_text(x.strip(), "tag", max_len=120, allow_newlines=False) for x in raw.split(";") if x.strip()})) if raw.strip() else None
+        if io_ is not None:
+            raw = record[io_]
+            o = o_ok.get(raw, False)
+            if o is False:
+                s = raw.strip()
+                if s:
+                    o = parse_binary_outcome(s)
+                    if o is None:
+                        raise ValidationError(f"outcome {s!r} is not yes/no/1/0/true/false")
+                else:
+                    o = None
+                o_ok[raw] = o
+        if ik is not None:
+            raw = record[ik]
+            k = k_ok.get(raw, False)
+            if k is False:
+                s = raw.strip()
+                k = k_ok[raw] = _parse_ts(s, "known_at") if s else None
+        return (d, t, tg, o, k)
+
+    return parse
 
 
 def import_csv(
@@ -337,15 +454,16 @@ def import_csv(
     filename: str = "<input>",
     recorded_by: str,
     now: Optional[datetime] = None,
-    progress: Optional[Callable[[int], None]] = None,
+    progress: Optional[Callable[[str, int, int], None]] = None,
 ) -> dict:
-    """Import forecasts (and outcomes) from CSV; all or nothing."""
+    """Import forecasts (and outcomes) from CSV; all or nothing.
+
+    ``progress(phase, done, total)``, if given, is called now and then while
+    the file is read (phase "reading", in lines) and stored ("storing", in
+    forecasts)."""
     now = now or utcnow()
     text = decode_text(data, filename)
-    rows = _read_csv_rows(text, filename, now)
-    by_question: dict[str, list[_Row]] = defaultdict(list)
-    for r in rows:
-        by_question[r.question].append(r)
+    by_question = _read_csv_rows(text, filename, now, progress)
 
     def work(conn):
         return _apply_csv(conn, by_question, filename, recorded_by, now, progress)
@@ -353,12 +471,10 @@ def import_csv(
     return store.run_write(work)
 
 
-def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
-    from sqlalchemy import select
+def _existing_state(conn, qids: list[str]):
+    """What the database already holds for the file's questions."""
+    from sqlalchemy import String, select, type_coerce
 
-    from .log import insert_resolution
-
-    qids = list(by_question)
     existing: dict[str, Any] = {}
     resolved: dict[str, Any] = {}
     have: set[tuple] = set()
@@ -376,95 +492,106 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     from .common import tags_of
 
     existing_tags = tags_of(conn, existing_ids)
+    made = type_coerce(T_FORECAST.c.made_at, String) if conn.dialect.name == "sqlite" else T_FORECAST.c.made_at
     for start in range(0, len(existing_ids), CHUNK):
         chunk = existing_ids[start : start + CHUNK]
-        for qid, analyst, made_at, p in conn.execute(
-            select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, T_FORECAST.c.made_at, T_FORECAST.c.probability).where(
-                T_FORECAST.c.question_id.in_(chunk)
-            ).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
-        ):
-            have.add((qid, analyst, aware(made_at), p))
+        result = conn.execute(
+            select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, made, T_FORECAST.c.probability)
+            .where(T_FORECAST.c.question_id.in_(chunk)).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
+        )
+        for qid, analyst, made_at, p in result.cursor.fetchall():  # raw DBAPI rows
+            have.add((qid, analyst, _stored_ts(made_at), p))
             latest_p[(qid, analyst)] = p
+    return existing, resolved, existing_tags, have, latest_p
 
+
+def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
+    existing, resolved, existing_tags, have, latest_p = _existing_state(conn, list(by_question))
+    now_ts = _ts(now)
+    soon_ts = _ts(now + CLOCK_SKEW)
+    pg = conn.dialect.name != "sqlite"
+    tz = "+00" if pg else ""  # PostgreSQL's COPY reads the naive text in the session's zone: say UTC
+    recorded = now_ts + tz
     new_questions, new_tags, forecasts, outcomes = [], [], [], []
-    skipped = 0
     analysts: set[str] = set()
+    skipped = 0
+    made_key = itemgetter(_MADE)
     for qid, qrows in by_question.items():
         first = qrows[0]
-        deadlines = {r.deadline for r in qrows if r.deadline is not None}
-        texts = {r.text for r in qrows if r.text is not None}
-        tagsets = {r.tags for r in qrows if r.tags is not None}
+        infos = {r[_INFO] for r in qrows}
+        if len(infos) == 1:  # the usual case: every row says the same about its question
+            (info,) = infos
+            deadlines, texts, tagsets, file_outcomes, known_values = ({v} - {None} for v in info)
+        else:
+            deadlines, texts, tagsets, file_outcomes, known_values = ({i[k] for i in infos} - {None} for k in range(5))
         for label, values in (("deadline", deadlines), ("text", texts), ("tags", tagsets)):
             if len(values) > 1:
                 raise ValidationError(f"{filename}: question {qid!r} has conflicting {label} values in the file")
         q = existing.get(qid)
-        if q is None:
+        is_new = q is None
+        if is_new:
             if not deadlines:
-                raise ValidationError(f"{filename}: line {first.line}: question {qid!r} does not exist and has no deadline")
+                raise ValidationError(f"{filename}: line {first[_LINE]}: question {qid!r} does not exist and has no deadline")
             deadline = deadlines.pop()
-            opened = min(r.made_at for r in qrows)
-            late = next((r for r in qrows if r.made_at >= deadline_end(deadline)), None)
+            opened = min(map(made_key, qrows))
+            end_ts = _ts(deadline_end(deadline))
+            late = next((r for r in qrows if r[_MADE] >= end_ts), None)
             if late is not None:
-                raise ValidationError(f"{filename}: line {late.line}: made_at {late.made_at.date()} is after the deadline of {qid!r} ({deadline})")
+                raise ValidationError(f"{filename}: line {late[_LINE]}: made_at {_dt(late[_MADE]).date()} is after the deadline of {qid!r} ({deadline})")
             q = {"id": qid, "kind": "binary", "outcomes": ["yes", "no"], "deadline": deadline, "opened_at": opened}
-            new_questions.append(
-                dict(id=qid, text=texts.pop() if texts else qid, kind="binary", outcomes=["yes", "no"], ordered=False,
-                     deadline=deadline, opened_at=opened, created_at=now, scenario_id=None, source_sentence=None,
-                     phrase=None, source_document=None, condition_question_id=None, condition_outcome=None,
-                     implies_question_id=None, extra=None)
-            )
-            new_tags.extend({"question_id": qid, "tag": t} for t in (tagsets.pop() if tagsets else ()))
+            new_questions.append((qid, texts.pop() if texts else qid, deadline, opened))
+            new_tags.extend((qid, t) for t in (tagsets.pop() if tagsets else ()))
         else:
             if q["kind"] != "binary":
-                raise ValidationError(f"{filename}: line {first.line}: question {qid!r} is categorical; the CSV carries binary forecasts only")
+                raise ValidationError(f"{filename}: line {first[_LINE]}: question {qid!r} is categorical; the CSV carries binary forecasts only")
             if deadlines and deadlines != {q["deadline"]}:
-                raise ConflictError(f"{filename}: line {first.line}: deadline of {qid!r} differs from the recorded {q['deadline']}")
+                raise ConflictError(f"{filename}: line {first[_LINE]}: deadline of {qid!r} differs from the recorded {q['deadline']}")
             if texts and texts != {q["text"]}:
-                raise ConflictError(f"{filename}: line {first.line}: text of {qid!r} differs from the recorded question")
+                raise ConflictError(f"{filename}: line {first[_LINE]}: text of {qid!r} differs from the recorded question")
             if tagsets:
-                recorded = tuple(sorted(existing_tags.get(qid, [])))
-                if tagsets != {recorded}:
+                recorded_tags = tuple(sorted(existing_tags.get(qid, [])))
+                if tagsets != {recorded_tags}:
                     raise ConflictError(
-                        f"{filename}: line {first.line}: tags of {qid!r} ({';'.join(next(iter(tagsets)))}) differ from the recorded ({';'.join(recorded)})"
+                        f"{filename}: line {first[_LINE]}: tags of {qid!r} ({';'.join(next(iter(tagsets)))}) differ from the recorded ({';'.join(recorded_tags)})"
                     )
-        file_outcomes = {r.outcome for r in qrows if r.outcome is not None}
+            end_ts = _ts(deadline_end(q["deadline"]))
         if len(file_outcomes) > 1:
-            with_outcome = [r for r in qrows if r.outcome is not None]
-            clash = next(r for r in with_outcome if r.outcome != with_outcome[0].outcome)
+            with_outcome = [r for r in qrows if r[_INFO][_OUTCOME] is not None]
+            clash = next(r for r in with_outcome if r[_INFO][_OUTCOME] != with_outcome[0][_INFO][_OUTCOME])
             raise ValidationError(
-                f"{filename}: line {clash.line}: question {qid!r} has conflicting outcomes in the file "
-                f"({with_outcome[0].outcome} on line {with_outcome[0].line}, {clash.outcome} on line {clash.line})"
+                f"{filename}: line {clash[_LINE]}: question {qid!r} has conflicting outcomes in the file "
+                f"({with_outcome[0][_INFO][_OUTCOME]} on line {with_outcome[0][_LINE]}, {clash[_INFO][_OUTCOME]} on line {clash[_LINE]})"
             )
-        if not file_outcomes:
-            stray = next((r for r in qrows if r.known_at is not None), None)
-            if stray is not None:
-                raise ValidationError(f"{filename}: line {stray.line}: known_at given for {qid!r} without an outcome")
-        known_values = {r.known_at for r in qrows if r.known_at is not None}
+        if not file_outcomes and known_values:
+            stray = next(r for r in qrows if r[_INFO][_KNOWN] is not None)
+            raise ValidationError(f"{filename}: line {stray[_LINE]}: known_at given for {qid!r} without an outcome")
         if len(known_values) > 1:
             raise ValidationError(f"{filename}: question {qid!r} has conflicting known_at values in the file")
         prior = resolved.get(qid)
-        known_at = known_values.pop() if known_values else None
-        end = deadline_end(q["deadline"])
+        known_ts = known_values.pop() if known_values else None
         seen_rows: set[tuple] = set()
-        for r in sorted(qrows, key=lambda r: r.made_at):
-            key = (qid, r.analyst, r.made_at, r.probability)
+        for r in sorted(qrows, key=made_key) if len(qrows) > 1 else qrows:
+            line, who, p, made, explicit, _ = r
+            key = (who, made, p)
             # a row without made_at means "now": it is already present when it
             # repeats the analyst's latest recorded forecast (re-importing adds nothing)
-            if key in have or key in seen_rows or (not r.explicit_time and latest_p.get((qid, r.analyst)) == r.probability):
+            if key in seen_rows or (not is_new and (
+                (qid, who, made, p) in have or (not explicit and latest_p.get((qid, who)) == p)
+            )):
                 skipped += 1
                 continue
             seen_rows.add(key)
-            where = f"{filename}: line {r.line}"
             if prior is not None:
-                raise ValidationError(f"{where}: question {qid!r} is already resolved: no more forecasts")
-            if r.made_at > now + CLOCK_SKEW:
-                raise ValidationError(f"{where}: made_at {r.made_at.isoformat()} is in the future")
-            if r.made_at >= end:
-                raise ValidationError(f"{where}: made_at {r.made_at.date()} is after the deadline of {qid!r} ({q['deadline']})")
-            if known_at is not None and r.made_at > known_at:
-                raise ValidationError(f"{where}: made_at {r.made_at.isoformat()} is after the outcome of {qid!r} became known")
-            analysts.add(r.analyst)
-            forecasts.append((qid, r.analyst, r.probability, r.made_at, now, r.explicit_time))
+                raise ValidationError(f"{filename}: line {line}: question {qid!r} is already resolved: no more forecasts")
+            if made > soon_ts:
+                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).isoformat()} is in the future")
+            if made >= end_ts:
+                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).date()} is after the deadline of {qid!r} ({q['deadline']})")
+            if known_ts is not None and made > known_ts:
+                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).isoformat()} is after the outcome of {qid!r} became known")
+            analysts.add(who)
+            # the row as stored (FORECAST_COLUMNS)
+            forecasts.append((qid, who, p, _JSON_NULL, made + tz, recorded, explicit, None, "csv"))
         if file_outcomes:
             outcome = file_outcomes.pop()
             if prior is not None:
@@ -472,26 +599,20 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                     was = "annulled" if prior["annulled"] else prior["outcome"]
                     raise ConflictError(f"{filename}: question {qid!r} is already resolved as {was}, the file says {outcome}")
                 continue
-            latest = max((r.made_at for r in qrows), default=q["opened_at"])
-            if known_at is None:
-                known_at = min(max(latest, end), now)
-            if known_at > now + CLOCK_SKEW:
+            if known_ts is None:
+                known_ts = min(max(max(map(made_key, qrows)), end_ts), now_ts)
+            if known_ts > soon_ts:
                 raise ValidationError(f"{filename}: known_at of {qid!r} is in the future")
-            outcomes.append((qid, outcome, known_at, next(r.line for r in qrows if r.outcome is not None)))
+            line = next(r[_LINE] for r in qrows if r[_INFO][_OUTCOME] is not None)
+            outcomes.append((qid, outcome, known_ts, line, q if is_new else None))
 
     from .common import ensure_analysts
 
-    ensure_analysts(conn, analysts, now)
-    for start in range(0, len(new_questions), CHUNK):
-        conn.execute(T_QUESTION.insert(), new_questions[start : start + CHUNK])
-    for start in range(0, len(new_tags), CHUNK):
-        conn.execute(T_TAG.insert(), new_tags[start : start + CHUNK])
-    insert_forecasts(conn, forecasts, source="csv", progress=progress)
-    for qid, outcome, known_at, line in outcomes:
-        try:
-            insert_resolution(conn, qid, outcome, known_at=known_at, recorded_by=recorded_by, source="csv", now=now)
-        except TrackerError as exc:  # name the file and line; the transaction rolls back
-            raise type(exc)(f"{filename}: line {line}: {exc}") from None
+    ensure_analysts(conn, analysts, now)  # the analysts of the forecasts added
+    _insert_questions(conn, new_questions, now_ts)
+    _insert_rows(conn, T_TAG, ("question_id", "tag"), new_tags)
+    _insert_rows(conn, T_FORECAST, FORECAST_COLUMNS, forecasts, progress=progress)
+    _insert_csv_resolutions(conn, outcomes, filename, recorded_by, now, now_ts)
     return {
         "rows": sum(len(v) for v in by_question.values()),
         "questions_created": len(new_questions),
@@ -501,19 +622,129 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     }
 
 
+# ----------------------------------------------------------- bulk writes
+
+
+def _insert_rows(conn, table, columns: tuple[str, ...], rows: list[tuple], *, progress=None, phase: str = "storing") -> None:
+    """Insert already-formatted rows through the DBAPI: ``executemany`` on
+    SQLite (values as SQLAlchemy would store them), ``COPY`` on PostgreSQL
+    (timestamps as text with ``+00``), SQLAlchemy Core elsewhere."""
+    if not rows:
+        return
+    total = len(rows)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        cur = conn.connection.driver_connection.cursor()
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        step = 20_000
+        try:
+            for start in range(0, total, step):
+                cur.executemany(sql, rows[start : start + step])
+                if progress is not None:
+                    progress(phase, min(start + step, total), total)
+        finally:
+            cur.close()
+    elif dialect == "postgresql":
+        cur = conn.connection.driver_connection.cursor()
+        step = 20_000
+        try:
+            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for start in range(0, total, step):
+                    for row in rows[start : start + step]:
+                        write(row)
+                    if progress is not None:
+                        progress(phase, min(start + step, total), total)
+        finally:
+            cur.close()
+    else:  # pragma: no cover - the two supported backends are above
+        for start in range(0, total, CHUNK):
+            conn.execute(table.insert(), [dict(zip(columns, r)) for r in rows[start : start + CHUNK]])
+
+
+def _db_ts(conn, text: str) -> str:
+    """Canonical UTC text as the backend takes it in bulk writes."""
+    return text if conn.dialect.name == "sqlite" else text + "+00"
+
+
+def _insert_questions(conn, new_questions: list[tuple], now_ts: str) -> None:
+    """New binary questions from (id, text, deadline, opened_at text) tuples."""
+    if not new_questions:
+        return
+    pg = conn.dialect.name != "sqlite"
+    created = _db_ts(conn, now_ts)
+    false = False if pg else 0
+    rows = [
+        (qid, text, "binary", _BINARY_JSON, false, deadline.isoformat(), opened + "+00" if pg else opened, created, _JSON_NULL)
+        for qid, text, deadline, opened in new_questions
+    ]
+    _insert_rows(conn, T_QUESTION, ("id", "text", "kind", "outcomes", "ordered", "deadline", "opened_at", "created_at", "extra"), rows)
+
+
+FORECAST_COLUMNS = ("question_id", "analyst", "probability", "probabilities", "made_at", "recorded_at", "imported", "rationale", "source")
+
+
+def _insert_forecast_rows(conn, forecasts: list[tuple], recorded_ts: str, *, source: str, rationale, progress=None) -> None:
+    """Binary forecasts from (question_id, analyst, probability, made_at text, imported) tuples."""
+    tz = "" if conn.dialect.name == "sqlite" else "+00"
+    rec = recorded_ts + tz
+    rows = [(q, a, p, _JSON_NULL, m + tz, rec, bool(imp), rationale, source) for q, a, p, m, imp in forecasts]
+    _insert_rows(conn, T_FORECAST, FORECAST_COLUMNS, rows, progress=progress)
+
+
 def insert_forecasts(conn, forecasts: list[tuple], *, source: str, progress=None, rationale=None) -> None:
     """Bulk insert binary forecasts given as
-    (question_id, analyst, probability, made_at, recorded_at, imported) tuples."""
-    keys = ("question_id", "analyst", "probability", "made_at", "recorded_at", "imported")
-    batch = 5000
-    for start in range(0, len(forecasts), batch):
-        chunk = forecasts[start : start + batch]
-        conn.execute(
-            T_FORECAST.insert(),
-            [dict(zip(keys, f), probabilities=None, rationale=rationale, source=source) for f in chunk],
-        )
-        if progress is not None:
-            progress(len(chunk))
+    (question_id, analyst, probability, made_at, recorded_at, imported) tuples
+    (datetimes, or the canonical naive-UTC text)."""
+    by_recorded: dict[str, list[tuple]] = defaultdict(list)
+    for q, a, p, made, recorded, imp in forecasts:
+        made = made if isinstance(made, str) else _ts(made)
+        recorded = recorded if isinstance(recorded, str) else _ts(recorded)
+        by_recorded[recorded].append((q, a, p, made, imp))
+    for recorded, rows in by_recorded.items():
+        _insert_forecast_rows(conn, rows, recorded, source=source, rationale=rationale, progress=progress)
+
+
+def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded_by: str, now: datetime, now_ts: str) -> None:
+    """The file's outcomes, in file order. A question created by this file
+    (no condition, no dependents, no earlier resolution, no one else can see
+    it yet) gets its row in bulk; any other goes through
+    :func:`insert_resolution` with its locks and checks."""
+    from .log import insert_resolution
+
+    pending: list[tuple] = []
+    pg = conn.dialect.name != "sqlite"
+    evidence = "[]"  # json.dumps([])
+
+    def flush():
+        if pending:
+            _insert_rows(conn, T_RESOLUTION, ("question_id", "outcome", "annulled", "known_at", "recorded_at",
+                                              "recorded_by", "evidence", "source"), pending)
+            pending.clear()
+
+    recorded = _db_ts(conn, now_ts)
+    reviewer = None
+    for qid, outcome, known_ts, line, new_q in outcomes:
+        if new_q is not None:
+            if reviewer is None:  # insert_resolution's check of who records it
+                try:
+                    reviewer = check_analyst_name(recorded_by)
+                except TrackerError as exc:
+                    raise type(exc)(f"{filename}: line {line}: {exc}") from None
+            opened_ts = new_q["opened_at"]
+            if known_ts[:10] < opened_ts[:10]:
+                raise ValidationError(
+                    f"{filename}: line {line}: known-at {known_ts[:10]} is before {qid!r} opened ({opened_ts[:10]})"
+                )
+            pending.append((qid, outcome, False if pg else 0, known_ts + "+00" if pg else known_ts, recorded,
+                            reviewer, evidence, "csv"))
+            continue
+        flush()
+        try:
+            insert_resolution(conn, qid, outcome, known_at=_dt(known_ts), recorded_by=recorded_by, source="csv", now=now)
+        except TrackerError as exc:  # name the file and line; the transaction rolls back
+            raise type(exc)(f"{filename}: line {line}: {exc}") from None
+    flush()
 
 
 def export_csv(store: Store) -> tuple[str, int]:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, TrackerError, ValidationError
 
 # Keep in step with migrations/versions (a test checks it against Alembic).
 REVISIONS = ("0001", "0002")
@@ -127,7 +127,7 @@ _SQLITE_MESSAGES = (
 )
 
 
-def translate_error(exc, *, attempts: int | None = None) -> DatabaseError | None:
+def translate_error(exc, *, attempts: int | None = None) -> TrackerError | None:
     """A one-line :class:`DatabaseError` for a database error a user can act
     on (permissions, locks that never cleared, a read-only or full disk, a
     lost connection), or None when the error is a bug to show as such.
@@ -139,6 +139,8 @@ def translate_error(exc, *, attempts: int | None = None) -> DatabaseError | None
     text = " ".join(str(orig).split())
     lower = text.lower()
     code = getattr(orig, "sqlstate", None)
+    if "cannot contain nul" in lower:  # psycopg refuses to send it: the user's text
+        return ValidationError("text with a NUL character (\\x00) cannot be stored or looked up on PostgreSQL")
     if code in _PERMISSION_STATES:
         detail = text.split(" CONTEXT:")[0]
         if detail.lower().startswith("permission denied"):
