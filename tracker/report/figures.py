@@ -203,7 +203,7 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
         nrows = -(-len(groups) // ncols)
         fig = _new_figure(4.2 * ncols, 4.6 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True,
-                            gridspec_kw={"wspace": 0.12, "hspace": 0.45})
+                            gridspec_kw={"wspace": 0.12, "hspace": 0.45, "top": 1 - 1.0 / (4.6 * nrows)})
         for ax, data in zip(axes.flat, groups):
             _draw_calibration(data, ax, None, small=True,
                               title=f"{style.plain_text(data.label, 30)} (n = {data.n:,})"
@@ -220,7 +220,8 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
         if handles:
             fig.legend(list(handles.values()), list(handles.keys()), loc="upper center", bbox_to_anchor=(0.5, 0.02),
                        ncol=2)
-        fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)")
+        fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)",
+                     y=1 - 0.15 / (4.6 * nrows), va="top")
     return fig
 
 

@@ -270,6 +270,7 @@ def _dt(text: str) -> datetime:
 
 
 _ZERO = timedelta(0)
+_UTC_SUFFIXES = frozenset(("", "Z", "+00:00"))
 
 
 def _parse_ts(s: str, what: str) -> str:
@@ -282,6 +283,11 @@ def _parse_ts(s: str, what: str) -> str:
         except ValueError:
             dt = None
         if dt is not None and 1900 <= dt.year <= 9998 and not s.endswith("z"):
+            if (
+                len(s) in (19, 20, 25) and s[19:] in _UTC_SUFFIXES and s[4] == "-" and s[7] == "-" and s[10] in "T " and s[13] == ":"
+                and s[16] == ":" and s[11:13] < "24" and s.isascii()
+            ):  # 'YYYY-MM-DDTHH:MM:SS' (+ 'Z' or '+00:00'), checked by fromisoformat
+                return f"{s[:10]} {s[11:19]}.000000"
             if dt.tzinfo is None:
                 return dt.isoformat(" ", "microseconds")
             if dt.utcoffset() == _ZERO:
@@ -338,8 +344,10 @@ def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> di
     m_ok: dict[str, Optional[str]] = {}
     info_ok: dict[Any, tuple] = {}
     by_question: dict[str, list[tuple]] = {}
+    rows: list[tuple] = []
+    last_q = None
+    next_report = PROGRESS_EVERY if progress is not None else float("inf")
     line = 1
-    count = 0
     try:
         for record in reader:
             line = reader.line_num
@@ -379,15 +387,15 @@ def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> di
                     info = info_ok[raw] = parse_info(record)
             except (ValidationError, ValueError) as exc:
                 raise FileFormatError(f"{filename}: line {line}: {exc}") from None
-            row = (line, a, p, now_ts, False, info) if m is None else (line, a, p, m, True, info)
-            rows = by_question.get(q)
-            if rows is None:
-                by_question[q] = [row]
-            else:
-                rows.append(row)
-            count += 1
-            if progress is not None and count % PROGRESS_EVERY == 0:
+            if q is not last_q:  # files usually hold each question's rows together
+                rows = by_question.get(q)
+                if rows is None:
+                    rows = by_question[q] = []
+                last_q = q
+            rows.append((line, a, p, now_ts, False, info) if m is None else (line, a, p, m, True, info))
+            if line >= next_report:
                 progress("reading", min(line, total), total)
+                next_report = line + PROGRESS_EVERY
     except csv.Error as exc:
         raise FileFormatError(f"{filename}: line {line}: {exc}") from None
     if progress is not None:
