@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import PG_BASE, CLI, dump_db  # noqa: F401 - re-exported for older imports
+from support import PG_BASE, CLI, dump_db, pg_reason  # noqa: F401 - re-exported for older imports
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -23,28 +23,6 @@ def tracker_home(tmp_path, monkeypatch):
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.setenv("TRACKER_ANALYST", "tester")
     return home
-
-
-def _pg_available() -> str | None:
-    """None when the server answers, else the reason it does not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres connect_timeout=3"):
-            return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
-        return f"PostgreSQL at 127.0.0.1:5432 is not reachable: {' '.join(str(exc).split())[:120]}"
-
-
-_PG_REASON: list = []
-
-
-def pg_reason() -> str | None:
-    if not _PG_REASON:
-        _PG_REASON.append(_pg_available())
-    return _PG_REASON[0]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump_db
+from support import dump_db
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -116,7 +116,8 @@ def seed(url: str) -> None:
         add_question(store, {"id": "done", "text": "Resolved already", "deadline": FUTURE})
         add_forecast(store, "base", 0.3, analyst="alice")
         resolve(store, "done", "yes", recorded_by="rita")
-        csv_text = "question,analyst,probability,made_at,deadline\npast,alice,0.4,2018-06-20,2018-07-31\n"
+        csv_text = "question,analyst,probability,made_at,deadline\n" + "".join(
+            f"{q},alice,0.4,2018-06-20,2018-07-31\n" for q in ("past", "old-1", "old-2", "old-3", "old-4"))
         import_csv(store, csv_text.encode(), filename="seed.csv", recorded_by="rita")
     finally:
         store.dispose()
@@ -147,41 +148,67 @@ SEED_TEXT = [
     "yes", "no", "true", "annulled", "base", "cat", "done", "past", "helsinki", "a=0.5,b=0.5",
     "helsinki=0.2,vienna=0.3,other=0.5", "helsinki=nan,vienna=0.5,other=0.5", "%", "%%", "x" * 300,
 ]
-text = st.one_of(st.sampled_from(SEED_TEXT), st.text(max_size=12), st.text(st.characters(codec="utf-8"), max_size=6))
+def mostly(valid: st.SearchStrategy, hostile: st.SearchStrategy, one_in: int = 3) -> st.SearchStrategy:
+    """Valid values most of the time (so that inputs reach deep into the
+    code), hostile ones one time in ``one_in``."""
+    return st.integers(0, one_in - 1).flatmap(lambda k: hostile if k == 0 else valid)
+
+
+hostile_text = st.one_of(st.sampled_from(SEED_TEXT), st.text(max_size=12), st.text(st.characters(codec="utf-8"), max_size=6))
+plain_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=16)
+text = mostly(plain_text, hostile_text)
 slug = st.from_regex(r"\A[a-z0-9][a-z0-9._-]{0,10}\Z")
-question_ids = st.one_of(st.sampled_from(["base", "cat", "done", "past", "new-q", "new-r"]), slug, text)
+known_ids = st.sampled_from(["base", "cat", "done", "past", "old-1", "old-2", "old-3", "old-4", "new-q", "new-r", "new-s"])
+question_ids = mostly(st.one_of(known_ids, known_ids, slug), hostile_text, 5)
 offsets = st.integers(-(23 * 60 + 59), 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
 any_dates = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 any_datetimes = st.builds(
     lambda d, t, tz: datetime.combine(d, t, tzinfo=tz),
     any_dates, st.times(), st.one_of(st.none(), offsets),
 )
-near_dates = st.dates(min_value=date(2017, 1, 1), max_value=date(2031, 12, 31))
-date_text = st.one_of(
-    st.sampled_from(SEED_TEXT[20:40]), any_dates.map(date.isoformat), near_dates.map(date.isoformat),
-    any_datetimes.map(datetime.isoformat), text,
+past_dates = st.dates(min_value=date(2017, 1, 1), max_value=TODAY - timedelta(days=2))
+past_datetimes = st.builds(
+    lambda d, t, tz: datetime.combine(d, t, tzinfo=tz), past_dates, st.times(), st.one_of(st.none(), offsets),
 )
+deadlines = st.one_of(st.just(date.fromisoformat(FUTURE)), st.dates(min_value=date(2017, 1, 1), max_value=date(2040, 12, 31)))
+hostile_dates = st.one_of(
+    st.sampled_from(SEED_TEXT[20:40]), any_dates.map(date.isoformat), any_datetimes.map(datetime.isoformat), hostile_text,
+)
+date_text = mostly(st.one_of(past_dates.map(date.isoformat), past_datetimes.map(datetime.isoformat)), hostile_dates)
+deadline_text = mostly(deadlines.map(date.isoformat), hostile_dates)
 numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**30), 10**30),
     st.floats(0, 1), st.sampled_from([0, 1, 0.5, -0.0, 1e-320, 2**63, -(2**63)]),
 )
-prob_text = st.one_of(
-    st.sampled_from(SEED_TEXT[:25]), numbers.map(repr), numbers.map(str), st.floats(0, 100).map(lambda x: f"{x}%"), text,
-)
+good_probability = st.one_of(st.floats(0, 1).map(lambda x: f"{x:.4f}"), st.integers(0, 100).map(lambda x: f"{x}%"))
+prob_text = mostly(good_probability, st.one_of(
+    st.sampled_from(SEED_TEXT[:25]), numbers.map(repr), numbers.map(str), st.floats(0, 1000).map(lambda x: f"{x}%"), hostile_text,
+))
 
 
 # --------------------------------------------------------------- CSV files
 
 CSV_COLS = ["question", "analyst", "probability", "made_at", "deadline", "text", "tags", "outcome", "known_at"]
+CSV_VALID = {
+    "question": st.one_of(st.sampled_from(["base", "old-1", "old-2", "new-q", "new-r"]), slug),
+    "analyst": st.sampled_from(["alice", "bob", "carol"]),
+    "probability": good_probability,
+    "made_at": st.one_of(st.just(""), st.sampled_from(["2018-06-21", "2018-07-01T12:00:00+02:00"])),
+    "deadline": st.sampled_from([FUTURE, "2018-07-31", ""]),
+    "text": st.one_of(st.just(""), plain_text),
+    "tags": st.sampled_from(["russia;summit", "", "nato"]),
+    "outcome": st.sampled_from(["", "", "yes", "no", "1", "0", "true"]),
+    "known_at": st.sampled_from(["", "", "2018-07-16", "2018-07-31T23:00:00-02:00"]),
+}
 CSV_VALUES = {
     "question": question_ids,
-    "analyst": st.one_of(st.sampled_from(["alice", "bob"]), text),
+    "analyst": mostly(st.sampled_from(["alice", "bob", "carol"]), hostile_text),
     "probability": prob_text,
     "made_at": st.one_of(st.just(""), date_text),
-    "deadline": st.one_of(st.just(FUTURE), date_text),
-    "text": text,
-    "tags": st.one_of(st.just("russia;summit"), text),
-    "outcome": st.one_of(st.sampled_from(["", "yes", "no", "1", "0", "maybe"]), text),
+    "deadline": deadline_text,
+    "text": st.one_of(st.just(""), text),
+    "tags": st.one_of(st.just("russia;summit"), st.just(""), text),
+    "outcome": mostly(st.sampled_from(["", "", "yes", "no", "1", "0", "true"]), hostile_text),
     "known_at": st.one_of(st.just(""), date_text),
 }
 
@@ -203,8 +230,13 @@ def csv_files(draw) -> bytes:
     elif mutation == "blank":
         header[0] = ""
     rows = []
+    hostility = draw(st.sampled_from([0, 0, 1, 3, 10]))  # in tenths: how many values are hostile
     for _ in range(draw(st.integers(0, 4))):
-        row = [draw(CSV_VALUES.get(c.strip().lower(), text)) for c in header]
+        row = []
+        for c in header:
+            name = c.strip().lower()
+            pool = CSV_VALUES if draw(st.integers(0, 9)) < hostility else CSV_VALID
+            row.append(draw(pool.get(name, text)))
         if draw(st.integers(0, 9)) == 0:  # a row of the wrong width
             row = row[:-1] if row and draw(st.booleans()) else row + ["extra"]
         rows.append(row)
@@ -240,14 +272,16 @@ def test_generated_csv_imports(target, tmp_path):
 yaml_scalars = st.one_of(
     text, numbers, st.booleans(), st.none(), any_dates, any_datetimes,
 )
+valid_vector = st.floats(0, 1).flatmap(
+    lambda a: st.floats(0, 1 - a).map(lambda b: {"helsinki": a, "vienna": b, "other": max(0.0, 1 - a - b)}))
 yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.one_of(text, st.integers()), inner, max_size=3)), max_leaves=6)
-probability_values = st.one_of(
+probability_values = mostly(st.one_of(st.floats(0, 1), good_probability, valid_vector), st.one_of(
     numbers, prob_text,
     st.dictionaries(st.sampled_from(["helsinki", "vienna", "other", "yes", "no", "x"]), numbers, max_size=4),
-    st.just({"helsinki": 0.2, "vienna": 0.3, "other": 0.5}),
-)
-when = st.one_of(near_dates, any_dates, any_datetimes, date_text)
+))
+when = mostly(st.one_of(past_dates, past_datetimes), st.one_of(any_dates, any_datetimes, date_text))
+outcome_lists = mostly(st.just(["helsinki", "vienna", "other"]), st.one_of(st.lists(st.one_of(slug, text), max_size=4), text))
 
 
 def maybe(d: dict, key: str, draw, strategy) -> None:
@@ -257,14 +291,14 @@ def maybe(d: dict, key: str, draw, strategy) -> None:
 
 @st.composite
 def scenario_docs(draw):
-    doc = {"id": draw(st.one_of(st.just("fuzz-scenario"), slug, text)), "title": draw(st.one_of(st.just("Fuzz"), text))}
+    doc = {"id": draw(mostly(st.sampled_from(["fuzz-scenario", "other-scenario"]), st.one_of(slug, hostile_text))),
+           "title": draw(text)}
     maybe(doc, "source", draw, st.fixed_dictionaries({}, optional={"title": text, "date": when, "origin": text, "junk": text}))
     maybe(doc, "description", draw, text)
     questions = []
     for _ in range(draw(st.integers(0, 3))):
-        q = {"id": draw(question_ids), "text": draw(st.one_of(st.just("A question"), text)),
-             "deadline": draw(st.one_of(st.just(date.fromisoformat(FUTURE)), when))}
-        maybe(q, "outcomes", draw, st.one_of(st.lists(st.one_of(slug, text), max_size=4), text))
+        q = {"id": draw(question_ids), "text": draw(text), "deadline": draw(mostly(deadlines, when))}
+        maybe(q, "outcomes", draw, outcome_lists)
         maybe(q, "ordered", draw, st.one_of(st.booleans(), text))
         maybe(q, "opened", draw, when)
         maybe(q, "tags", draw, st.one_of(st.lists(text, max_size=3), text))
@@ -278,7 +312,7 @@ def scenario_docs(draw):
             q[draw(text)] = draw(yaml_scalars)
         forecasts = []
         for _ in range(draw(st.integers(0, 3))):
-            f = {"analyst": draw(st.one_of(st.sampled_from(["alice", "bob"]), text)),
+            f = {"analyst": draw(mostly(st.sampled_from(["alice", "bob"]), hostile_text)),
                  "probability": draw(probability_values), "made_at": draw(when)}
             maybe(f, "rationale", draw, text)
             forecasts.append(f)
@@ -292,11 +326,12 @@ def scenario_docs(draw):
 def resolution_docs(draw):
     doc = {}
     maybe(doc, "period", draw, st.one_of(st.just("2020-Q3"), text, numbers))
-    maybe(doc, "reviewer", draw, st.one_of(st.just("rita"), text))
+    maybe(doc, "reviewer", draw, mostly(st.just("rita"), hostile_text))
     entries = []
     for _ in range(draw(st.integers(0, 4))):
         e = {"question": draw(question_ids)}
-        maybe(e, "outcome", draw, st.one_of(st.sampled_from(["yes", "no", "annulled", "helsinki", "", "maybe"]), text, numbers, st.booleans()))
+        maybe(e, "outcome", draw, mostly(st.sampled_from(["yes", "no", "annulled", "helsinki", "vienna", ""]),
+                                         st.one_of(text, numbers, st.booleans())))
         maybe(e, "known_at", draw, when)
         maybe(e, "evidence", draw, st.one_of(st.lists(st.one_of(text, numbers), max_size=3), text))
         maybe(e, "note", draw, text)
@@ -359,7 +394,7 @@ def opts(draw, pairs: list[tuple[str, st.SearchStrategy]]) -> list[str]:
 
 
 flag = st.none()
-int_text = st.one_of(st.integers(-10, 10**25).map(str), text)
+int_text = mostly(st.integers(0, 400).map(str), st.one_of(st.integers(-10, 10**25).map(str), hostile_text))
 
 
 @st.composite
@@ -369,18 +404,18 @@ def command_lines(draw) -> list[str]:
         args = ["forecast", "--", draw(question_ids), draw(prob_text)] if draw(st.booleans()) else ["forecast", draw(question_ids), draw(prob_text)]
         return args + opts(draw, [("--analyst", text), ("--rationale", text), ("--json", flag)])
     if kind == "question":
-        return ["question", "add", draw(text), "--deadline", draw(date_text)] + opts(draw, [
+        return ["question", "add", draw(text), "--deadline", draw(deadline_text)] + opts(draw, [
             ("--id", st.one_of(slug, text)), ("--outcomes", text), ("--ordered", flag), ("--tag", text),
             ("--scenario", st.one_of(slug, text)), ("--sentence", text), ("--phrase", text), ("--document", text),
             ("--condition", st.one_of(st.just("base=yes"), text)), ("--implies", question_ids), ("--opened", date_text),
             ("--json", flag)])
     if kind == "resolve":
-        return ["resolve", draw(question_ids), draw(st.one_of(st.sampled_from(["yes", "no", "annulled", "helsinki"]), text))] + opts(draw, [
+        return ["resolve", draw(question_ids), draw(mostly(st.sampled_from(["yes", "no", "annulled", "helsinki"]), hostile_text))] + opts(draw, [
             ("--known-at", date_text), ("--evidence", text), ("--note", text), ("--reason", text),
             ("--supersede", flag), ("--reviewer", text), ("--json", flag)])
     if kind == "list":
         return ["list"] + opts(draw, [
-            ("--status", st.one_of(st.sampled_from(["all", "open", "due", "overdue", "resolved", "annulled"]), text)),
+            ("--status", mostly(st.sampled_from(["all", "open", "due", "overdue", "resolved", "annulled"]), hostile_text)),
             ("--due", flag), ("--scenario", text), ("--tag", text), ("--analyst", text), ("--within", int_text),
             ("--as-of", date_text), ("--limit", int_text), ("--json", flag)])
     if kind in ("show", "history"):
@@ -390,9 +425,9 @@ def command_lines(draw) -> list[str]:
             ("--stale", st.one_of(st.sampled_from(["30d", "4w", "999999w", "0"]), text)), ("--as-of", date_text),
             ("--scenario", text), ("--json", flag)])
     if kind == "check":
-        return ["check"] + opts(draw, [("--scenario", text), ("--tolerance", prob_text), ("--json", flag)])
+        return ["check"] + opts(draw, [("--scenario", text), ("--tolerance", mostly(st.floats(0, 1).map(str), prob_text)), ("--json", flag)])
     if kind == "export":
-        return ["export"] + opts(draw, [("--format", st.one_of(st.sampled_from(["json", "csv", "yaml"]), text)),
+        return ["export"] + opts(draw, [("--format", mostly(st.sampled_from(["json", "csv", "yaml"]), hostile_text)),
                                         ("--scenario", st.one_of(st.just("fuzz-scenario"), text))])
     return ["db", "verify"] + opts(draw, [("--json", flag)])
 

@@ -221,7 +221,7 @@ def test_malformed_or_foreign_url(url, match):
 
 @pytest.mark.postgres
 def test_unreachable_server():
-    from conftest import pg_reason
+    from support import pg_reason
 
     if pg_reason():
         pytest.skip(pg_reason())
@@ -230,7 +230,7 @@ def test_unreachable_server():
 
 @pytest.mark.postgres
 def test_unknown_role():
-    from conftest import pg_reason
+    from support import pg_reason
 
     if pg_reason():
         pytest.skip(pg_reason())

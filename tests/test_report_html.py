@@ -398,6 +398,58 @@ def test_report_on_each_backend(db_url, tmp_path):
     assert r_scn.summary.n_questions == 0
 
 
+def _random_rows(seed: int, n_questions: int = 60) -> list[dict]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_questions):
+        deadline = f"2018-{rng.integers(1, 13):02d}-15"
+        outcome = rng.choice(["yes", "no", ""], p=[0.45, 0.45, 0.1])
+        for who in rng.choice(["ana", "ben", "cy", "dee"], size=rng.integers(1, 4), replace=False):
+            for k in range(rng.integers(1, 4)):  # revisions, some after the outcome became known
+                day = int(rng.integers(1, 28))
+                rows.append({"question": f"r{i:03d}", "analyst": who, "probability": f"{rng.random():.2f}",
+                             "made_at": f"2017-12-{day:02d}T{k:02d}:00:00", "deadline": deadline,
+                             "outcome": outcome, "known_at": "2017-12-28T12:00:00" if outcome and i % 5 == 0 else ""})
+    return rows
+
+
+def test_final_pairs_equal_load_pairs(db_url, tmp_path):
+    """The report's one-query path for the "final" mode gives exactly the score service's pairs."""
+    import numpy as np
+
+    from tracker.services import report as svc
+    from tracker.services.score import load_pairs
+
+    import_example(db_url, tmp_path)
+    import_csv(db_url, tmp_path, _random_rows(11))
+    store = open_db(db_url)
+    try:
+        for scope in ({}, {"scenario": "trump-putin-2018"}, {"tag": "summit"}):
+            slow = load_pairs(store, mode="final", **scope)
+            fast = svc._pairs(store, mode="final", **scope)
+            assert len(slow.p) > 0
+            for name in ("question", "analyst", "scenario", "quarter", "phrase"):
+                assert getattr(fast, name).tolist() == getattr(slow, name).tolist(), name
+            for name in ("p", "y", "brier"):
+                np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+            assert fast.tags == slow.tags
+            assert fast.categorical == slow.categorical
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("mode", ["initial", "time-weighted"])
+def test_other_modes_use_the_score_service(example, mode):
+    from tracker.services.score import score
+
+    r = build_report(example, quarter="2018Q3", mode=mode, as_of=AS_OF, now=NOW)
+    assert r.meta.mode == mode
+    assert r.summary.brier == pytest.approx(score(example, quarter="2018Q3", mode=mode)["brier"])
+    assert mode in render_html(r)
+
+
 def test_unknown_quarter_and_mode_are_one_line_errors(sqlite_url):
     from click.testing import CliRunner
 

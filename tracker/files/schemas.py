@@ -50,6 +50,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..models import SLUG_RE, check_probability, check_text
 
 
+def _not_number(value: Any, what: str) -> Any:
+    """Before type checks: an id YAML read as a number (2018, 0755) gets a useful message."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} was read as a number: quote it")
+    return value
+
+
 def _slug(value: Any, what: str) -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
         raise ValueError(f"{what} {value!r} is not a valid id (lowercase letters, digits, '.', '_', '-')")
@@ -76,6 +83,11 @@ class SourceEntry(Strict):
 class ConditionEntry(Strict):
     question: str
     outcome: str
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _q_number(cls, v):
+        return _not_number(v, "condition question")
 
     @field_validator("question")
     @classmethod
@@ -140,6 +152,16 @@ class QuestionEntry(Strict):
     extraction: Optional[dict[str, Any]] = None
     forecasts: list[ForecastEntry] = Field(default_factory=list)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_number(cls, v):
+        return _not_number(v, "question id")
+
+    @field_validator("implies", "joint", mode="before")
+    @classmethod
+    def _links_number(cls, v):
+        return _not_number(v, "linked question id")
+
     @field_validator("id")
     @classmethod
     def _id(cls, v):
@@ -194,6 +216,11 @@ class ScenarioFile(Strict):
     description: Optional[str] = None
     questions: list[QuestionEntry] = Field(default_factory=list)
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_number(cls, v):
+        return _not_number(v, "scenario id")
+
     @field_validator("id")
     @classmethod
     def _id(cls, v):
@@ -226,6 +253,11 @@ class ResolutionEntry(Strict):
     text: Optional[str] = None
     deadline: Optional[date] = None
     outcomes: Optional[list[str]] = None
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _q_number(cls, v):
+        return _not_number(v, "question id")
 
     @field_validator("question")
     @classmethod
@@ -290,6 +322,10 @@ class ResolutionFile(Strict):
         return self
 
 
+_UNION_FIELDS = {"made_at", "known_at", "opened", "probability"}
+_UNION_MEMBERS = {"datetime", "date", "float", "dict[str,float]"}
+
+
 def error_location(exc, data: Any) -> str:
     """'question <id>, field <name>: <message>' for a pydantic error."""
     err = exc.errors()[0]
@@ -314,7 +350,9 @@ def error_location(exc, data: Any) -> str:
             parts.append(f"{label} {ident}" if ident else f"{label} #{idx + 1}")
             i += 2
             continue
-        field_path.append(str(key))
+        # pydantic names the member of a Union it tried (made_at.datetime): not a field
+        if not (field_path and field_path[-1] in _UNION_FIELDS and key in _UNION_MEMBERS):
+            field_path.append(str(key))
         i += 1
     if field_path:
         parts.append(f"field {'.'.join(field_path)}")

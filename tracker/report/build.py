@@ -27,6 +27,12 @@ from .data import (
     TrendRow,
 )
 
+#: Group intervals (per analyst, per quarter) are percentile bootstraps while all the groups of a table
+#: hold at most this many scores together; beyond, Student's t intervals (see :func:`interval_method`).
+MAX_BOOTSTRAP_TOTAL = 2500
+BOOTSTRAP = "bootstrap"
+STUDENT_T = "t"
+
 #: Above this many distinct forecast values, the CORP curve and band use forecasts rounded to 2 decimals.
 MAX_CORP_DISTINCT = 1000
 HIST_BINS = 20
@@ -40,6 +46,44 @@ def _interval(ci: Optional[Sequence[float]], digits: int = 2) -> str:
     if not ci or ci[0] is None or ci[1] is None:
         return ""
     return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+# -------------------------------------------------------------------- intervals
+
+
+def interval_method(total: int) -> str:
+    """How the 95% intervals of a table of groups are computed, from the number of scores in all its groups.
+
+    Up to ``MAX_BOOTSTRAP_TOTAL``: the percentile bootstrap of :func:`tracker.scoring.bootstrap_ci`
+    (2000 resamples, seed 42; the numbers ``tracker score`` gives). Beyond: Student's t interval
+    ``mean -+ t(0.975, n - 1) sd / sqrt(n)`` on each group's scores, to which the bootstrap interval
+    converges at such sizes, at a cost that does not grow with 2000 x n.
+    """
+    return BOOTSTRAP if total <= MAX_BOOTSTRAP_TOTAL else STUDENT_T
+
+
+def mean_interval(values, method: str) -> Optional[list[float]]:
+    """95% interval of the mean of ``values`` by ``method`` (None when there are no values)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return None
+    if method == BOOTSTRAP:
+        from ..scoring import bootstrap_ci
+
+        ci = bootstrap_ci(values)
+        return [ci.low, ci.high]
+    mean = float(values.mean())
+    if values.size < 2:
+        return [mean, mean]
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(values.size - 1, 0.975) * values.std(ddof=1) / np.sqrt(values.size))
+    return [mean - half, mean + half]
+
+
+def interval_label(method: str) -> str:
+    return ("percentile bootstrap (2000 resamples)" if method == BOOTSTRAP
+            else "Student's t on the per-forecast scores")
 
 
 # ------------------------------------------------------------------ calibration
@@ -282,16 +326,14 @@ def relative_deviations(question, analyst, scores) -> np.ndarray:
 
 
 def analyst_row(name: str, s: dict, *, deviations: Optional[np.ndarray] = None, scale_factor: float = 1.0,
-                categorical: Optional[dict] = None) -> AnalystRow:
-    """One row of the per-analyst table from the analyst's ``tracker score`` summary and relative deviations."""
-    from ..scoring import bootstrap_ci
-
+                categorical: Optional[dict] = None, method: str = BOOTSTRAP) -> AnalystRow:
+    """One row of the per-analyst table from the analyst's ``tracker score`` summary and relative deviations
+    (interval of the relative Brier by ``method``, see :func:`interval_method`)."""
     cal = s.get("calibration") or {}
     rel = rel_ci = None
     if deviations is not None and deviations.size:
         rel = float(deviations.mean() * scale_factor)
-        ci = bootstrap_ci(deviations * scale_factor)
-        rel_ci = [ci.low, ci.high]
+        rel_ci = mean_interval(deviations * scale_factor, method)
     n = int(s.get("n") or 0)
     verdict = "no data" if n == 0 else ("too little data" if n < MIN_FOR_CURVE
                                         else slope_verdict(cal.get("slope"), cal.get("slope_ci")))
@@ -416,15 +458,16 @@ def surprises(items: Iterable[dict], *, threshold: float = SURPRISE_THRESHOLD, l
 
 
 def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_factor: float = 1.0,
-               quarters: Optional[Sequence[str]] = None, team_label: str = "team") -> list[TrendRow]:
-    """Mean score with a 95% bootstrap interval per quarter, for everyone together (group ``team_label``)
+               quarters: Optional[Sequence[str]] = None, team_label: str = "team",
+               method: Optional[str] = None) -> list[TrendRow]:
+    """Mean score with a 95% interval per quarter, for everyone together (group ``team_label``)
     and, with ``by_analyst``, each analyst.
 
     ``scores`` are per (question, analyst) pair on the 0-1 scale;
-    ``scale_factor`` 2 reports them on the 0-2 scale.
+    ``scale_factor`` 2 reports them on the 0-2 scale. ``method``: see
+    :func:`interval_method` (default: chosen from the number of scores).
     """
-    from ..scoring import bootstrap_ci
-
+    method = method or interval_method(len(scores) * (2 if by_analyst else 1))
     quarter = np.asarray(quarter, dtype=object).astype(str)
     analyst = np.asarray(analyst, dtype=object)
     scores = np.asarray(scores, dtype=np.float64) * scale_factor
@@ -436,8 +479,8 @@ def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_facto
             continue
 
         def row(group: str, values: np.ndarray) -> TrendRow:
-            ci = bootstrap_ci(values)
-            return TrendRow(quarter=q, group=group, n=int(values.size), brier=float(values.mean()), brier_ci=[ci.low, ci.high])
+            return TrendRow(quarter=q, group=group, n=int(values.size), brier=float(values.mean()),
+                            brier_ci=mean_interval(values, method))
 
         rows.append(row(team_label, scores[mask]))
         if by_analyst:

@@ -37,6 +37,10 @@ class Meta:
     tag: Optional[str] = None
     mode: str = "final"  # which forecast of each (question, analyst) pair is scored
     brier_scale: str = "0-1"
+    # how the 95% intervals of the per-analyst table and of the trend were computed (the team's
+    # headline interval is always the percentile bootstrap of ``tracker score``)
+    group_intervals: str = "percentile bootstrap (2000 resamples)"
+    trend_intervals: str = "percentile bootstrap (2000 resamples)"
 
 
 @dataclass

@@ -337,7 +337,7 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
         own = ax is None
         fig = _new_figure(7.5, 4.6) if own else ax.get_figure()
         ax = ax or fig.add_subplot()
-        ax.set_title(title or "Brier score per quarter (95% bootstrap intervals)")
+        ax.set_title(title or "Brier score per quarter (95% intervals)")
         if not rows:
             _message(ax, "No resolved quarters yet.")
             return fig

@@ -141,8 +141,9 @@ def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, di
             f" The {len(shown) // 2} best and {len(shown) // 2} worst of {len(scored)} analysts; the table lists all.")
         add("analysts", figures.analysts_figure(shown, brier_scale=scale),
             "Each analyst's Brier score and relative Brier score with intervals",
-            f"Brier score ({scale} scale) with its 95% bootstrap interval, and relative Brier (difference from "
-            f"the median analyst on the same questions; below 0 is better than the median), best first.{part}")
+            f"Brier score ({scale} scale) and relative Brier (difference from the median analyst on the same "
+            f"questions; below 0 is better than the median), best first. 95% intervals: "
+            f"{report.meta.group_intervals}.{part}")
     if report.phrases:
         add("phrases", figures.wep_figure(report.phrases),
             "Realized frequency of each estimative phrase against its band",
@@ -154,7 +155,7 @@ def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, di
         add("trend", figures.trend_figure(team, brier_scale=scale),
             "Team Brier score per quarter with intervals" if who == "team" else f"Brier score of {who} per quarter",
             f"Brier score ({scale} scale) of the {'team' if who == 'team' else 'analyst'} per quarter of "
-            f"deadlines, with 95% bootstrap intervals.")
+            f"deadlines. 95% intervals: {report.meta.trend_intervals}.")
     return out
 
 

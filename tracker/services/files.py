@@ -177,6 +177,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
             else:
                 if counts_update := _update_question(conn, existing, q, where):
                     counts["questions_updated"] += counts_update
+            _check_joint(conn, entry)
         except (ValidationError, NotFoundError, ConflictError) as exc:
             raise type(exc)(f"{where}: {exc}") from None
         question = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == entry.id)).mappings().first()
@@ -188,6 +189,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
                 )
             )
         }
+        recorded_times = {(a, m) for a, m, _ in have}  # forecasts stored before this import
         resolution = current_resolution(conn, entry.id)
         end = deadline_end(question["deadline"])
         for i, f in enumerate(entry.forecasts):
@@ -201,6 +203,11 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
             if key in have:
                 counts["forecasts_already_present"] += 1
                 continue
+            if (f.analyst, made) in recorded_times:
+                raise ConflictError(
+                    f"{fwhere}: a different forecast by {f.analyst} made at {made.isoformat()} is already recorded: "
+                    "changing it would rewrite history; add a revision with a later made_at instead"
+                )
             if resolution is not None:
                 raise ValidationError(f"{fwhere}: the question is already resolved: no new forecasts")
             if made > now + CLOCK_SKEW:
@@ -223,6 +230,51 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
     return counts
 
 
+def _check_joint(conn, entry) -> None:
+    """``joint`` names an existing binary question, on a binary conditional question."""
+    from sqlalchemy import select
+
+    if not entry.joint:
+        return
+    if entry.condition is None:
+        raise ValidationError("'joint' is only meaningful on a conditional question (set 'condition')")
+    if entry.joint == entry.id:
+        raise ValidationError("'joint' cannot name the question itself")
+    row = conn.execute(select(T_QUESTION.c.kind).where(T_QUESTION.c.id == entry.joint)).first()
+    if row is None:
+        raise NotFoundError(f"joint names unknown question {entry.joint!r}")
+    if row[0] != "binary" or entry.outcomes is not None:
+        raise ValidationError("'joint' links two binary questions")
+
+
+def _check_links(conn, q) -> None:
+    """The checks insert_question makes on condition and implies, for an edited question."""
+    from sqlalchemy import select
+
+    if q.condition_question_id is not None:
+        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
+        if cond is None:
+            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
+        if q.condition_outcome not in cond["outcomes"]:
+            raise ValidationError(
+                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
+                f"({', '.join(cond['outcomes'])})"
+            )
+    if q.implies_question_id is not None:
+        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
+        if imp is None:
+            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
+        if imp["kind"] != "binary" or q.kind != "binary":
+            raise ValidationError("'implies' links two binary questions")
+
+
+def _show(value: Any) -> str:
+    """A recorded value for a message: dates in ISO 8601."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return repr(value)
+
+
 def _update_question(conn, existing, q, where: str) -> int:
     """Apply metadata edits; refuse edits that would rewrite what was forecast."""
     from sqlalchemy import func, select
@@ -238,11 +290,12 @@ def _update_question(conn, existing, q, where: str) -> int:
         if n:
             field = changed[0]
             raise ConflictError(
-                f"{field} differs from the recorded question ({existing[field]!r} -> {new[field]!r}) and it already has "
+                f"{field} differs from the recorded question ({_show(existing[field])} -> {_show(new[field])}) and it already has "
                 f"{n} forecasts: that would rewrite history; make a new question instead"
             )
         if existing["scenario_id"] not in (None, q.scenario_id):
             raise ConflictError(f"belongs to scenario {existing['scenario_id']!r}")
+        _check_links(conn, q)
     meta = {"source_sentence": q.source_sentence, "phrase": q.phrase, "extra": q.extra, "scenario_id": q.scenario_id}
     if existing["scenario_id"] not in (None, q.scenario_id):
         raise ConflictError(f"already belongs to scenario {existing['scenario_id']!r}")
@@ -343,6 +396,35 @@ def parse_resolution_file(doc: dict, filename: str):
         raise FileFormatError(f"{filename}: {error_location(exc, doc)}") from None
 
 
+ANNUL_WORDS = ("annulled", "annul", "void")  # as insert_resolution reads them
+
+
+def _conditions_first(conn, entries: list) -> list:
+    """Entries ordered so that a condition question is resolved before the
+    questions conditional on it (whose automatic annulment depends on it)."""
+    from sqlalchemy import select
+
+    in_file = {e.question for e in entries}
+    parent: dict[str, str] = {}
+    ids = sorted(in_file)
+    for start in range(0, len(ids), 500):
+        for qid, cond in conn.execute(
+            select(T_QUESTION.c.id, T_QUESTION.c.condition_question_id).where(T_QUESTION.c.id.in_(ids[start : start + 500]))
+        ):
+            if cond in in_file:
+                parent[qid] = cond
+
+    def depth(qid: str) -> int:
+        seen, n = {qid}, 0
+        while qid in parent and parent[qid] not in seen:
+            qid = parent[qid]
+            seen.add(qid)
+            n += 1
+        return n
+
+    return sorted(entries, key=lambda e: depth(e.question))  # stable: file order otherwise
+
+
 def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: str, now: Optional[datetime] = None) -> dict:
     """Apply every entry of a resolution file in one transaction, or none."""
     now = now or utcnow()
@@ -354,7 +436,7 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
 
     def work(conn):
         counts = {"resolved": 0, "annulled": 0, "superseded": 0, "unchanged": 0, "left_blank": 0, "auto_annulled": []}
-        for entry in rfile.resolutions:
+        for entry in _conditions_first(conn, rfile.resolutions):
             where = f"{filename}: question {entry.question}"
             if entry.outcome is None:
                 counts["left_blank"] += 1
@@ -363,14 +445,16 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
                 known = _as_datetime(entry.known_at, "known_at") if entry.known_at is not None else None
                 question = question_row(conn, entry.question, lock=True)
                 prior = current_resolution(conn, entry.question)
-                if prior is not None and not entry.supersede:
-                    annul = entry.outcome.strip().lower() == "annulled"
+                if prior is not None:
+                    annul = entry.outcome.strip().lower() in ANNUL_WORDS
                     outcome = None if annul else resolve_outcome(question, entry.outcome)
                     same = bool(prior["annulled"]) == annul and prior["outcome"] == outcome
                     if same and (annul or known is None or aware(prior["known_at"]) == known):
-                        counts["unchanged"] += 1
+                        counts["unchanged"] += 1  # re-import, also of an applied correction
                         continue
-                    was = "annulled" if prior["annulled"] else f"resolved as {prior['outcome']!r}"
+                if prior is not None and not entry.supersede:
+                    was = (f"annulled ({prior['reason']})" if prior["reason"] else "annulled") if prior["annulled"] \
+                        else f"resolved as {prior['outcome']!r}"
                     raise ConflictError(
                         f"already {was} (recorded {aware(prior['recorded_at']):%Y-%m-%d} by {prior['recorded_by']}); "
                         "to change it set supersede: true with a reason"

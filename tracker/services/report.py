@@ -1,9 +1,11 @@
 """The team report and the plots, from the database.
 
-Reads with a few bulk queries (the scored pairs through
-:func:`tracker.services.score.load_pairs`, the questions in scope with their
-current resolution, and the final forecasts on resolved questions), then hands
-arrays to :mod:`tracker.report.build` and :mod:`tracker.report.figures`.
+Reads with a few bulk queries (the questions with their current resolution;
+each analyst's final forecast per resolved question, reduced in the database;
+the tags), builds the scored pairs of the "final" mode from them with the
+score service's own reduction (other modes call
+:func:`tracker.services.score.load_pairs`), then hands arrays to
+:mod:`tracker.report.build` and :mod:`tracker.report.figures`.
 
 Scope: ``quarter`` keeps the questions whose deadline falls in it (as
 ``tracker review``); ``scenario`` and ``tag`` keep those questions;
@@ -59,63 +61,188 @@ def _scope(stmt, *, quarter: Optional[str], scenario: Optional[str], tag: Option
     return stmt
 
 
-def _questions(conn, **scope) -> list[dict]:
-    """The questions in scope with their current resolution (None fields when unresolved), by deadline."""
+def _json(value: Any) -> Any:
+    """A JSON column read raw: text on SQLite (parsed here), already parsed on PostgreSQL."""
+    if isinstance(value, (str, bytes)):
+        import json
+
+        return json.loads(value)
+    return value
+
+
+def _raw(column):
+    """A column as the driver returns it, so that only the values needed are converted (SQLAlchemy would
+    convert every row): JSON as text, dates and datetimes as ISO text on SQLite (objects on PostgreSQL)."""
+    from sqlalchemy import String, type_coerce
+
+    return type_coerce(column, String)
+
+
+def _date(value: Any) -> Optional[date]:
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _datetime(value: Any) -> Optional[datetime]:
+    """A stored timestamp (naive UTC text on SQLite) as an aware UTC datetime."""
+    from .common import aware
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return aware(value)
+
+
+def _questions(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[dict]:
+    """Every question of the scenario/tag scope (all quarters) with its current resolution, by deadline.
+
+    ``outcomes`` is parsed; ``extra`` and ``evidence`` stay raw (see :func:`_json`)."""
     from sqlalchemy import select
 
     Q = T_QUESTION
     latest, r = _latest_resolution()
     stmt = (
-        select(Q.c.id, Q.c.text, Q.c.kind, Q.c.outcomes, Q.c.deadline, Q.c.phrase, Q.c.extra,
-               r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason, r.c.known_at, r.c.evidence, r.c.note)
+        select(Q.c.id, Q.c.text, Q.c.kind, _raw(Q.c.outcomes).label("outcomes"), Q.c.ordered,
+               _raw(Q.c.deadline).label("deadline"), _raw(Q.c.opened_at).label("opened_at"), Q.c.scenario_id,
+               Q.c.phrase, _raw(Q.c.extra).label("extra"), r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason,
+               _raw(r.c.known_at).label("known_at"), _raw(r.c.evidence).label("evidence"), r.c.note)
         .select_from(Q.outerjoin(latest, latest.c.question_id == Q.c.id).outerjoin(r, r.c.id == latest.c.rid))
         .order_by(Q.c.deadline, Q.c.id)
     )
-    return [dict(row) for row in conn.execute(_scope(stmt, **scope)).mappings()]
+    out = []
+    for row in conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).mappings():
+        q = dict(row)
+        q["outcomes"] = _json(q["outcomes"]) if q["kind"] != "binary" else ["yes", "no"]
+        q["deadline"] = _date(q["deadline"])
+        q["opened_at"] = _datetime(q["opened_at"])
+        q["known_at"] = _datetime(q["known_at"])
+        q["annulled"] = bool(q["annulled"]) if q["rid"] is not None else None
+        out.append(q)
+    return out
 
 
-def _analyst_counts(conn, **scope) -> dict[str, int]:
+def _in_scope(questions: list[dict], *, quarter: Optional[str], analyst_questions: Optional[set]) -> list[dict]:
+    from .review import parse_quarter
+
+    if quarter:
+        _, start, end = parse_quarter(quarter)
+        questions = [q for q in questions if start <= q["deadline"] <= end]
+    if analyst_questions is not None:
+        questions = [q for q in questions if q["id"] in analyst_questions]
+    return questions
+
+
+def _analyst_questions(conn, analyst: str) -> set:
+    from sqlalchemy import select
+
+    F = T_FORECAST
+    return {qid for (qid,) in conn.execute(select(F.c.question_id).where(F.c.analyst == analyst).distinct())}
+
+
+def _analyst_counts(conn, question_ids: list[str]) -> dict[str, int]:
+    """How many analysts forecast each of these questions."""
     from sqlalchemy import func, select
 
-    F, Q = T_FORECAST, T_QUESTION
-    stmt = (select(F.c.question_id, func.count(func.distinct(F.c.analyst)))
-            .select_from(F.join(Q, Q.c.id == F.c.question_id)).group_by(F.c.question_id))
-    return {qid: int(n) for qid, n in conn.execute(_scope(stmt, **scope))}
+    F = T_FORECAST
+    out: dict[str, int] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = question_ids[start:start + 500]
+        stmt = (select(F.c.question_id, func.count(func.distinct(F.c.analyst)))
+                .where(F.c.question_id.in_(chunk)).group_by(F.c.question_id))
+        out.update({qid: int(n) for qid, n in conn.execute(stmt)})
+    return out
 
 
-def _finals(conn, *, analyst: Optional[str], skip_scored_binary: bool = False, **scope) -> dict[str, list[tuple]]:
-    """question -> [(analyst, probability, probabilities)]: each analyst's last forecast made before the
-    outcome became known, on resolved (or annulled) questions in scope.
+def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tuple]:
+    """(question, analyst, probability, raw vector) per pair, ordered by question and analyst: each analyst's
+    last forecast (by made_at, then id) made before the outcome became known, on every resolved or annulled
+    question of the scenario/tag scope.
 
-    ``skip_scored_binary``: leave out the binary questions resolved with an outcome (their final forecasts
-    are the scored pairs of the "final" mode, already in hand). Vectors are parsed only where present.
-    """
-    import json
-
-    from sqlalchemy import String, or_, select, type_coerce
+    One query; the database keeps the last row of each pair (no later forecast of the same pair exists
+    before the outcome was known: an anti-join on the (question, analyst, made_at) index), so only one row
+    per pair crosses over."""
+    from sqlalchemy import and_, exists, or_, select
 
     F, Q = T_FORECAST, T_QUESTION
     latest, r = _latest_resolution()
+    g = T_FORECAST.alias("later")
+    later = exists().where(and_(
+        g.c.question_id == F.c.question_id, g.c.analyst == F.c.analyst, g.c.made_at < r.c.known_at,
+        or_(g.c.made_at > F.c.made_at, and_(g.c.made_at == F.c.made_at, g.c.id > F.c.id)),
+    ))
     stmt = (
-        select(F.c.question_id, F.c.analyst, F.c.probability, type_coerce(F.c.probabilities, String))
+        select(F.c.question_id, F.c.analyst, F.c.probability, _raw(F.c.probabilities))
         .select_from(F.join(Q, Q.c.id == F.c.question_id).join(latest, latest.c.question_id == F.c.question_id)
                      .join(r, r.c.id == latest.c.rid))
-        .where(F.c.made_at < r.c.known_at)
-        .order_by(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id)
+        .where(F.c.made_at < r.c.known_at, ~later)
+        .order_by(F.c.question_id, F.c.analyst)
     )
-    if skip_scored_binary:
-        stmt = stmt.where(or_(Q.c.kind != "binary", r.c.annulled.is_(True)))
-    if analyst:
-        stmt = stmt.where(F.c.analyst == analyst)
-    last: dict[tuple, tuple] = {}
-    for qid, who, p, vec in conn.execute(_scope(stmt, analyst=None, **scope)):
-        last[(qid, who)] = (p, vec)
-    out: dict[str, list[tuple]] = defaultdict(list)
-    for (qid, who), (p, vec) in last.items():
-        if isinstance(vec, (str, bytes)):
-            vec = json.loads(vec)
-        out[qid].append((who, p, vec))
-    return out
+    return list(conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)))
+
+
+def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
+    """The scored pairs of the "final" mode, as :func:`tracker.services.score.load_pairs` makes them, from
+    the final rows already read (the same reduction code, fed one row per pair). ``n_forecasts`` (how many
+    forecasts the pairs summarize) is not counted here: it stays 0."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from .score import _binary_pairs, _categorical_pairs
+
+    info = {
+        q["id"]: SimpleNamespace(id=q["id"], kind=q["kind"], outcomes=q["outcomes"], ordered=q["ordered"],
+                                 deadline=q["deadline"], opened_at=q["opened_at"], scenario_id=q["scenario_id"],
+                                 phrase=q["phrase"], outcome=q["outcome"], known_at=q["known_at"])
+        for q in questions if q["rid"] is not None and not q["annulled"]
+    }
+    binary, categorical = [], []
+    for qid, who, p, vec in rows:
+        q = info.get(qid)
+        if q is None:  # annulled
+            continue
+        if q.kind == "binary":
+            binary.append((qid, who, p, None, None, q.kind, q.deadline, q.outcome))
+        else:
+            categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
+    pairs = _binary_pairs(binary, info, "final")
+    tags: dict[str, list[str]] = defaultdict(list)
+    for qid, t in conn.execute(select(T_TAG.c.question_id, T_TAG.c.tag)):
+        if qid in info:
+            tags[qid].append(t)
+    pairs.tags = dict(tags)
+    pairs.categorical = _categorical_pairs(categorical, info, "final")
+    return pairs
+
+
+def _pairs(store: Store, *, mode: str, scenario: Optional[str] = None, tag: Optional[str] = None) -> Pairs:
+    """The scored pairs (all quarters, all analysts) of the scenario/tag scope."""
+    if mode != "final":
+        return load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    with store.read() as conn:
+        questions = _questions(conn, scenario=scenario, tag=tag)
+        return _final_pairs(conn, questions, _final_rows(conn, scenario=scenario, tag=tag))
+
+
+def _load(store: Store, *, mode: str, scenario: Optional[str], tag: Optional[str], analyst: Optional[str]):
+    """Questions (all quarters), scored pairs, final forecasts per question and the analyst's question set.
+
+    The "final" mode reads every forecast table row once, reduced in the database; other modes add
+    :func:`tracker.services.score.load_pairs`."""
+    with store.read() as conn:
+        questions = _questions(conn, scenario=scenario, tag=tag)
+        rows = _final_rows(conn, scenario=scenario, tag=tag)
+        pairs = _final_pairs(conn, questions, rows) if mode == "final" else None
+        mine = _analyst_questions(conn, analyst) if analyst else None
+    if pairs is None:
+        pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    finals: dict[str, list[tuple]] = defaultdict(list)
+    for qid, who, p, vec in rows:
+        if analyst is None or who == analyst:
+            finals[qid].append((who, p, vec))
+    return questions, pairs, finals, mine
 
 
 # ------------------------------------------------------------------- phrases
@@ -181,9 +308,9 @@ def _phrase_questions(questions: list[dict], pairs: Pairs, sel: np.ndarray) -> l
     for q in questions:
         if q["kind"] != "binary" or not q["phrase"] or q["rid"] is None or q["annulled"] or q["outcome"] is None:
             continue
-        key = (q["phrase"], repr(q["extra"] and (q["extra"].get("scale"), q["extra"].get("band"))))
+        key = (q["phrase"], q["extra"] if isinstance(q["extra"], (str, type(None))) else repr(q["extra"]))
         if key not in cache:
-            cache[key] = phrase_band(q["phrase"], q["extra"])
+            cache[key] = phrase_band(q["phrase"], _json(q["extra"]))
         out.append(dict(cache[key], phrase=q["phrase"], y=1 if q["outcome"] == "yes" else 0, forecasts=by_q.get(q["id"], [])))
     return out
 
@@ -220,12 +347,14 @@ def _check(mode: str, scale: str, quarter: Optional[str]) -> Optional[str]:
 
 
 def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str], bins: int, scale: str,
-                  mode: str) -> list:
+                  mode: str) -> tuple[list, str]:
+    """The per-analyst rows, best first, and how their intervals were computed."""
     from ..report import build
 
     factor = 2.0 if scale == "0-2" else 1.0
     everyone = _mask(pairs, quarter=quarter)
     idx_all = np.flatnonzero(everyone)
+    method = build.interval_method(2 * int(idx_all.size))
     deviations = build.relative_deviations(pairs.question[idx_all], pairs.analyst[idx_all], pairs.brier[idx_all])
     names_all = pairs.analyst[idx_all].astype(str)
     cats: dict[str, list] = defaultdict(list)
@@ -238,10 +367,13 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
     rows = []
     for name in names:
         mine = names_all == name
-        s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode)
+        bootstrap = method == build.BOOTSTRAP
+        s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=bootstrap, mode=mode)
+        if not bootstrap and s["n"]:
+            s["brier_ci"] = build.mean_interval(pairs.brier[idx_all[mine]] * factor, method)
         rows.append(build.analyst_row(name, s, deviations=deviations[mine], scale_factor=factor,
-                                      categorical=_categorical(cats.get(name, []))))
-    return build.order_analysts(rows)
+                                      categorical=_categorical(cats.get(name, [])), method=method))
+    return build.order_analysts(rows), method
 
 
 def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optional[str] = None,
@@ -259,16 +391,11 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     now = now or utcnow()
     today = as_of or now.date()
     factor = 2.0 if scale == "0-2" else 1.0
-    scope = {"quarter": label, "scenario": scenario, "tag": tag, "analyst": analyst}
-    pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    everything, pairs, finals, mine = _load(store, mode=mode, scenario=scenario, tag=tag, analyst=analyst)
+    questions = _in_scope(everything, quarter=label, analyst_questions=mine)
+    unresolved = [q for q in questions if q["rid"] is None]
     with store.read() as conn:
-        questions = _questions(conn, **scope)
-        n_analysts_of = _analyst_counts(conn, **scope)
-        finals = _finals(conn, skip_scored_binary=(mode == "final"), **scope)
-    if mode == "final":  # the scored pairs are the final forecasts of binary questions with an outcome
-        keep = _mask(pairs, analyst=analyst)
-        for qid, who, p in zip(pairs.question[keep].tolist(), pairs.analyst[keep].tolist(), pairs.p[keep].tolist()):
-            finals[qid].append((who, p, None))
+        n_analysts_of = _analyst_counts(conn, [q["id"] for q in unresolved]) if unresolved else {}
 
     title = "Forecast report" + (f": {label}" if label else ": all quarters")
     if scenario:
@@ -292,7 +419,6 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     resolved_q = [q for q in questions if q["rid"] is not None]
     counts["resolved"] = sum(1 for q in resolved_q if not q["annulled"])
     counts["annulled"] = sum(1 for q in resolved_q if q["annulled"])
-    unresolved = [q for q in questions if q["rid"] is None]
     counts["overdue"] = sum(1 for q in unresolved if q["deadline"] < today)
     counts["not_yet_due"] = len(unresolved) - counts["overdue"]
     who = analyst if analyst else "The team"
@@ -306,7 +432,8 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
                                          brier_scale=scale)
     calibration.brier = s["brier"]
     decomposition = build.decomposition(s)
-    analysts = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
+    analysts, method = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
+    meta.group_intervals = build.interval_label(method)
     phrases = build.phrase_rows(_phrase_questions(questions, pairs, sel))
 
     # ---- questions
@@ -314,9 +441,9 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     surprise_items = []
     resolved = []
     for q in resolved_q:
-        rows = sorted(finals.get(q["id"], []), key=lambda t: t[0])
         shown = []
-        for who_, p, vec in rows:
+        for who_, p, vec in finals.get(q["id"], []):  # by analyst
+            vec = _json(vec) if q["kind"] != "binary" else None
             shown.append(_final(q, who_, p, vec))
             if not q["annulled"] and q["outcome"] is not None:
                 surprise_items.append({"question_id": q["id"], "text": text_of[q["id"]], "analyst": who_,
@@ -326,7 +453,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
             id=q["id"], text=q["text"], kind=q["kind"], deadline=q["deadline"],
             status="annulled" if q["annulled"] else "resolved", outcome=None if q["annulled"] else q["outcome"],
             known_at=q["known_at"].date() if q["known_at"] else None, reason=q["reason"], note=q["note"],
-            evidence=[str(e) for e in (q["evidence"] or [])], finals=shown,
+            evidence=[str(e) for e in (_json(q["evidence"]) or [])], finals=shown,
         ))
     pending = [
         PendingQuestion(id=q["id"], text=q["text"], deadline=q["deadline"],
@@ -341,6 +468,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     tmask = _mask(pairs, analyst=analyst, upto=label)
     trend = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
                              by_analyst=False, scale_factor=factor, team_label=analyst or "team")
+    meta.trend_intervals = build.interval_label(build.interval_method(int(tmask.sum())))
 
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
@@ -419,7 +547,7 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
         raise ValidationError(f"--by takes team or analyst, not {by!r}")
     if by == "analyst" and kind not in ("calibration", "trend"):
         raise ValidationError(f"--by analyst is for calibration and trend plots, not {kind!r}")
-    pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+    pairs = _pairs(store, mode=mode, scenario=scenario, tag=tag)
     sel = _mask(pairs, quarter=label, analyst=analyst)
     idx = np.flatnonzero(sel)
     factor = 2.0 if scale == "0-2" else 1.0
@@ -444,11 +572,13 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
                                 by_analyst=by == "analyst", scale_factor=factor)
         return figures.trend_figure(rows, brier_scale=scale), (None if rows else "no resolved quarters yet")
     if kind == "analysts":
-        rows = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
+        rows, _ = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
         return figures.analysts_figure(rows, brier_scale=scale), empty
     # wep
     with store.read() as conn:
-        questions = _questions(conn, quarter=label, scenario=scenario, tag=tag, analyst=analyst)
+        questions = _questions(conn, scenario=scenario, tag=tag)
+        mine = _analyst_questions(conn, analyst) if analyst else None
+    questions = _in_scope(questions, quarter=label, analyst_questions=mine)
     rows = build.phrase_rows(_phrase_questions(questions, pairs, sel))
     return figures.wep_figure(rows), (None if rows else "no resolved questions with an estimative phrase yet")
 

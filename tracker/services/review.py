@@ -217,7 +217,8 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
                     issues.append({"check": "conditional_joint", "question_id": qid, "other_question_id": joint, "analyst": analyst,
                                    "detail": f"P({joint}) = {p_yes(fj):.3f} but P({qid} | {cond}={wanted}) x P({cond}={wanted}) = "
                                              f"{p_yes(fc):.3f} x {p_yes(fb, wanted):.3f} = {implied:.3f}"})
-        if cond and qid not in resolutions:
+        own = resolutions.get(qid)
+        if cond and (own is None or not own["annulled"]):  # unresolved, or resolved as if the condition held
             rc = resolutions.get(cond)
             if rc is not None and not rc["annulled"] and rc["outcome"] != wanted:
                 issues.append({"check": "condition_failed", "question_id": qid, "other_question_id": cond, "analyst": None,
