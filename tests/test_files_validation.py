@@ -135,7 +135,7 @@ def test_yes_no_on_off_stay_the_words_written(cli, tmp_path):
       - id: base
         text: Base
         deadline: 2018-07-31
-        outcomes: [on, off, no, yes, No]
+        outcomes: [on, off, no, yes]
       - id: dep
         text: Dependent
         deadline: 2018-07-31
@@ -151,7 +151,7 @@ def test_yes_no_on_off_stay_the_words_written(cli, tmp_path):
     """
     cli.ok("import", write(tmp_path, text))
     base = json.loads(cli.ok("show", "base", "--json").stdout)
-    assert base["outcomes"] == ["on", "off", "no", "yes", "No"]
+    assert base["outcomes"] == ["on", "off", "no", "yes"]
     dep = json.loads(cli.ok("show", "dep", "--json").stdout)
     assert dep["condition"] == {"question_id": "base", "outcome": "no"}
     assert sorted(dep["tags"]) == ["off", "on", "yes"]
@@ -218,7 +218,7 @@ def test_dates_and_datetimes_parse_as_such(cli, tmp_path):
 
 def test_aliases_are_refused_with_the_line(cli, tmp_path):
     text = HEAD + "  - id: copy\n    text: &t Copied text\n    deadline: 2018-07-31\n  - id: copy2\n    text: *t\n    deadline: 2018-07-31\n"
-    cli.fails("import", write(tmp_path, text), match="v.yaml: line 17: aliases (*name) are not allowed in tracker files")
+    cli.fails("import", write(tmp_path, text), match="v.yaml: line 18: aliases (*name) are not allowed in tracker files")
     assert empty(cli.db_url)
 
 
@@ -289,15 +289,15 @@ def test_missing_file(cli, tmp_path):
         ("  - question: good\n    outcome: yes\n    supersede: true\n    reason: typo\n",
          "v.yaml: question good: question 'good' has no resolution to supersede"),
         ("  - question: Good\n    outcome: yes\n", "v.yaml: question Good, field question: question id 'Good' is not a valid id"),
-        ("  - question: good-too\n    outcome: a\n", "v.yaml: question 'good-too' appears twice"),
+        ("  - question: other\n    outcome: no\n", "v.yaml: question 'other' appears twice"),
     ],
     ids=["binary-word", "categorical", "unknown-question", "annul-no-reason", "known-at-text", "known-at-future",
          "supersede-word", "unknown-field", "nothing-to-supersede", "bad-id", "duplicate"],
 )
 def test_bad_resolution_entry_late_in_the_file_applies_nothing(cli, tmp_path, entry, message):
-    cli.ok("import", write(tmp_path, HEAD, "s.yaml"))
+    cli.ok("import", write(tmp_path, HEAD + "  - {id: other, text: Other, deadline: 2018-07-31}\n", "s.yaml"))
     before = dump_db(cli.db_url)
     text = ("period: 2018-Q3\nreviewer: rita\nresolutions:\n"
-            "  - question: good-too\n    outcome: a\n    known_at: 2018-07-10\n" + entry)
+            "  - question: other\n    outcome: yes\n    known_at: 2018-07-10\n" + entry)
     cli.fails("import", write(tmp_path, text), match=message)
     assert dump_db(cli.db_url) == before

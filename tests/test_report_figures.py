@@ -279,6 +279,22 @@ def test_wilson_interval_is_the_one_of_reliability_binned():
     assert (low, high) == pytest.approx((0.1078, 0.6032), abs=1e-4)  # Wilson (1927), z = 1.96
 
 
+def test_group_intervals_bootstrap_then_student_t():
+    from scipy import stats
+
+    from tracker.scoring import bootstrap_ci
+
+    values = np.array([0.01, 0.04, 0.09, 0.25, 0.36, 0.16, 0.0, 0.81])
+    assert build.interval_method(build.MAX_BOOTSTRAP_TOTAL) == build.BOOTSTRAP
+    assert build.interval_method(build.MAX_BOOTSTRAP_TOTAL + 1) == build.STUDENT_T
+    ci = bootstrap_ci(values)
+    assert build.mean_interval(values, build.BOOTSTRAP) == [ci.low, ci.high]
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+    assert build.mean_interval(values, build.STUDENT_T) == pytest.approx([low, high])
+    assert build.mean_interval([0.2], build.STUDENT_T) == [0.2, 0.2]
+    assert build.mean_interval([], build.STUDENT_T) is None
+
+
 def test_analysts_figure_orders_rows_and_holds_brier_and_relative():
     rows = [AnalystRow("ana", 4, 0.02, [0.01, 0.03], -0.09, [-0.13, -0.05], 0.9, None, None, "too little data"),
             AnalystRow("ben", 4, 0.15, [0.10, 0.20], 0.04, [0.01, 0.08], 0.2, None, None, "too little data"),

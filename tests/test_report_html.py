@@ -152,6 +152,27 @@ def test_summary_agrees_with_score_and_review(example, example_report):
         assert a.verdict == "too little data"  # 3-4 forecasts each
 
 
+def test_large_tables_switch_to_t_intervals_with_the_same_point_values(example, monkeypatch):
+    """Past MAX_BOOTSTRAP_TOTAL scores, the per-analyst table and the trend use Student's t intervals
+    (cheap at 100,000 forecasts); the point values stay those of ``tracker score``."""
+    from tracker.report import build
+    from tracker.services.score import score
+
+    monkeypatch.setattr(build, "MAX_BOOTSTRAP_TOTAL", 0)
+    r = build_report(example, quarter="2018Q3", as_of=AS_OF, now=NOW)
+    assert r.meta.group_intervals.startswith("Student's t") and r.meta.trend_intervals.startswith("Student's t")
+    by = {g["group"]: g for g in score(example, by="analyst", quarter="2018Q3")}
+    for a in r.analysts:
+        g = by[a.name]
+        assert (a.n, a.slope) == (g["n"], g["calibration"]["slope"])
+        assert a.brier == pytest.approx(g["brier"]) and a.skill == pytest.approx(g["brier_skill"])
+        assert a.relative_brier == pytest.approx(g["relative_brier"])
+        assert a.brier_ci[0] <= a.brier <= a.brier_ci[1]
+    assert "Intervals: Student&#39;s t on the per-forecast scores" in render_html(r)
+    # the team's headline interval stays the bootstrap of `tracker score`
+    assert r.summary.brier_ci == pytest.approx(score(example, quarter="2018Q3")["brier_ci"])
+
+
 def test_decompositions_add_up(example_report):
     d = example_report.decomposition
     murphy = {t.symbol: t.value for t in d.murphy}
@@ -396,6 +417,8 @@ def test_report_on_each_backend(db_url, tmp_path):
     assert all(f.analyst == "ana-illustrative" for q in r_ana.resolved for f in q.finals)
     assert r_ana.summary.n_pairs == 4 and r_ana.meta.title.endswith("analyst ana-illustrative")
     assert r_scn.summary.n_questions == 0
+    assert "scenario 'nope' has no questions" in r_scn.summary.notes
+    assert "scenario &#39;nope&#39; has no questions" in render_html(r_scn)
 
 
 def _random_rows(seed: int, n_questions: int = 60) -> list[dict]:

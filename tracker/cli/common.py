@@ -148,3 +148,95 @@ class TrackerGroup(click.Group):
             )
             ctx.exit(1)
 
+
+
+# ------------------------------------------------------------------ progress
+
+PROGRESS_DELAY = 1.0  # seconds of work before a progress line appears
+PROGRESS_INTERVAL = 0.1  # seconds between redraws
+
+
+class Progress:
+    """A one-line progress display on stderr for long work.
+
+    Call it as ``progress(phase, done, total)`` (``total`` None when unknown).
+    Nothing is drawn before the work has run ``PROGRESS_DELAY`` seconds, so
+    quick commands stay silent; ``close()`` erases the line. Made by
+    :func:`progress_bar` only when stderr is a terminal: output that goes to
+    a file or a pipe never carries it."""
+
+    def __init__(self, label: str, stream, *, delay: float | None = None, width: int | None = None):
+        import shutil
+        import time
+
+        self.label = label
+        self.stream = stream
+        self._clock = time.monotonic
+        self.started = self._clock()
+        self.delay = PROGRESS_DELAY if delay is None else delay
+        self.width = width or max(40, min(100, shutil.get_terminal_size((80, 24)).columns - 1))
+        self.last_draw = 0.0
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int | None = None) -> None:
+        now = self._clock()
+        finished = total is not None and done >= total
+        if now - self.started < self.delay or (now - self.last_draw < PROGRESS_INTERVAL and not finished):
+            return
+        self.last_draw = now
+        self._draw(self.render(phase, done, total))
+
+    def render(self, phase: str, done: int, total: int | None) -> str:
+        head = f"{self.label}: {phase}"
+        if total:
+            share = min(1.0, max(0.0, done / total))
+            tail = f" {share:4.0%}  {done:,}/{total:,}"
+            room = self.width - len(head) - len(tail) - 3
+            if room >= 10:
+                filled = int(round(share * room))
+                return f"{head} [{'#' * filled}{'-' * (room - filled)}]{tail}"
+            return head + tail
+        return f"{head} {done:,}"
+
+    def _draw(self, text: str) -> None:
+        text = text[: self.width]
+        try:
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed terminal: give up quietly
+            self.shown = False
+            return
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            try:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+            self.shown = False
+
+
+class progress_bar:
+    """``with progress_bar("importing x.csv") as progress:`` gives a
+    :class:`Progress` when stderr is a terminal, else None (pass it on as a
+    service's ``progress`` argument either way)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.progress: Progress | None = None
+
+    def __enter__(self) -> Progress | None:
+        stream = sys.stderr
+        try:
+            tty = stream is not None and stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        if tty:
+            self.progress = Progress(self.label, stream)
+        return self.progress
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.close()

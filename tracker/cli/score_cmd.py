@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, table
+from .common import db_option, emit_json, get_store, info, json_option, progress_bar, table
 
 
 def verdict(calibration: dict) -> str:
@@ -54,8 +54,9 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     from ..services.score import score
 
     store = get_store()
-    result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                   scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap)
+    with progress_bar("scoring") as progress:
+        result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
+                       scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap, progress=progress)
     if as_json:
         emit_json(result)
         return

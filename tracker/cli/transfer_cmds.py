@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, to_json
+from .common import db_option, emit_json, get_store, info, json_option, progress_bar, to_json
 
 
 def read_input(path: str) -> tuple[bytes, str]:
@@ -103,7 +103,8 @@ def import_cmd(path, fmt, who, as_json):
     elif kind == "csv":
         from ..services.transfer import import_csv
 
-        result = import_csv(store, data, filename=name, recorded_by=config.analyst_name(who), progress=None)
+        with progress_bar(f"importing {name}") as progress:
+            result = import_csv(store, data, filename=name, recorded_by=config.analyst_name(who), progress=progress)
         summary = (
             f"{result['rows']} rows: {result['forecasts_added']} forecasts added "
             f"({result['forecasts_already_present']} already present), "

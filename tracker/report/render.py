@@ -24,7 +24,7 @@ from .data import MIN_FOR_CURVE, SURPRISE_THRESHOLD, Report
 FORMATS = ("html", "json", "md")
 IMAGE_FORMATS = ("svg", "png")
 JSON_FORMAT_VERSION = 1
-#: The analysts figure shows at most this many (the best and the worst half each); the table shows all.
+#: The report draws the analysts figure up to this many analysts; beyond, the table says it all.
 MAX_ANALYSTS_IN_FIGURE = 30
 
 
@@ -134,16 +134,12 @@ def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, di
             f"{cal.corp_level:.0%} consistency band (where a calibrated forecaster's curve would fall). "
             f"Underneath: how many forecasts fell at each probability (sharpness).")
     scored = [a for a in report.analysts if a.n]
-    if scored:
-        shown = scored if len(scored) <= MAX_ANALYSTS_IN_FIGURE else (
-            scored[: MAX_ANALYSTS_IN_FIGURE // 2] + scored[-(MAX_ANALYSTS_IN_FIGURE // 2):])
-        part = "" if len(shown) == len(scored) else (
-            f" The {len(shown) // 2} best and {len(shown) // 2} worst of {len(scored)} analysts; the table lists all.")
-        add("analysts", figures.analysts_figure(shown, brier_scale=scale),
+    if 0 < len(scored) <= MAX_ANALYSTS_IN_FIGURE:
+        add("analysts", figures.analysts_figure(scored, brier_scale=scale),
             "Each analyst's Brier score and relative Brier score with intervals",
             f"Brier score ({scale} scale) and relative Brier (difference from the median analyst on the same "
             f"questions; below 0 is better than the median), best first. 95% intervals: "
-            f"{report.meta.group_intervals}.{part}")
+            f"{report.meta.group_intervals}.")
     if report.phrases:
         add("phrases", figures.wep_figure(report.phrases),
             "Realized frequency of each estimative phrase against its band",

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Optional
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..storage import Store
-from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware
+from ..report.data import FinalForecast
 from .score import MODES, SCALES, Pairs, load_pairs, summary_of
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
@@ -61,8 +63,14 @@ def _scope(stmt, *, quarter: Optional[str], scenario: Optional[str], tag: Option
     return stmt
 
 
+_JSON_CONSTANTS = {"null": None, "[]": [], "{}": {}}
+
+
 def _json(value: Any) -> Any:
     """A JSON column read raw: text on SQLite (parsed here), already parsed on PostgreSQL."""
+    if isinstance(value, str) and value in _JSON_CONSTANTS:
+        const = _JSON_CONSTANTS[value]
+        return type(const)() if const is not None else None  # a fresh empty list or dict
     if isinstance(value, (str, bytes)):
         import json
 
@@ -82,14 +90,12 @@ def _date(value: Any) -> Optional[date]:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     if isinstance(value, datetime):
-        return value.date()
+        return aware(value).date()  # the UTC date
     return value
 
 
 def _datetime(value: Any) -> Optional[datetime]:
     """A stored timestamp (naive UTC text on SQLite) as an aware UTC datetime."""
-    from .common import aware
-
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return aware(value)
@@ -98,26 +104,25 @@ def _datetime(value: Any) -> Optional[datetime]:
 def _questions(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[dict]:
     """Every question of the scenario/tag scope (all quarters) with its current resolution, by deadline.
 
-    ``outcomes`` is parsed; ``extra`` and ``evidence`` stay raw (see :func:`_json`)."""
+    ``outcomes`` and ``deadline`` are converted; ``extra``, ``evidence`` and ``known_at`` stay as stored
+    (see :func:`_json`, :func:`_datetime`), converted where used."""
     from sqlalchemy import select
 
     Q = T_QUESTION
     latest, r = _latest_resolution()
     stmt = (
         select(Q.c.id, Q.c.text, Q.c.kind, _raw(Q.c.outcomes).label("outcomes"), Q.c.ordered,
-               _raw(Q.c.deadline).label("deadline"), _raw(Q.c.opened_at).label("opened_at"), Q.c.scenario_id,
+               _raw(Q.c.deadline).label("deadline"), Q.c.scenario_id,
                Q.c.phrase, _raw(Q.c.extra).label("extra"), r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason,
                _raw(r.c.known_at).label("known_at"), _raw(r.c.evidence).label("evidence"), r.c.note)
         .select_from(Q.outerjoin(latest, latest.c.question_id == Q.c.id).outerjoin(r, r.c.id == latest.c.rid))
         .order_by(Q.c.deadline, Q.c.id)
     )
     out = []
-    for row in conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).mappings():
+    for row in conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).mappings().all():
         q = dict(row)
         q["outcomes"] = _json(q["outcomes"]) if q["kind"] != "binary" else ["yes", "no"]
         q["deadline"] = _date(q["deadline"])
-        q["opened_at"] = _datetime(q["opened_at"])
-        q["known_at"] = _datetime(q["known_at"])
         q["annulled"] = bool(q["annulled"]) if q["rid"] is not None else None
         out.append(q)
     return out
@@ -179,7 +184,7 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
         .where(F.c.made_at < r.c.known_at, ~later)
         .order_by(F.c.question_id, F.c.analyst)
     )
-    return list(conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)))
+    return conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).all()
 
 
 def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
@@ -193,9 +198,10 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
     from .score import _binary_pairs, _categorical_pairs
 
     info = {
+        # opened_at and known_at serve the time-weighted mode only, which load_pairs computes
         q["id"]: SimpleNamespace(id=q["id"], kind=q["kind"], outcomes=q["outcomes"], ordered=q["ordered"],
-                                 deadline=q["deadline"], opened_at=q["opened_at"], scenario_id=q["scenario_id"],
-                                 phrase=q["phrase"], outcome=q["outcome"], known_at=q["known_at"])
+                                 deadline=q["deadline"], opened_at=None, scenario_id=q["scenario_id"],
+                                 phrase=q["phrase"], outcome=q["outcome"], known_at=None)
         for q in questions if q["rid"] is not None and not q["annulled"]
     }
     binary, categorical = [], []
@@ -209,7 +215,7 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
             categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
     pairs = _binary_pairs(binary, info, "final")
     tags: dict[str, list[str]] = defaultdict(list)
-    for qid, t in conn.execute(select(T_TAG.c.question_id, T_TAG.c.tag)):
+    for qid, t in conn.execute(select(T_TAG.c.question_id, T_TAG.c.tag)).all():
         if qid in info:
             tags[qid].append(t)
     pairs.tags = dict(tags)
@@ -346,6 +352,28 @@ def _check(mode: str, scale: str, quarter: Optional[str]) -> Optional[str]:
     return parse_quarter(quarter)[0] if quarter else None
 
 
+def _lean_summary(pairs: Pairs, idx: np.ndarray, *, factor: float, method: str) -> dict:
+    """The part of a ``tracker score`` summary object the per-analyst table shows: n, Brier with its
+    interval, skill over the base rate, calibration slope with its interval (the same formulas)."""
+    from ..report import build
+    from ..scoring import calibration_slope
+
+    n = int(idx.size)
+    if n == 0:
+        return {"n": 0, "brier": None, "brier_ci": None, "brier_skill": None,
+                "calibration": {"slope": None, "slope_ci": None}}
+    per_pair = pairs.brier[idx]
+    y = pairs.y[idx]
+    base = float(y.mean())
+    ref = base * (1.0 - base)
+    cal = calibration_slope(pairs.p[idx], y)
+    return {
+        "n": n, "brier": float(per_pair.mean() * factor), "brier_ci": build.mean_interval(per_pair * factor, method),
+        "brier_skill": 1.0 - float(per_pair.mean()) / ref if ref > 0 else None,
+        "calibration": {"slope": cal.slope, "slope_ci": list(cal.slope_ci) if cal.slope_ci else None},
+    }
+
+
 def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str], bins: int, scale: str,
                   mode: str) -> tuple[list, str]:
     """The per-analyst rows, best first, and how their intervals were computed."""
@@ -367,10 +395,10 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
     rows = []
     for name in names:
         mine = names_all == name
-        bootstrap = method == build.BOOTSTRAP
-        s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=bootstrap, mode=mode)
-        if not bootstrap and s["n"]:
-            s["brier_ci"] = build.mean_interval(pairs.brier[idx_all[mine]] * factor, method)
+        if method == build.BOOTSTRAP:  # small data: exactly the numbers of `tracker score --by analyst`
+            s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode)
+        else:  # many forecasts: only what the table shows
+            s = _lean_summary(pairs, idx_all[mine], factor=factor, method=method)
         rows.append(build.analyst_row(name, s, deviations=deviations[mine], scale_factor=factor,
                                       categorical=_categorical(cats.get(name, [])), method=method))
     return build.order_analysts(rows), method
@@ -428,6 +456,10 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
         n_analysts=len(set(pairs.analyst[idx].tolist()) | {c["analyst"] for c in cats}),
         mean_forecast=float(pairs.p[idx].mean()) if idx.size else None,
     )
+    if analyst and not mine:
+        summary.notes.insert(0, f"{analyst} has made no forecasts{' in this scope' if scenario or tag else ''}")
+    if scenario and not everything:
+        summary.notes.insert(0, f"scenario {scenario!r} has no questions")
     calibration = build.calibration_data(pairs.p[idx], pairs.y[idx], label=analyst or "team", bins=bins,
                                          brier_scale=scale)
     calibration.brier = s["brier"]
@@ -452,7 +484,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
         resolved.append(ResolvedQuestion(
             id=q["id"], text=q["text"], kind=q["kind"], deadline=q["deadline"],
             status="annulled" if q["annulled"] else "resolved", outcome=None if q["annulled"] else q["outcome"],
-            known_at=q["known_at"].date() if q["known_at"] else None, reason=q["reason"], note=q["note"],
+            known_at=_date(q["known_at"]) if q["known_at"] else None, reason=q["reason"], note=q["note"],
             evidence=[str(e) for e in (_json(q["evidence"]) or [])], finals=shown,
         ))
     pending = [
@@ -475,14 +507,13 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
                   resolved=resolved, pending=pending, trend=trend)
 
 
+@lru_cache(maxsize=4096)
 def _pct(x: float) -> str:
     v = round(100 * float(x), 1)
     return f"{v:.0f}%" if v == int(v) else f"{v:.1f}%"
 
 
 def _final(q: dict, who: str, p: Optional[float], vec: Optional[dict]):
-    from ..report.data import FinalForecast
-
     if q["kind"] == "binary":
         return FinalForecast(analyst=who, probability=p, probabilities=None, display=_pct(p) if p is not None else "-")
     vec = {k: float(v) for k, v in (vec or {}).items()}

@@ -54,16 +54,18 @@ def _latest_resolutions(conn, question_ids: list[str]) -> dict[str, dict]:
     return out
 
 
-def _latest_forecasts(conn, question_ids: list[str]) -> dict[str, dict[str, dict]]:
-    """question -> analyst -> the analyst's latest forecast (by made_at, then id)."""
+def _latest_forecasts(conn, question_ids: list[str], before: Optional[datetime] = None) -> dict[str, dict[str, dict]]:
+    """question -> analyst -> the analyst's latest forecast (by made_at, then id),
+    among those made before ``before`` when given."""
     from sqlalchemy import select
 
     out: dict[str, dict[str, dict]] = {q: {} for q in question_ids}
     for start in range(0, len(question_ids), 500):
         chunk = question_ids[start : start + 500]
-        for row in conn.execute(
-            select(T_FORECAST).where(T_FORECAST.c.question_id.in_(chunk)).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
-        ).mappings():
+        stmt = select(T_FORECAST).where(T_FORECAST.c.question_id.in_(chunk))
+        if before is not None:
+            stmt = stmt.where(T_FORECAST.c.made_at < before)
+        for row in conn.execute(stmt.order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)).mappings():
             out[row["question_id"]][row["analyst"]] = forecast_dict(row)
     return out
 
@@ -81,7 +83,9 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
         questions = conn.execute(stmt.order_by(T_QUESTION.c.deadline, T_QUESTION.c.id)).mappings().all()
         ids = [q["id"] for q in questions]
         resolutions = _latest_resolutions(conn, ids)
-        latest = _latest_forecasts(conn, ids)
+        # as of a past date, forecasts made after it do not count (the end of that day, UTC)
+        until = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC) if as_of and as_of < date(9999, 12, 31) else None
+        latest = _latest_forecasts(conn, ids, before=until)
         tags = tags_of(conn, ids)
     groups: dict[str, list] = {"resolved": [], "awaiting_resolution": [], "not_yet_due": []}
     stale = []

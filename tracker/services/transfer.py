@@ -30,6 +30,7 @@ from .common import (
     T_TAG,
     aware,
     check_analyst_name,
+    check_json_value,
     parse_binary_outcome,
     parse_date,
     parse_datetime,
@@ -133,8 +134,8 @@ def _coerce_row(table, raw: Any, key: str, index: int) -> dict:
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ValidationError(f"{name} must be a number")
                 row[name] = parse_probability(value, name)
-            elif isinstance(typ, JSON):
-                row[name] = value
+            elif isinstance(typ, JSON):  # no NaN/infinity: PostgreSQL refuses them, exports could not be written
+                row[name] = check_json_value(value, name)
             elif isinstance(typ, String):
                 if not isinstance(value, str):
                     raise ValidationError(f"{name} must be text")
@@ -336,7 +337,7 @@ def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> di
     get_info = itemgetter(*present) if present else (lambda record: ())
     parse_info = _info_parser(idx)
     now_ts = _ts(now)
-    total = text.count("\n") + 1 if progress is not None else 0
+    total = text.count("\n") + (not text.endswith("\n")) if progress is not None else 0
     # caches: raw text -> checked value (each distinct value is checked once)
     q_ok: dict[str, str] = {}
     a_ok: dict[str, str] = {}
@@ -467,7 +468,8 @@ def import_csv(
     """Import forecasts (and outcomes) from CSV; all or nothing.
 
     ``progress(phase, done, total)``, if given, is called now and then while
-    the file is read (phase "reading", in lines) and stored ("storing", in
+    the file is read (phase "reading", in lines), checked against the
+    database ("checking", in questions) and stored ("storing", in
     forecasts)."""
     now = now or utcnow()
     text = decode_text(data, filename)
@@ -524,7 +526,10 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     analysts: set[str] = set()
     skipped = 0
     made_key = itemgetter(_MADE)
-    for qid, qrows in by_question.items():
+    n_questions = len(by_question)
+    for done, (qid, qrows) in enumerate(by_question.items()):
+        if progress is not None and done % 5000 == 0:
+            progress("checking", done, n_questions)
         first = qrows[0]
         infos = {r[_INFO] for r in qrows}
         if len(infos) == 1:  # the usual case: every row says the same about its question

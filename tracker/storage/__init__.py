@@ -35,14 +35,22 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    @contextlib.contextmanager
-    def read(self) -> Iterator:
+    @property
+    def db_errors(self) -> tuple:
+        """Errors from the database: SQLAlchemy's wrappers, and the driver's
+        own (raised by code that uses the DBAPI cursor directly, e.g. COPY)."""
         from sqlalchemy.exc import DBAPIError
 
+        dbapi = getattr(self.engine.dialect, "dbapi", None)
+        driver = getattr(dbapi, "Error", None)
+        return (DBAPIError, driver) if isinstance(driver, type) else (DBAPIError,)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator:
         try:
             with self.engine.connect() as conn:
                 yield conn
-        except DBAPIError as exc:
+        except self.db_errors as exc:
             translated = translate_error(exc)
             if translated is None:
                 raise
@@ -67,15 +75,14 @@ class Store:
         violation, twice at most). Errors a user can act on (permission
         denied, a lock that never cleared...) become a one-line
         :class:`DatabaseError`; anything else propagates unchanged."""
-        from sqlalchemy.exc import DBAPIError
-
+        errors = self.db_errors
         delay = 0.05
         races = 0
         for attempt in range(attempts):
             try:
                 with self.write() as conn:
                     return fn(conn)
-            except DBAPIError as exc:  # OperationalError, IntegrityError... derive from it
+            except errors as exc:  # OperationalError, IntegrityError... derive from them
                 if attempt < attempts - 1 and _retryable(exc):
                     time.sleep(delay * (1 + random.random()))
                     delay = min(delay * 2, 2.0)
@@ -100,12 +107,17 @@ class Store:
 def _lost_insert_race(exc) -> bool:
     """A unique violation on PostgreSQL (SQLite serializes writers, so there
     a unique violation is never a race)."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "23505"
+    return _sqlstate(exc) == "23505"
+
+
+def _sqlstate(exc):
+    """The SQLSTATE of a database error, wrapped by SQLAlchemy or raw."""
+    return getattr(getattr(exc, "orig", None) or exc, "sqlstate", None)
 
 
 def _retryable(exc) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    code = _sqlstate(exc)
     return (
         "database is locked" in text
         or "database is busy" in text
