@@ -233,11 +233,16 @@ def test_export_after_an_edit_round_trips_with_all_revisions(cli, fresh, tmp_pat
         """)
     (tmp_path / "v1.yaml").write_text(base, encoding="utf-8")
     cli.ok("import", tmp_path / "v1.yaml")
-    (tmp_path / "v2.yaml").write_text(base + "      - {analyst: al, probability: 0.6, made_at: 2018-06-25}\n", encoding="utf-8")
+    # a later revision, and an older forecast found in the archive (before the source date)
+    (tmp_path / "v2.yaml").write_text(base + "      - {analyst: al, probability: 0.6, made_at: 2018-06-25}\n"
+                                             "      - {analyst: bo, probability: 0.3, made_at: 2018-06-10}\n", encoding="utf-8")
     cli.ok("import", tmp_path / "v2.yaml")
     first = export(cli, "sc")
     q = load(first)["questions"][0]
-    assert [(f["probability"], str(f["made_at"])) for f in q["forecasts"]] == [(0.4, "2018-06-21"), (0.6, "2018-06-25")]
+    assert [(f["analyst"], f["probability"], str(f["made_at"])) for f in q["forecasts"]] == [
+        ("bo", 0.3, "2018-06-10"), ("al", 0.4, "2018-06-21"), ("al", 0.6, "2018-06-25")]
+    # the question opens with its earliest forecast, as on a first import of the same file
+    assert str(q["opened"]) == "2018-06-10"
     (tmp_path / "e.yaml").write_text(first, encoding="utf-8")
     fresh.ok("import", tmp_path / "e.yaml")
     assert export(fresh, "sc") == first

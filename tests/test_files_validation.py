@@ -301,3 +301,15 @@ def test_bad_resolution_entry_late_in_the_file_applies_nothing(cli, tmp_path, en
             "  - question: other\n    outcome: yes\n    known_at: 2018-07-10\n" + entry)
     cli.fails("import", write(tmp_path, text), match=message)
     assert dump_db(cli.db_url) == before
+
+
+def test_duplicate_keys_are_refused_with_the_line(cli, tmp_path):
+    """YAML keeps the last of two equal keys silently: a forecast list written
+    twice would lose the first one."""
+    text = HEAD + ("  - id: twice\n    text: T\n    deadline: 2018-07-31\n"
+                   "    forecasts: [{analyst: al, probability: 0.5, made_at: 2018-06-21}]\n"
+                   "    forecasts: [{analyst: al, probability: 0.6, made_at: 2018-06-22}]\n")
+    cli.fails("import", write(tmp_path, text), match="v.yaml: line 18: the key 'forecasts' appears twice in one mapping")
+    cli.fails("import", write(tmp_path, "resolutions:\n  - {question: good, outcome: yes, outcome: no}\n", "r.yaml"),
+              match="r.yaml: line 2: the key 'outcome' appears twice in one mapping")
+    assert empty(cli.db_url)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import textwrap
 
-import pytest
-
 COHERENT = """\
 id: sc
 title: S

@@ -5,7 +5,6 @@ forecasts; the resolution-file skeleton, filled in and applied."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 import yaml
@@ -273,6 +272,5 @@ def test_write_with_json_still_prints_the_review(seeded, tmp_path):
 def test_skeleton_of_an_empty_quarter(cli, tmp_path):
     path = tmp_path / "s.yaml"
     cli.ok("review", "--quarter", "2031Q1", "--write", path, "--reviewer", "rita")
-    text = path.read_text()
-    assert textwrap.dedent(text).endswith("period: 2031-Q1\nreviewer: rita\nresolutions: []\n")
+    assert path.read_text().endswith("\nperiod: 2031-Q1\nreviewer: rita\nresolutions: []\n")
     assert "0 resolved, 0 annulled, 0 corrected, 0 unchanged, 0 left blank" in cli.ok("import", path).stderr

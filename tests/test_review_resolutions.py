@@ -320,7 +320,9 @@ def test_history_shows_every_record_in_order(seeded, tmp_path):
     assert events[3]["supersedes_id"] == events[2]["id"]
     recorded = [e["recorded_at"] for e in events]
     assert recorded == sorted(recorded)  # in the order recorded
-    assert set(events[0]) >= {"record", "id", "who", "recorded_at", "effective_at", "value", "imported", "detail"}
+    keys = {"record", "id", "who", "recorded_at", "effective_at", "value", "imported", "supersedes_id", "detail", "evidence"}
+    assert all(set(e) == keys for e in events)  # one stable set of keys for scripts
+    assert (events[0]["supersedes_id"], events[0]["evidence"]) == (None, [])
 
 
 def test_history_text(seeded, tmp_path):

@@ -42,6 +42,20 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node, deep=False):
+        """A key written twice is refused (YAML would keep the last one silently)."""
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key {key_node.value!r} appears twice in one mapping", key_node.start_mark
+                        )
+                    seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 # Rebuild the implicit resolvers without YAML 1.1's yes/no/on/off booleans.
 _Loader.yaml_implicit_resolvers = {

@@ -300,6 +300,9 @@ def _update_question(conn, existing, q, where: str) -> int:
     if existing["scenario_id"] not in (None, q.scenario_id):
         raise ConflictError(f"already belongs to scenario {existing['scenario_id']!r}")
     updates = {k: v for k, v in {**new, **meta}.items() if existing[k] != v and not (k == "outcomes" and list(existing[k]) == v)}
+    if q.opened_at is not None and aware(q.opened_at) < aware(existing["opened_at"]):
+        # a revision dated before the question opened moves the opening back, as on a first import
+        updates["opened_at"] = aware(q.opened_at)
     tags_now = tags_of(conn, [q.id])[q.id]
     if updates:
         conn.execute(T_QUESTION.update().where(T_QUESTION.c.id == q.id).values(**updates))

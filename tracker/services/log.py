@@ -375,40 +375,39 @@ def list_questions(
     """Questions with their status, filtered. ``due``: open questions whose
     deadline is within ``within_days`` of ``as_of`` (overdue ones included);
     ``overdue``: open questions whose deadline has passed."""
-    from sqlalchemy import and_, exists, func, select
+    from sqlalchemy import and_, exists, null, select
 
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
     today = as_of or utcnow().date()
     if limit is not None and limit >= 2**62:  # more rows than any database holds
         limit = None
-    latest = (
-        select(T_RESOLUTION.c.question_id, func.max(T_RESOLUTION.c.id).label("rid"))
-        .group_by(T_RESOLUTION.c.question_id)
-        .subquery()
-    )
+    # The questions first, with their current resolution (the one no later
+    # record supersedes); then the forecast counts of those questions only,
+    # so that a short list costs little however many forecasts are stored.
     r = T_RESOLUTION.alias("r")
+    newer = T_RESOLUTION.alias("newer")
     q = T_QUESTION
-    counts = (
-        select(
-            T_FORECAST.c.question_id,
-            func.count().label("n_forecasts"),
-            func.count(T_FORECAST.c.analyst.distinct()).label("n_analysts"),
-        )
-        .group_by(T_FORECAST.c.question_id)
-        .subquery()
+    current = and_(
+        r.c.question_id == q.c.id,
+        ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id)),
     )
-    stmt = (
-        select(
-            q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
-            r.c.outcome, r.c.annulled, r.c.known_at,
-            counts.c.n_forecasts, counts.c.n_analysts,
-        )
-        .select_from(q)
-        .outerjoin(latest, latest.c.question_id == q.c.id)
-        .outerjoin(r, r.c.id == latest.c.rid)
-        .outerjoin(counts, counts.c.question_id == q.c.id)
+    columns = (
+        q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
+        r.c.outcome, r.c.annulled, r.c.known_at,
     )
+    if status in ("open", "due", "overdue"):
+        # The unresolved questions, found from the two id indexes alone (a
+        # covering scan of the question ids against the resolution index),
+        # then read: walking the deadline index instead reads the row of
+        # every question due by the horizon, answered or not.
+        qi = T_QUESTION.alias("qi")
+        unresolved = select(qi.c.id).where(qi.c.id.not_in(select(T_RESOLUTION.c.question_id)))
+        stmt = select(
+            *columns[:7], null().label("outcome"), null().label("annulled"), null().label("known_at")
+        ).where(q.c.id.in_(unresolved))
+    else:
+        stmt = select(*columns).select_from(q).outerjoin(r, current)
     if scenario:
         stmt = stmt.where(q.c.scenario_id == scenario)
     if tag:
@@ -416,7 +415,6 @@ def list_questions(
     if analyst:
         stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == q.c.id, T_FORECAST.c.analyst == analyst)))
     if status in ("open", "due", "overdue"):
-        stmt = stmt.where(latest.c.rid.is_(None))
         if status == "overdue":
             stmt = stmt.where(q.c.deadline < today)
         elif status == "due":
@@ -434,7 +432,9 @@ def list_questions(
         stmt = stmt.limit(limit)
     with store.read() as conn:
         rows = conn.execute(stmt).mappings().all()
-        tags = tags_of(conn, [row["id"] for row in rows])
+        ids = [row["id"] for row in rows]
+        tags = tags_of(conn, ids)
+        counts = _forecast_counts(conn, ids)
     out = []
     for row in rows:
         resolution = None if row["annulled"] is None else row
@@ -450,10 +450,28 @@ def list_questions(
                 "known_at": aware(row["known_at"]),
                 "scenario_id": row["scenario_id"],
                 "tags": tags[row["id"]],
-                "n_forecasts": row["n_forecasts"] or 0,
-                "n_analysts": row["n_analysts"] or 0,
+                "n_forecasts": counts.get(row["id"], (0, 0))[0],
+                "n_analysts": counts.get(row["id"], (0, 0))[1],
             }
         )
+    return out
+
+
+def _forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Forecasts and distinct analysts of each question (read from the
+    forecast index, for these questions only)."""
+    from sqlalchemy import func, select
+
+    out: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(question_ids), 500):
+        chunk = question_ids[start : start + 500]
+        stmt = (
+            select(T_FORECAST.c.question_id, func.count(), func.count(T_FORECAST.c.analyst.distinct()))
+            .where(T_FORECAST.c.question_id.in_(chunk))
+            .group_by(T_FORECAST.c.question_id)
+        )
+        for qid, n, n_analysts in conn.execute(stmt):
+            out[qid] = (n, n_analysts)
     return out
 
 

@@ -253,7 +253,8 @@ def history(store: Store, question_id: str) -> list[dict]:
         d = forecast_dict(f)
         value = d["probability"] if d["probability"] is not None else d["probabilities"]
         events.append({"record": "forecast", "id": d["id"], "who": d["analyst"], "recorded_at": d["recorded_at"],
-                       "effective_at": d["made_at"], "value": value, "imported": d["imported"], "detail": d["rationale"]})
+                       "effective_at": d["made_at"], "value": value, "imported": d["imported"], "supersedes_id": None,
+                       "detail": d["rationale"], "evidence": []})  # the same keys as a resolution record
     for r in resolutions:
         d = resolution_dict(r)
         events.append({"record": "resolution", "id": d["id"], "who": d["recorded_by"], "recorded_at": d["recorded_at"],

@@ -719,10 +719,11 @@ def insert_forecasts(conn, forecasts: list[tuple], *, source: str, progress=None
 
 
 def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded_by: str, now: datetime, now_ts: str) -> None:
-    """The file's outcomes, in file order. A question created by this file
-    (no condition, no dependents, no earlier resolution, no one else can see
-    it yet) gets its row in bulk; any other goes through
-    :func:`insert_resolution` with its locks and checks."""
+    """The file's outcomes, in file order, with the checks of
+    :func:`insert_resolution`. A question created by this file, or an
+    existing one with no resolution, no condition and no question
+    conditional on it (checked with its row locked), gets its row in bulk;
+    any other goes through :func:`insert_resolution` itself."""
     from .log import insert_resolution
 
     pending: list[tuple] = []
@@ -735,16 +736,17 @@ def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded
                                               "recorded_by", "evidence", "source"), pending)
             pending.clear()
 
+    simple = _plain_existing(conn, [qid for qid, _, _, _, new_q in outcomes if new_q is None])
     recorded = _db_ts(conn, now_ts)
     reviewer = None
     for qid, outcome, known_ts, line, new_q in outcomes:
-        if new_q is not None:
+        opened_ts = new_q["opened_at"] if new_q is not None else simple.get(qid)
+        if opened_ts is not None:
             if reviewer is None:  # insert_resolution's check of who records it
                 try:
                     reviewer = check_analyst_name(recorded_by)
                 except TrackerError as exc:
                     raise type(exc)(f"{filename}: line {line}: {exc}") from None
-            opened_ts = new_q["opened_at"]
             if known_ts[:10] < opened_ts[:10]:
                 raise ValidationError(
                     f"{filename}: line {line}: known-at {known_ts[:10]} is before {qid!r} opened ({opened_ts[:10]})"
@@ -758,6 +760,37 @@ def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded
         except TrackerError as exc:  # name the file and line; the transaction rolls back
             raise type(exc)(f"{filename}: line {line}: {exc}") from None
     flush()
+
+
+def _plain_existing(conn, qids: list[str]) -> dict[str, str]:
+    """Of these existing questions, those with no resolution, no condition
+    and no question conditional on them: id -> opened_at (canonical text).
+    On PostgreSQL their rows stay locked (FOR UPDATE) to the end of the
+    transaction, as :func:`insert_resolution` holds the one it resolves."""
+    from sqlalchemy import select
+
+    if not qids:
+        return {}
+    pg = conn.dialect.name != "sqlite"
+    out: dict[str, str] = {}
+    for start in range(0, len(qids), CHUNK):
+        chunk = qids[start : start + CHUNK]
+        stmt = select(T_QUESTION.c.id, T_QUESTION.c.opened_at, T_QUESTION.c.condition_question_id).where(
+            T_QUESTION.c.id.in_(chunk)
+        ).order_by(T_QUESTION.c.id)
+        if pg:
+            stmt = stmt.with_for_update()
+        rows = conn.execute(stmt).all()
+        resolved = {r[0] for r in conn.execute(select(T_RESOLUTION.c.question_id).where(T_RESOLUTION.c.question_id.in_(chunk)))}
+        for qid, opened, condition in rows:
+            if condition is None and qid not in resolved:
+                out[qid] = _ts(aware(opened))
+    if out:  # questions conditional on any (one pass over the question table)
+        for (cond,) in conn.execute(
+            select(T_QUESTION.c.condition_question_id).where(T_QUESTION.c.condition_question_id.is_not(None)).distinct()
+        ):
+            out.pop(cond, None)
+    return out
 
 
 def export_csv(store: Store) -> tuple[str, int]:
