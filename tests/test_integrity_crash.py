@@ -88,13 +88,34 @@ def fresh_copy(baseline: Path, db: Path) -> None:
     shutil.copy(baseline, db)
 
 
-def kill_rounds(db: Path, baseline: Path, args: list[str], duration: float, seed: int, check) -> dict:
+def measure(db: Path, args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Run one import to the end: its duration, and when its write
+    transaction opened (a lock probe every 5 ms)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen([str(TRACKER), "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    write_start = None
+    while proc.poll() is None:
+        if write_start is None and writer_active(db):
+            write_start = time.monotonic() - t0
+        time.sleep(0.005)
+    duration = time.monotonic() - t0
+    out, err = proc.communicate()
+    return duration, write_start if write_start is not None else 0.1, subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def kill_rounds(db: Path, baseline: Path, args: list[str], duration: float, write_start: float, seed: int, check) -> dict:
     """Start the import, SIGKILL it after a seeded random delay, check the
-    database; repeat KILLS times. ``check(db)`` returns "none" or "all"."""
+    database; repeat KILLS times. ``check(db)`` returns "none" or "all".
+
+    Delays lie between 0.1 s and the measured duration: on even rounds
+    anywhere in it, on odd rounds within the write transaction's window
+    (start-up and parsing take much of an import; the write is what can tear)."""
     rng = random.Random(seed)
-    stats = {"none": 0, "all": 0, "finished_before_kill": 0, "in_write": 0}
+    stats = {"none": 0, "all": 0, "finished_before_kill": 0, "in_write": 0, "delays": []}
     for round_ in range(KILLS):
-        delay = rng.uniform(0.1, duration)
+        low = 0.1 if round_ % 2 == 0 else max(0.1, write_start)
+        delay = rng.uniform(low, duration)
+        stats["delays"].append(round(delay, 2))
         proc = subprocess.Popen([str(TRACKER), "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(delay)
         if proc.poll() is None:
@@ -168,9 +189,7 @@ def test_csv_import_killed_twenty_times(big_csv, tmp_path):
     # one full import first: it is the reference "all" state and sets the delays
     ref = tmp_path / "reference.db"
     fresh_copy(base, ref)
-    t0 = time.monotonic()
-    done = run_tracker(ref, "import", str(big_csv))
-    duration = time.monotonic() - t0
+    duration, write_start, done = measure(ref, ["import", str(big_csv)])
     assert done.returncode == 0, done.stderr
     full = counts(ref)
     assert full == {
@@ -191,7 +210,7 @@ def test_csv_import_killed_twenty_times(big_csv, tmp_path):
     db = tmp_path / "crash.db"
     fresh_copy(base, db)
     t1 = time.monotonic()
-    stats = kill_rounds(db, base, ["import", str(big_csv)], duration, seed=7, check=check)
+    stats = kill_rounds(db, base, ["import", str(big_csv)], duration, write_start, seed=7, check=check)
     killing = time.monotonic() - t1
 
     # and the import then succeeds fully on the database the last kill left
@@ -201,7 +220,7 @@ def test_csv_import_killed_twenty_times(big_csv, tmp_path):
         assert "100000 forecasts added" in again.stderr
     assert counts(db) == full
     assert integrity(db) == ["ok"]
-    print(f"\nCSV import: one import {duration:.1f} s; {KILLS} kills in {killing:.1f} s: {stats['none']} none, "
+    print(f"\nCSV import: one import {duration:.1f} s (writing from {write_start:.1f} s); {KILLS} kills in {killing:.1f} s: {stats['none']} none, "
           f"{stats['all']} all ({stats['finished_before_kill']} finished first); "
           f"{stats['in_write']} kills hit the open write transaction")
 
@@ -234,9 +253,7 @@ def test_resolution_file_import_killed_twenty_times(tmp_path):
 
     ref = tmp_path / "reference.db"
     fresh_copy(base, ref)
-    t0 = time.monotonic()
-    done = run_tracker(ref, "import", str(resolutions))
-    duration = time.monotonic() - t0
+    duration, write_start, done = measure(ref, ["import", str(resolutions)])
     assert done.returncode == 0, done.stderr
     assert f"{RES_QUESTIONS} resolved" in done.stderr
     full = dict(base_counts, resolution=base_counts["resolution"] + RES_QUESTIONS)
@@ -253,7 +270,7 @@ def test_resolution_file_import_killed_twenty_times(tmp_path):
     db = tmp_path / "crash.db"
     fresh_copy(base, db)
     t1 = time.monotonic()
-    stats = kill_rounds(db, base, ["import", str(resolutions)], duration, seed=11, check=check)
+    stats = kill_rounds(db, base, ["import", str(resolutions)], duration, write_start, seed=11, check=check)
     killing = time.monotonic() - t1
     if counts(db) == base_counts:
         again = run_tracker(db, "import", str(resolutions))
@@ -261,6 +278,6 @@ def test_resolution_file_import_killed_twenty_times(tmp_path):
         assert f"{RES_QUESTIONS} resolved" in again.stderr
     assert counts(db) == full
     assert integrity(db) == ["ok"]
-    print(f"\nresolution import: one import {duration:.1f} s; {KILLS} kills in {killing:.1f} s: {stats['none']} none, "
+    print(f"\nresolution import: one import {duration:.1f} s (writing from {write_start:.1f} s); {KILLS} kills in {killing:.1f} s: {stats['none']} none, "
           f"{stats['all']} all ({stats['finished_before_kill']} finished first); "
           f"{stats['in_write']} kills hit the open write transaction")

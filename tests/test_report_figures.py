@@ -239,6 +239,10 @@ def test_trend_one_series_per_group_with_its_intervals():
     assert list(team.get_ydata()) == [0.20, 0.12]
     assert list(ana.get_ydata()) == [0.10, 0.08]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2018Q2", "2018Q3"]
+    # forty quarters: about a dozen labelled ticks at most (here every fourth quarter)
+    many = [TrendRow(f"{2010 + i // 4}Q{i % 4 + 1}", "team", 5, 0.2, [0.1, 0.3]) for i in range(40)]
+    ticks = [t.get_text() for t in figures.trend_figure(many).axes[0].get_xticklabels()]
+    assert ticks[:2] == ["2010Q1", "2011Q1"] and len(ticks) == 10
     assert "0-1 scale" in ax.get_ylabel()
 
 

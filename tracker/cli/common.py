@@ -7,8 +7,6 @@ Only click and the standard library are imported here, so that
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
@@ -72,6 +70,8 @@ def _default(value: Any):
 
 
 def to_json(data: Any, *, indent: int | None = 2) -> str:
+    import json  # here, not at the top: `tracker --help` needs no json
+
     return json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False)
 
 

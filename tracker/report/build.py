@@ -262,7 +262,7 @@ def summary(s: dict, *, who: str = "The team", counts: Optional[dict] = None, ca
             "too little data" if s["n"] < MIN_FOR_CURVE else slope_verdict(cal.get("slope"), cal.get("slope_ci"))),
         verdict_sentence=verdict_sentence(who, s),
         brier_sentence=brier_sentence(s),
-        notes=list(s.get("notes") or []),
+        notes=list(s.get("notes") or []) if s.get("n") else [],  # with nothing scored, the report says so itself
     )
     if categorical:
         out.n_categorical_pairs = int(categorical.get("n") or 0)

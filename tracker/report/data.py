@@ -280,3 +280,4 @@ class QuestionHistory:
     status: str  # "resolved", "annulled" or "open"
     outcome: Optional[str] = None
     known_at: Optional[datetime] = None
+    as_of: Optional[datetime] = None  # open questions: forecasts are carried forward to this moment

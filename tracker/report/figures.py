@@ -244,7 +244,7 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
     panel per outcome (a new figure: ``ax`` cannot hold several panels).
     """
     deadline = _deadline_end(h.deadline)
-    close = min(deadline, h.known_at) if h.known_at else deadline
+    close = min(deadline, h.known_at) if h.known_at else (min(deadline, h.as_of) if h.as_of else deadline)
     if h.kind == "binary":
         panels = [("yes", "probability of yes")]
     elif h.status == "resolved" and h.outcome:
@@ -319,7 +319,7 @@ def _draw_history_panel(h: QuestionHistory, ax: "Axes", outcome: str, ylabel: st
     right = max(deadline, h.known_at or deadline)
     pad = max((right - start) * 0.04, timedelta(hours=12))
     ax.set_xlim(start - pad, right + pad)
-    locator = mdates.AutoDateLocator(maxticks=7)
+    locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if legend:
@@ -360,8 +360,8 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
                             linestyle=st["linestyle"], capsize=3, label=style.plain_text(g, 30),
                             linewidth=2.6 if g == "team" else 1.6)
             c.lines[0].set_gid(f"trend:{g}")
-        step = -(-len(quarters) // 12)  # at most about a dozen labels
-        ax.set_xticks(range(len(quarters)), [q if i % step == 0 else "" for i, q in enumerate(quarters)])
+        step = -(-len(quarters) // 12)  # at most about a dozen ticks (each tick is several artists to draw)
+        ax.set_xticks(range(0, len(quarters), step), quarters[::step])
         ax.set_xlim(-0.5, len(quarters) - 0.5)
         ax.set_ylabel(f"Brier ({brier_scale} scale), lower is better")
         ax.set_ylim(bottom=0)

@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware
-from ..report.data import FinalForecast
+from ..report.data import SURPRISE_THRESHOLD, FinalForecast
 from .score import MODES, SCALES, Pairs, load_pairs, summary_of
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
@@ -86,6 +86,25 @@ def _raw(column):
     return type_coerce(column, String)
 
 
+def _rows(conn, stmt) -> list:
+    """All rows of ``stmt`` as the DBAPI returns them (no per-row processing: the columns that need it
+    are read raw and converted where used)."""
+    result = conn.execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _dicts(conn, stmt) -> list[dict]:
+    result = conn.execute(stmt)
+    try:
+        keys = list(result.keys())
+        return [dict(zip(keys, row)) for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
 def _date(value: Any) -> Optional[date]:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
@@ -119,8 +138,7 @@ def _questions(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[dic
         .order_by(Q.c.deadline, Q.c.id)
     )
     out = []
-    for row in conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).mappings().all():
-        q = dict(row)
+    for q in _dicts(conn, _scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)):
         q["outcomes"] = _json(q["outcomes"]) if q["kind"] != "binary" else ["yes", "no"]
         q["deadline"] = _date(q["deadline"])
         q["annulled"] = bool(q["annulled"]) if q["rid"] is not None else None
@@ -184,7 +202,7 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
         .where(F.c.made_at < r.c.known_at, ~later)
         .order_by(F.c.question_id, F.c.analyst)
     )
-    return conn.execute(_scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None)).all()
+    return _rows(conn, _scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None))
 
 
 def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
@@ -215,7 +233,7 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
             categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
     pairs = _binary_pairs(binary, info, "final")
     tags: dict[str, list[str]] = defaultdict(list)
-    for qid, t in conn.execute(select(T_TAG.c.question_id, T_TAG.c.tag)).all():
+    for qid, t in _rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag)):
         if qid in info:
             tags[qid].append(t)
     pairs.tags = dict(tags)
@@ -469,18 +487,23 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     phrases = build.phrase_rows(_phrase_questions(questions, pairs, sel))
 
     # ---- questions
-    text_of = {q["id"]: q["text"] for q in questions}
     surprise_items = []
     resolved = []
+    threshold = SURPRISE_THRESHOLD
     for q in resolved_q:
         shown = []
+        binary = q["kind"] == "binary"
+        scored = not q["annulled"] and q["outcome"] is not None
+        yes = q["outcome"] == "yes"
         for who_, p, vec in finals.get(q["id"], []):  # by analyst
-            vec = _json(vec) if q["kind"] != "binary" else None
+            vec = None if binary else _json(vec)
             shown.append(_final(q, who_, p, vec))
-            if not q["annulled"] and q["outcome"] is not None:
-                surprise_items.append({"question_id": q["id"], "text": text_of[q["id"]], "analyst": who_,
-                                       "outcome": q["outcome"], "probability": p if q["kind"] == "binary" else None,
-                                       "probabilities": vec if q["kind"] != "binary" else None})
+            if scored:  # a candidate surprise: at most the threshold on what happened
+                given = (p if yes else 1.0 - p) if binary else float((vec or {}).get(q["outcome"], 0.0))
+                if given <= threshold:
+                    surprise_items.append({"question_id": q["id"], "text": q["text"], "analyst": who_,
+                                           "outcome": q["outcome"], "probability": p if binary else None,
+                                           "probabilities": None if binary else vec})
         resolved.append(ResolvedQuestion(
             id=q["id"], text=q["text"], kind=q["kind"], deadline=q["deadline"],
             status="annulled" if q["annulled"] else "resolved", outcome=None if q["annulled"] else q["outcome"],
@@ -532,8 +555,9 @@ def question_history(store: Store, question_id: str):
     """A question's forecasts per analyst over time and its current resolution, for the history plot."""
     from sqlalchemy import select
 
+    from ..models import utcnow
     from ..report.data import HistorySeries, QuestionHistory
-    from .common import aware, question_row
+    from .common import question_row
 
     F = T_FORECAST
     latest, r = _latest_resolution()
@@ -554,7 +578,7 @@ def question_history(store: Store, question_id: str):
         id=q["id"], text=q["text"], kind=q["kind"], outcomes=list(q["outcomes"]), deadline=q["deadline"],
         opened_at=aware(q["opened_at"]), series=list(series.values()), status=status,
         outcome=None if res is None or res.annulled else res.outcome,
-        known_at=None if res is None else aware(res.known_at),
+        known_at=None if res is None else aware(res.known_at), as_of=utcnow(),
     )
 
 

@@ -545,7 +545,9 @@ def score(
     return results
 
 
-PARALLEL_MIN_PAIRS = 50_000  # below this the summaries take well under a second: no threads
+# Below both, the summaries take well under a second: no threads.
+PARALLEL_MIN_PAIRS = 50_000
+PARALLEL_MIN_GROUPS = 200  # each group costs a few milliseconds however small
 MAX_WORKERS = 4
 
 
@@ -561,7 +563,8 @@ def _map_groups(fn: Callable[[str], dict], names: list[str], n_pairs: int, progr
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    workers = min(cpus, MAX_WORKERS, total) if n_pairs >= PARALLEL_MIN_PAIRS else 1
+    big = n_pairs >= PARALLEL_MIN_PAIRS or total >= PARALLEL_MIN_GROUPS
+    workers = min(cpus, MAX_WORKERS, total) if big else 1
     out: list[dict] = []
     if workers <= 1:
         for done, name in enumerate(names):
