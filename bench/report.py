@@ -10,11 +10,14 @@ figure, the resolved-question list with every analyst's final forecast, the
 trend over about forty quarters.
 
 Floor, measured in the same run: a fresh interpreter importing just the
-libraries the report uses (matplotlib's Figure and its Agg and SVG backends,
-Jinja2, numpy, scipy's optimize and special, SQLAlchemy, SQLModel, click,
-pydantic), ``python -c "import ..."``. Both sides are subprocesses timed from
-spawn to exit, best of ``--repeats``, alternating. Target: the report in at
-most twice the floor.
+libraries the report uses, ``python -c "import ..."``. Which ones is found in
+the same run (untimed): a probe runs the report once in-process and lists
+every module it added to ``sys.modules`` outside the ``tracker`` package
+(matplotlib's Figure and its SVG backend, fontTools, Jinja2, numpy, scipy's
+optimize and special, SQLAlchemy and its SQLite dialect, SQLModel, pydantic,
+click and the standard library modules they pull in); the floor imports
+exactly those. Both sides are subprocesses timed from spawn to exit, best of
+``--repeats``, alternating. Target: the report in at most twice the floor.
 """
 
 from __future__ import annotations
@@ -28,10 +31,35 @@ if __package__ in (None, ""):
 
 from bench import common as C  # noqa: E402
 
+THIRD_PARTY = {"click", "numpy", "scipy", "sqlalchemy", "sqlmodel", "pydantic", "pydantic_core", "jinja2", "markupsafe",
+               "matplotlib", "PIL", "fontTools", "kiwisolver", "pyparsing", "cycler", "dateutil", "packaging",
+               "typing_extensions", "annotated_types", "typing_inspection", "platformdirs", "yaml", "alembic"}
 N_FORECASTS = 100_000
 TARGET = 2.0
-FLOOR_IMPORTS = ("import click, numpy, scipy.optimize, scipy.special, sqlalchemy, sqlmodel, pydantic, jinja2, "
-                 "matplotlib.figure, matplotlib.backends.backend_agg, matplotlib.backends.backend_svg")
+# Runs the report in-process and prints the modules it imported (besides tracker's own), one a line.
+PROBE = r"""
+import sys
+before = set(sys.modules)
+from tracker.cli import main
+try:
+    main(sys.argv[1:], prog_name="tracker")
+except SystemExit as exc:
+    if exc.code:
+        raise
+for name in sorted(set(sys.modules) - before):
+    if name.split(".")[0] != "tracker" and not any(part.startswith("_") for part in name.split(".")):
+        print(name)
+"""
+
+# The floor: import those modules (a name that cannot be imported by itself is skipped).
+FLOOR = r"""
+import importlib, sys
+for name in sys.argv[1].split(","):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
 
 
 def main(argv=None) -> int:
@@ -49,9 +77,11 @@ def main(argv=None) -> int:
         C.tool("db", "upgrade", db=db, home=home)
         C.tool("import", str(csv), db=db, home=home)
         out = work / "report.html"
+        probe = C.run([C.PYTHON, "-c", PROBE, "--db", db, "report", "-o", str(out)], env=C.tool_env(home))
+        modules = probe.stdout.split()
         best = C.best_of([
             ("report", lambda: C.tool("report", "-o", str(out), db=db, home=home), None),
-            ("floor", lambda: C.run(C.floor_cmd(FLOOR_IMPORTS)), None),
+            ("floor", lambda: C.run(C.floor_cmd(FLOOR, ",".join(modules))), None),
         ], args.repeats)
         size = f"{data.n_questions:,} questions / {data.n:,} forecasts"
         r, f = best["report"].seconds, best["floor"].seconds
@@ -61,6 +91,9 @@ def main(argv=None) -> int:
               f"{verdict}", flush=True)
         C.note(f"report.html {out.stat().st_size / 1e6:.1f} MB; peak memory {best['report'].maxrss_mb:.0f} MB; "
                f"{best['report'].stderr.strip().splitlines()[-1]}")
+        tops = sorted({m.split(".")[0] for m in modules})
+        C.note(f"floor: the {len(modules)} modules the report imports, from {len(tops)} packages "
+               f"({', '.join(t for t in tops if t in THIRD_PARTY)} and the standard library)")
         if args.keep:
             import shutil
 

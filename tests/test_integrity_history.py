@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from conftest import CLI, dump_db
+from support import CLI, dump_db
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()

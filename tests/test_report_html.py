@@ -394,6 +394,24 @@ def test_no_tag_can_break_out_of_an_html_attribute(example_report):
     assert 'onload="alert(1)' not in html and "x&#34; onload=&#34;alert(1)" in html
 
 
+def test_compiled_templates_are_cached_and_a_broken_cache_is_harmless(example_report, tracker_home):
+    import subprocess
+    import sys
+
+    code = ("import sys, pickle; from tracker.report.render import render_html; "
+            "sys.stdout.write(render_html(pickle.load(sys.stdin.buffer), figures={}))")
+    import pickle
+
+    data = pickle.dumps(example_report)
+    env = dict(os.environ, TRACKER_HOME=str(tracker_home))
+    first = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, env=env, check=True).stdout
+    cached = list((tracker_home / "cache" / "templates").glob("*.cache"))
+    assert len(cached) == 1
+    cached[0].write_bytes(b"not a jinja bytecode file")  # a damaged cache entry is compiled again
+    again = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, env=env, check=True).stdout
+    assert again == first and b"Forecast report: 2018Q3" in first
+
+
 # ---------------------------------------------------------------- backends
 
 

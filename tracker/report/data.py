@@ -21,7 +21,7 @@ SURPRISE_THRESHOLD = 0.3
 MAX_SURPRISES = 10
 
 
-@dataclass
+@dataclass(slots=True)
 class Meta:
     """What the report covers and how it was made."""
 
@@ -43,7 +43,7 @@ class Meta:
     trend_intervals: str = "percentile bootstrap (2000 resamples)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Summary:
     """The headline numbers and the calibration verdict in a plain sentence."""
 
@@ -75,7 +75,7 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class BinRow:
     """One bin of the binned reliability diagram (None statistics when empty)."""
 
@@ -88,7 +88,7 @@ class BinRow:
     wilson_high: Optional[float]
 
 
-@dataclass
+@dataclass(slots=True)
 class CalibrationData:
     """Everything the calibration figure draws: binned points, the CORP curve and band, the histogram."""
 
@@ -111,7 +111,7 @@ class CalibrationData:
     hist_counts: list[int] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Term:
     """One term of a decomposition with its sign in the sum and one line on what it means."""
 
@@ -122,7 +122,7 @@ class Term:
     meaning: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Decomposition:
     """Murphy (binned, with the two within-bin terms) and CORP (isotonic); all terms on the 0-1 scale."""
 
@@ -135,7 +135,7 @@ class Decomposition:
     corp_formula: str = "BS = MCB - DSC + UNC"
 
 
-@dataclass
+@dataclass(slots=True)
 class AnalystRow:
     name: str
     n: int  # scored binary questions
@@ -151,7 +151,7 @@ class AnalystRow:
     categorical_brier: Optional[float] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PhraseRow:
     """What one estimative phrase meant in this team: realized frequency against its band."""
 
@@ -172,7 +172,7 @@ class PhraseRow:
     sentence: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Surprise:
     """A confident forecast that missed."""
 
@@ -186,7 +186,7 @@ class Surprise:
     brier_scale: str
 
 
-@dataclass
+@dataclass(slots=True)
 class FinalForecast:
     analyst: str
     probability: Optional[float]  # binary: of yes
@@ -194,7 +194,7 @@ class FinalForecast:
     display: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ResolvedQuestion:
     id: str
     text: str
@@ -209,7 +209,7 @@ class ResolvedQuestion:
     finals: list[FinalForecast] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class PendingQuestion:
     id: str
     text: str
@@ -219,7 +219,7 @@ class PendingQuestion:
     n_analysts: int
 
 
-@dataclass
+@dataclass(slots=True)
 class TrendRow:
     quarter: str
     group: str  # "team" or an analyst's name
@@ -228,7 +228,7 @@ class TrendRow:
     brier_ci: Optional[list[float]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     meta: Meta
     summary: Summary
@@ -259,7 +259,7 @@ class Report:
         return [q for q in self.pending if q.status == "not_yet_due"]
 
 
-@dataclass
+@dataclass(slots=True)
 class HistorySeries:
     """One analyst's forecasts on a question, in time order (``values``: binary p, or vectors)."""
 
@@ -268,7 +268,7 @@ class HistorySeries:
     values: list  # float (binary) or dict outcome -> probability (categorical)
 
 
-@dataclass
+@dataclass(slots=True)
 class QuestionHistory:
     id: str
     text: str

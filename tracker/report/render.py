@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Optional
 
 from .data import MIN_FOR_CURVE, SURPRISE_THRESHOLD, Report
@@ -85,15 +86,55 @@ def _isodate(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
+def _bytecode_cache():
+    """Compiled templates kept between runs (like ``.pyc`` files), in ``$TRACKER_HOME/cache`` or the
+    platform's user cache directory; keyed by the template's source and the Python version, so an edited
+    template or another interpreter recompiles. None (compile every time) where that folder cannot be made."""
+    import os
+
+    import jinja2
+
+    try:
+        home = os.environ.get("TRACKER_HOME")
+        if home:
+            folder = Path(home).expanduser() / "cache" / "templates"
+        else:
+            from platformdirs import user_cache_dir
+
+            folder = Path(user_cache_dir("forecast-tracker", appauthor=False)) / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        """A cache that never fails a report: a file it cannot read or write is compiled again."""
+
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache(str(folder))
+
+
 @lru_cache(maxsize=2)
 def _environment(kind: str):
     import jinja2
 
-    def load(name: str) -> str:
-        return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+    def load(name: str):
+        source = resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+        return source, None, lambda: True  # (source, no file name, always up to date: package data)
 
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(load),
+        bytecode_cache=_bytecode_cache(),
         autoescape=(kind == "html"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

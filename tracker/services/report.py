@@ -186,17 +186,18 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
     One query; the database keeps the last row of each pair (no later forecast of the same pair exists
     before the outcome was known: an anti-join on the (question, analyst, made_at) index), so only one row
     per pair crosses over."""
-    from sqlalchemy import and_, exists, or_, select
+    from sqlalchemy import and_, case, exists, null, or_, select
 
     F, Q = T_FORECAST, T_QUESTION
     latest, r = _latest_resolution()
     g = T_FORECAST.alias("later")
+    vector = case((Q.c.kind == "binary", null()), else_=_raw(F.c.probabilities))  # only categorical rows carry one
     later = exists().where(and_(
         g.c.question_id == F.c.question_id, g.c.analyst == F.c.analyst, g.c.made_at < r.c.known_at,
         or_(g.c.made_at > F.c.made_at, and_(g.c.made_at == F.c.made_at, g.c.id > F.c.id)),
     ))
     stmt = (
-        select(F.c.question_id, F.c.analyst, F.c.probability, _raw(F.c.probabilities))
+        select(F.c.question_id, F.c.analyst, F.c.probability, vector)
         .select_from(F.join(Q, Q.c.id == F.c.question_id).join(latest, latest.c.question_id == F.c.question_id)
                      .join(r, r.c.id == latest.c.rid))
         .where(F.c.made_at < r.c.known_at, ~later)
@@ -402,17 +403,22 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
     idx_all = np.flatnonzero(everyone)
     method = build.interval_method(2 * int(idx_all.size))
     deviations = build.relative_deviations(pairs.question[idx_all], pairs.analyst[idx_all], pairs.brier[idx_all])
-    names_all = pairs.analyst[idx_all].astype(str)
+    # each analyst's positions among idx_all, from one sort (not one comparison pass per analyst)
+    uniq, inverse = np.unique(pairs.analyst[idx_all].astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    position = {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniq)}
+    none = np.zeros(0, dtype=np.int64)
     cats: dict[str, list] = defaultdict(list)
     for c in pairs.categorical:
         if not quarter or c["quarter"] == quarter:
             cats[c["analyst"]].append(c)
-    names = sorted(set(names_all.tolist()) | set(cats))
+    names = sorted(set(position) | set(cats))
     if analyst:
         names = [n for n in names if n == analyst]
     rows = []
     for name in names:
-        mine = names_all == name
+        mine = position.get(name, none)
         if method == build.BOOTSTRAP:  # small data: exactly the numbers of `tracker score --by analyst`
             s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode)
         else:  # many forecasts: only what the table shows
