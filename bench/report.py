@@ -47,7 +47,7 @@ except SystemExit as exc:
     if exc.code:
         raise
 for name in sorted(set(sys.modules) - before):
-    if name.split(".")[0] != "tracker" and not any(part.startswith("_") for part in name.split(".")):
+    if name.split(".")[0] != "tracker" and name != "__main__":
         print(name)
 """
 
