@@ -24,9 +24,9 @@ from typing import Any, Optional
 import numpy as np
 
 from ..errors import ValidationError
+from ..report.data import SURPRISE_THRESHOLD, FinalForecast
 from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware
-from ..report.data import SURPRISE_THRESHOLD, FinalForecast
 from .score import MODES, SCALES, Pairs, load_pairs, summary_of
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
