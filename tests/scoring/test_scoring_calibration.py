@@ -144,3 +144,19 @@ def test_brier_skill_undefined_for_a_constant_outcome(y):
     result = brier_skill_score([0.2, 0.5, 0.9], y)
     assert result.skill is None
     assert "base rate is 0 or 1" in result.reason
+
+
+@pytest.mark.parametrize(
+    "slope, ci, expected",
+    [
+        (0.4, (0.2, 0.7), "overconfident"),
+        (1.8, (1.2, 2.5), "underconfident"),
+        (1.0, (0.8, 1.3), "calibrated"),
+        (1.0, (0.1, 4.0), "inconclusive"),
+        (None, None, "too little data"),
+    ],
+)
+def test_slope_verdict(slope, ci, expected):
+    from tracker.scoring import slope_verdict
+
+    assert slope_verdict(slope, ci) == expected

@@ -8,15 +8,10 @@ from .common import db_option, emit_json, get_store, info, json_option, progress
 
 
 def verdict(calibration: dict) -> str:
-    """Over- or under-confidence when the slope's interval excludes 1."""
-    slope, ci = calibration.get("slope"), calibration.get("slope_ci")
-    if slope is None or not ci or ci[0] is None:
-        return ""
-    if ci[1] < 1:
-        return "overconfident"
-    if ci[0] > 1:
-        return "underconfident"
-    return "calibrated"
+    """The calibration slope's verdict (the same rule as the report's)."""
+    from ..scoring import slope_verdict
+
+    return slope_verdict(calibration.get("slope"), calibration.get("slope_ci"))
 
 
 @click.command("score")

@@ -153,28 +153,7 @@ def calibration_data(
 # ------------------------------------------------------------------- verdicts
 
 
-#: A slope interval wider than this that includes 1 is "inconclusive" rather than "calibrated".
-MAX_CONCLUSIVE_WIDTH = 2.0
-
-
-def slope_verdict(slope: Optional[float], ci: Optional[Sequence[float]]) -> str:
-    """The verdict of the logistic calibration slope and its 95% interval.
-
-    overconfident: the interval lies below 1 (forecasts too extreme);
-    underconfident: above 1 (not extreme enough); calibrated: it includes 1
-    and is at most ``MAX_CONCLUSIVE_WIDTH`` wide; inconclusive: it includes 1
-    but is wider than that; too little data: no slope could be estimated.
-    (``tracker score`` says "calibrated" for both of the last two.)
-    """
-    if slope is None or not ci or ci[0] is None or ci[1] is None:
-        return "too little data"
-    if ci[1] < 1:
-        return "overconfident"
-    if ci[0] > 1:
-        return "underconfident"
-    if ci[1] - ci[0] > MAX_CONCLUSIVE_WIDTH:
-        return "inconclusive"
-    return "calibrated"
+from ..scoring.calibration import MAX_CONCLUSIVE_WIDTH, slope_verdict  # noqa: E402,F401 - shared with tracker score
 
 
 def verdict_sentence(who: str, s: dict) -> str:

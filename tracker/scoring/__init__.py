@@ -21,6 +21,7 @@ from .calibration import (
     SpiegelhalterTest,
     brier_skill_score,
     calibration_slope,
+    slope_verdict,
     spiegelhalter_z,
 )
 from .comparison import (
@@ -65,6 +66,7 @@ __all__ = [
     "spiegelhalter_z",
     "calibration_slope",
     "brier_skill_score",
+    "slope_verdict",
     # comparisons
     "bootstrap_ci",
     "relative_brier",

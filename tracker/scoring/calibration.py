@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -313,3 +315,26 @@ def _brier_skill(table: Table) -> BrierSkill:
     if reference == 0.0:
         return BrierSkill(None, brier, reference, obar, "Brier skill undefined: base rate is 0 or 1")
     return BrierSkill(1.0 - brier / reference, brier, reference, obar)
+
+
+#: A slope interval wider than this that includes 1 is "inconclusive" rather than "calibrated".
+MAX_CONCLUSIVE_WIDTH = 2.0
+
+
+def slope_verdict(slope: Optional[float], ci: Optional[Sequence[float]]) -> str:
+    """The verdict of the logistic calibration slope and its 95% interval.
+
+    overconfident: the interval lies below 1 (forecasts too extreme);
+    underconfident: above 1 (not extreme enough); calibrated: it includes 1
+    and is at most ``MAX_CONCLUSIVE_WIDTH`` wide; inconclusive: it includes 1
+    but is wider than that; too little data: no slope could be estimated.
+    """
+    if slope is None or not ci or ci[0] is None or ci[1] is None:
+        return "too little data"
+    if ci[1] < 1:
+        return "overconfident"
+    if ci[0] > 1:
+        return "underconfident"
+    if ci[1] - ci[0] > MAX_CONCLUSIVE_WIDTH:
+        return "inconclusive"
+    return "calibrated"
