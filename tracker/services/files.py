@@ -25,7 +25,7 @@ from .common import (
     question_row,
     tags_of,
 )
-from .log import CLOCK_SKEW, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
+from .log import CLOCK_SKEW, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
 from .transfer import decode_text
 
 # Fields that define what was forecast: they cannot change once forecasts exist.
@@ -247,27 +247,6 @@ def _check_joint(conn, entry) -> None:
         raise ValidationError("'joint' links two binary questions")
 
 
-def _check_links(conn, q) -> None:
-    """The checks insert_question makes on condition and implies, for an edited question."""
-    from sqlalchemy import select
-
-    if q.condition_question_id is not None:
-        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
-        if cond is None:
-            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
-        if q.condition_outcome not in cond["outcomes"]:
-            raise ValidationError(
-                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
-                f"({', '.join(cond['outcomes'])})"
-            )
-    if q.implies_question_id is not None:
-        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
-        if imp is None:
-            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
-        if imp["kind"] != "binary" or q.kind != "binary":
-            raise ValidationError("'implies' links two binary questions")
-
-
 def _show(value: Any) -> str:
     """A recorded value for a message: dates in ISO 8601."""
     if isinstance(value, (date, datetime)):
@@ -295,7 +274,7 @@ def _update_question(conn, existing, q, where: str) -> int:
             )
         if existing["scenario_id"] not in (None, q.scenario_id):
             raise ConflictError(f"belongs to scenario {existing['scenario_id']!r}")
-        _check_links(conn, q)
+        check_links(conn, q)
     meta = {"source_sentence": q.source_sentence, "phrase": q.phrase, "extra": q.extra, "scenario_id": q.scenario_id}
     if existing["scenario_id"] not in (None, q.scenario_id):
         raise ConflictError(f"already belongs to scenario {existing['scenario_id']!r}")

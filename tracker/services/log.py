@@ -67,6 +67,28 @@ def validate_question(data: dict) -> QuestionIn:
 # --------------------------------------------------------------- questions
 
 
+def check_links(conn, q: QuestionIn) -> None:
+    """A question's condition and implication must point at existing questions
+    with matching outcomes (binary questions for 'implies')."""
+    from sqlalchemy import select
+
+    if q.condition_question_id is not None:
+        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
+        if cond is None:
+            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
+        if q.condition_outcome not in cond["outcomes"]:
+            raise ValidationError(
+                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
+                f"({', '.join(cond['outcomes'])})"
+            )
+    if q.implies_question_id is not None:
+        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
+        if imp is None:
+            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
+        if imp["kind"] != "binary" or q.kind != "binary":
+            raise ValidationError("'implies' links two binary questions")
+
+
 def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool = True) -> dict:
     """Insert one checked question inside the caller's transaction."""
     from sqlalchemy import select
@@ -92,21 +114,7 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
             if not create_scenario:
                 raise NotFoundError(f"no scenario with id {q.scenario_id!r}")
             conn.execute(T_SCENARIO.insert().values(id=q.scenario_id, title=q.scenario_id, created_at=now))
-    if q.condition_question_id is not None:
-        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
-        if cond is None:
-            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
-        if q.condition_outcome not in cond["outcomes"]:
-            raise ValidationError(
-                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
-                f"({', '.join(cond['outcomes'])})"
-            )
-    if q.implies_question_id is not None:
-        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
-        if imp is None:
-            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
-        if imp["kind"] != "binary" or q.kind != "binary":
-            raise ValidationError("'implies' links two binary questions")
+    check_links(conn, q)
     conn.execute(
         T_QUESTION.insert().values(
             id=q.id,
