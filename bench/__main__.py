@@ -80,6 +80,7 @@ def main(argv=None) -> int:
         ap.error(f"unknown part(s) {', '.join(sorted(unknown))}")
     sizes = args.sizes
     largest = max(int(s) for s in sizes.split(","))
+    smallest = min(int(s) for s in sizes.split(","))
     started = time.perf_counter()
     ws = C.Workspace(keep=args.keep)
     print(f"forecast-tracker benchmarks: python {sys.version.split()[0]}, temporary folder {ws.dir}", flush=True)
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
             from bench import cli_latency
 
             print("\n== command latency", flush=True)
-            cli_latency.main(["--size", str(largest), "--repeats", str(2 * args.repeats + 1)], ws=ws)
+            cli_latency.main(["--size", str(largest), "--small", str(smallest), "--repeats", str(2 * args.repeats + 1)], ws=ws)
         if "pb" in parts:
             from bench import predictionbook
 

@@ -56,6 +56,7 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--small", type=int, default=10_000, help="also time the commands on this size (cost vs size)")
     args = ap.parse_args(argv)
     own = ws is None
     ws = ws or C.Workspace()
@@ -75,17 +76,29 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
         ]
         env = C.tool_env(home)
         C.run([C.TRACKER, "--db", url, "list", "--due"], env=env)  # warm the file cache once
+        small_db = ws.latency_db(args.small) if args.small and args.small < args.size else None
+        small_cmds = {}
+        if small_db is not None:
+            s_url = C.sqlite_url(small_db)
+            s_open, s_shown = pick_questions(small_db)
+            small_cmds = {
+                "cli.forecast": [C.TRACKER, "--db", s_url, "forecast", s_open, "0.7"],
+                "cli.list_due": [C.TRACKER, "--db", s_url, "list", "--due"],
+                "cli.show": [C.TRACKER, "--db", s_url, "show", s_shown],
+            }
         for name, cmd, floor, target, label in cases:
-            best = C.best_of(
-                [
-                    ("floor", lambda floor=floor: C.run(C.floor_cmd(floor)), None),
-                    ("tool", lambda cmd=cmd: C.run(cmd, env=env), None),
-                ],
-                args.repeats,
-            )
+            pairs = [
+                ("floor", lambda floor=floor: C.run(C.floor_cmd(floor)), None),
+                ("tool", lambda cmd=cmd: C.run(cmd, env=env), None),
+            ]
+            if name in small_cmds:
+                pairs.append(("small", lambda cmd=small_cmds[name]: C.run(cmd, env=env), None))
+            best = C.best_of(pairs, args.repeats)
             results[name] = (best["tool"].seconds, best["floor"].seconds)
-            C.report(name, label, best["tool"].seconds, best["floor"].seconds, target,
-                     f"floor: python -c {floor!r}")
+            extra = f"floor: python -c {floor!r}"
+            if "small" in best:
+                extra += f"; on {C.fmt_n(args.small)}-forecast db {best['small'].seconds:.2f} s"
+            C.report(name, label, best["tool"].seconds, best["floor"].seconds, target, extra)
     finally:
         if own:
             ws.close()

@@ -4,7 +4,7 @@ Data (``make_data``): questions opened between 2015 and 2023 with deadlines
 two weeks to thirteen months later, each with about ten forecasts by one to
 four analysts of a team of 100 (so most pairs have revisions), made between
 the question's opening and its close; each analyst has their own skill and
-overconfidence; probabilities are whole percents (about 2% exact 0 or 1);
+overconfidence; probabilities are whole percents (some exactly 0 or 1);
 a quarter of the questions resolve early (an explicit ``known_at``), the rest
 at their deadline; a few tags per question. Optionally some open questions
 (no outcome, deadlines around today) for the latency benchmarks. Everything

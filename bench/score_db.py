@@ -81,6 +81,15 @@ def bench(ws: "C.Workspace", n: int, repeats: int) -> tuple[float, float, float]
     return best["tool"].seconds, best["floor"].seconds, best["tool"].maxrss_mb
 
 
+def bench_no_bootstrap(ws: "C.Workspace", n: int, repeats: int) -> float:
+    """The same report without the bootstrap intervals (2,000 resamples per
+    analyst): how much of the time they take."""
+    url = C.sqlite_url(ws.db(n))
+    best = C.best_of([("tool", lambda: C.tool("score", "--by", "analyst", "--json", "--no-bootstrap", db=url, home=ws.home), None)],
+                     repeats)
+    return best["tool"].seconds
+
+
 def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -96,6 +105,9 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
             C.report("score.by_analyst", f"{C.fmt_n(n)} forecasts", tool_s, floor_s, TARGET if n == TARGET_SIZE else None,
                      f"peak {rss:.0f} MB")
             if n == TARGET_SIZE:
+                quick = bench_no_bootstrap(ws, n, args.repeats)
+                print(f"{'score.no_bootstrap':<22} {C.fmt_n(n) + ' forecasts':>18}  tool {quick:6.2f} s  floor {floor_s:6.2f} s"
+                      f"  ratio {quick / floor_s:4.2f}  (no target: --no-bootstrap, all else the same)", flush=True)
                 ok = rss < MEMORY_MB
                 print(f"{'score.peak_memory':<22} {C.fmt_n(n) + ' forecasts':>18}  tool {rss:.0f} MB"
                       f"  (target < {MEMORY_MB} MB)  {'OK' if ok else 'MISS'}", flush=True)

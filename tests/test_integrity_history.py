@@ -433,7 +433,7 @@ def as_role(pg_url: str, name: str) -> CLI:
 
 
 @pytest.mark.postgres
-def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles):
+def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles, tmp_path):
     admin = CLI(pg_url)
     alice = roles("alice")
     admin.ok("question", "add", "Trump and Putin meet", "--deadline", FUTURE, "--id", "meet")
@@ -449,7 +449,6 @@ def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles):
     me.fails("forecast", "meet", "0.9", "--analyst", "mallory",
              match='permission denied: new row violates row-level security policy for table "analyst"')
     me.fails("resolve", "meet", "yes", match="permission denied for table question")
-    me.fails("question", "add", "Mine", "--deadline", FUTURE, "--id", "mine", match="permission denied")
     # reads everything
     shown = js(me.ok("show", "meet", "--json"))
     assert [(f["analyst"], f["probability"]) for f in shown["forecasts"]] == [("bob", 0.5), (alice, 0.35)]
@@ -460,6 +459,13 @@ def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles):
     assert after["forecasts"][-1][2] == alice
     assert sorted(a[0] for a in after["analysts"]) == sorted(["bob", alice])
     assert after["resolutions"] == [] and len(after["questions"]) == 1
+    # an analyst writes new questions, and cannot change existing ones
+    me.ok("question", "add", "Mine", "--deadline", FUTURE, "--id", "mine", "--tag", "russia", "--scenario", "own-scenario")
+    me.ok("forecast", "mine", "0.6", "--analyst", alice)
+    scen = tmp_path / "edit.yaml"
+    scen.write_text(yaml.safe_dump({"id": "own-scenario", "title": "renamed", "questions": []}))
+    me.fails("import", str(scen), match="permission denied")
+    assert [q[1] for q in dict(dump_db(pg_url))["questions"] if q[0] == "meet"] == ["Trump and Putin meet"]
 
     # and straight through the driver: the same policy
     import psycopg

@@ -14,9 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sqlite3
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest

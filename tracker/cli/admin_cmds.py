@@ -106,10 +106,11 @@ grant_analyst_cmd = _grant_command(
     "analyst",
     """Create the PostgreSQL login role NAME (if new) and make it an analyst.
 
-    An analyst reads everything, adds its own analyst row and forecasts under
-    its own name only (row-level security), and cannot record resolutions.
-    Run as the database owner. NAME is also the analyst name to forecast
-    under (--analyst NAME or TRACKER_ANALYST=NAME).
+    An analyst reads everything, adds new questions, its own analyst row and
+    forecasts under its own name only (row-level security); it cannot change
+    existing rows or record resolutions. Run as the owner of the tracker
+    tables (with CREATEROLE). NAME is also the analyst name to forecast under
+    (--analyst NAME or TRACKER_ANALYST=NAME).
     """,
 )
 grant_reviewer_cmd = _grant_command(
@@ -117,7 +118,8 @@ grant_reviewer_cmd = _grant_command(
     """Create the PostgreSQL login role NAME (if new) and make it a reviewer.
 
     A reviewer reads everything and records resolutions (tracker resolve,
-    resolution files). Run as the database owner.
+    resolution files); it cannot add forecasts or change existing rows. Run
+    as the owner of the tracker tables (with CREATEROLE).
     """,
 )
 

@@ -19,7 +19,12 @@ other processes keep writing; the copy is checked and then moved into place.
 
 ``grant_role``: ``tracker_analyst`` and ``tracker_reviewer`` group roles with
 their privileges and row-level security policies, and a login role made a
-member of one of them.
+member of one of them. Analysts read everything, insert new questions, their
+own analyst row and forecasts whose analyst is their role name; reviewers read
+everything and insert resolutions (they hold UPDATE on question(id) only so
+that ``SELECT ... FOR UPDATE`` may lock a question row; a policy refuses any
+actual change). Roles in neither group are left to their own GRANTs; the
+tables' owner and superusers bypass row-level security.
 """
 
 from __future__ import annotations
@@ -351,8 +356,10 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
     out += [
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(s, both),
         sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(s, both),
-        # analysts: their own analyst row and their own forecasts
+        # analysts: their own analyst row and forecasts; new questions (tracker
+        # question add), never changes to existing ones
         sql.SQL("GRANT INSERT ON {}, {} TO {}").format(t("forecast"), t("analyst"), analyst),
+        sql.SQL("GRANT INSERT ON {}, {}, {} TO {}").format(t("question"), t("question_tag"), t("scenario"), analyst),
         sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(sequences["forecast"]), analyst),
         # reviewers: resolutions; UPDATE on question only so that they may lock
         # its row (SELECT ... FOR UPDATE); the policy below refuses any change
@@ -374,6 +381,7 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
         out += policy(table, "tracker_ungrouped", "FOR ALL USING ({}) WITH CHECK ({})", not_grouped, not_grouped)
     out += policy("forecast", "tracker_own_forecasts", "FOR INSERT TO {} WITH CHECK (analyst = current_user)", analyst)
     out += policy("analyst", "tracker_own_analyst_row", "FOR INSERT TO {} WITH CHECK (name = current_user)", analyst)
+    out += policy("question", "tracker_new_questions", "FOR INSERT TO {} WITH CHECK (true)", analyst)
     out += policy("question", "tracker_lock_only", "FOR UPDATE TO {} USING (true) WITH CHECK (false)", reviewer)
     return out
 

@@ -3,12 +3,12 @@ export (a scenario file that imports back to the same state)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, Optional
 
 from ..errors import ConflictError, FileFormatError, NotFoundError, ValidationError
 from ..files.yamlio import dump_yaml, load_yaml
-from ..models import UTC, deadline_end, utcnow
+from ..models import deadline_end, utcnow
 from ..storage import Store
 from .common import (
     T_FORECAST,

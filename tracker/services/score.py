@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
+from .transfer import paused_gc
 
 MODES = ("final", "initial", "time-weighted")
 GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep")
@@ -192,7 +193,7 @@ def load_pairs(
         )
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
-    with store.read() as conn:
+    with store.read() as conn, paused_gc():
         qrows = _raw(conn, qstmt)
         questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)))
         tag_rows = _raw(conn, select(T_TAG.c.question_id, T_TAG.c.tag))
@@ -237,6 +238,7 @@ def _read_forecasts(conn, stmt, questions: _Questions, mode: str, progress):
     qcode = questions.code
     known = [row[9] for row in questions.rows]
     binary = [row[1] == "binary" for row in questions.rows]
+    all_binary = all(binary)
     analysts = _Codes()
     q_parts, a_parts, p_parts, m_parts = [], [], [], []
     timed = mode == "time-weighted"
@@ -255,7 +257,7 @@ def _read_forecasts(conn, stmt, questions: _Questions, mode: str, progress):
                 cols = list(zip(*rows)) if rows else [()] * 4
                 codes = list(map(qcode.__getitem__, cols[0]))
             keep = list(map(operator.lt, cols[3], map(known.__getitem__, codes)))
-            if not all(keep) or not all(map(binary.__getitem__, codes)):  # (categorical ones are read apart)
+            if not all(keep) or not (all_binary or all(map(binary.__getitem__, codes))):  # (categorical: read apart)
                 rows = [row for row, c, ok in zip(rows, codes, keep) if ok and binary[c]]
                 cols = list(zip(*rows)) if rows else [()] * 4
                 codes = list(map(qcode.__getitem__, cols[0]))
@@ -313,19 +315,14 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
         return _empty_pairs()
     starts, ends = _pair_bounds(qc, ac)
     pick = starts if mode == "initial" else ends - 1
-    used = np.unique(qc)  # the questions scored, and their facts
-    yes_q = np.zeros(len(questions.ids), dtype=np.int8)
-    scen_q = np.full(len(questions.ids), None, dtype=object)
-    quarter_q = np.full(len(questions.ids), None, dtype=object)
-    phrase_q = np.full(len(questions.ids), None, dtype=object)
+    used = np.unique(qc)  # the questions scored
     rows = questions.rows
-    for i in used.tolist():
-        row = rows[i]
-        yes_q[i] = row[8] == "yes"
-        scen_q[i] = row[6]
-        phrase_q[i] = row[7] or None
-        d = row[4]
-        quarter_q[i] = f"{d[:4]}Q{(int(d[5:7]) - 1) // 3 + 1}" if isinstance(d, str) and len(d) == 10 else _quarter_label(_as_date(d))
+    # each question's facts, once per question (arrays indexed by question code)
+    yes_q = np.array([row[8] == "yes" for row in rows], dtype=np.int8)
+    scen_q = _object_array([row[6] for row in rows])
+    phrase_q = _object_array([row[7] or None for row in rows])
+    labels = {d: _quarter_label(_as_date(d)) for d in {row[4] for row in rows}}
+    quarter_q = _object_array([labels[row[4]] for row in rows])
     pq = qc[pick]
     q = _object_array(questions.ids)[pq]
     a = _object_array(analysts)[ac[pick]]
