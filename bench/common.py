@@ -14,8 +14,8 @@ dates depend on the day the benchmark runs.
 Timing: every measured thing is a subprocess (the ``tracker`` console script
 beside ``sys.executable``, or ``sys.executable -c FLOOR``), timed from spawn
 to exit, best of N, with tool and floor runs alternating so that load on the
-machine hits both alike. Peak memory is the child's own ``ru_maxrss``
-(``os.wait4``).
+machine hits both alike. Peak memory is the tool's own maximum resident
+set, measured in a separate run under GNU time (``/usr/bin/time -f %M``).
 """
 
 from __future__ import annotations
@@ -201,17 +201,37 @@ class Run:
     stderr: str
 
 
-def tool_env(home: Path) -> dict:
+# Bytecode: an installed package runs from compiled bytecode (pip compiles it;
+# an editable install writes it on first import). Where PYTHONDONTWRITEBYTECODE
+# is set (as in some sandboxes), the tool's own modules would be compiled from
+# source on every start while the libraries' bytecode came precompiled. So
+# every measured subprocess, tool and floor alike, gets a bytecode cache in
+# the run's temporary folder (PYTHONPYCACHEPREFIX: nothing is written into the
+# source tree), warmed once by Workspace.warm() before anything is timed.
+PYCACHE: list[Path] = []
+
+
+def base_env() -> dict:
     env = dict(os.environ)
-    env.pop("TRACKER_DATABASE_URL", None)
-    env["TRACKER_HOME"] = str(home)
-    env["TRACKER_ANALYST"] = "bench"
+    if PYCACHE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE[0])
     env.setdefault("PYTHONHASHSEED", "0")
     return env
 
 
+def tool_env(home: Path) -> dict:
+    env = base_env()
+    env.pop("TRACKER_DATABASE_URL", None)
+    env["TRACKER_HOME"] = str(home)
+    env["TRACKER_ANALYST"] = "bench"
+    return env
+
+
 def run(cmd: Sequence[str], *, env: Optional[dict] = None, cwd: Optional[Path] = None, check: bool = True) -> Run:
-    """Run ``cmd`` to its end: wall time from spawn to exit and its own peak RSS."""
+    """Run ``cmd`` to its end: wall time from spawn to exit (the child's
+    ``ru_maxrss`` is kept too, but see :func:`peak_memory_mb`)."""
+    env = base_env() if env is None else env
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd)
@@ -229,6 +249,22 @@ def run(cmd: Sequence[str], *, env: Optional[dict] = None, cwd: Optional[Path] =
 
 def tool(*args: str, db: str, home: Path, check: bool = True) -> Run:
     return run([TRACKER, "--db", db, *args], env=tool_env(home), check=check)
+
+
+TIME = "/usr/bin/time"
+
+
+def peak_memory_mb(cmd: Sequence[str], *, env: Optional[dict] = None) -> Optional[float]:
+    """Peak resident set of ``cmd``, as GNU time reports it (%M). Not from
+    this process's ``wait4``: a child forked from a big benchmark process
+    counts the parent's pages until it execs, which would inflate it."""
+    if not Path(TIME).exists():
+        return None
+    r = run([TIME, "-f", "MAXRSS_KB %M", *cmd], env=env)
+    for line in reversed(r.stderr.splitlines()):
+        if line.startswith("MAXRSS_KB "):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def floor_cmd(code: str, *args: str) -> list[str]:
@@ -355,6 +391,18 @@ class Workspace:
         self.home.mkdir()
         self.keep = keep
         self._data: dict[int, Data] = {}
+        PYCACHE[:] = [self.dir / "pycache"]
+        self.warm()
+
+    def warm(self) -> None:
+        """Compile the bytecode of everything the tool and the floors import
+        (untimed): the tool's commands and services, the libraries."""
+        modules = ("tracker.cli, tracker.services.transfer, tracker.services.score, tracker.services.log, "
+                   "tracker.services.report, tracker.scoring, tracker.storage.migrations, alembic.command, "
+                   "sqlalchemy.dialects.sqlite, sqlalchemy.dialects.postgresql, sqlmodel, numpy, scipy.optimize, "
+                   "scipy.stats, click, csv, sqlite3, json")
+        run([PYTHON, "-c", f"import {modules}\ntry:\n import psycopg\nexcept ImportError:\n pass"], check=False)
+        run([TRACKER, "--help"], env=tool_env(self.home), check=False)
 
     def data(self, n: int) -> Data:
         if n not in self._data:
@@ -404,5 +452,6 @@ class Workspace:
         return target
 
     def close(self) -> None:
+        PYCACHE.clear()
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)

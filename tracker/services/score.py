@@ -99,9 +99,6 @@ class _Questions:
     rows: list  # raw (id, kind, outcomes, ordered, deadline, opened_at, scenario_id, phrase, outcome, known_at)
     code: dict  # id -> code
 
-    def column(self, i: int) -> list:
-        return [row[i] for row in self.rows]
-
     def info(self, code: int) -> SimpleNamespace:
         """One question's facts as typed values (as SQLAlchemy would give them)."""
         qid, kind, outcomes, ordered, deadline, opened_at, scenario_id, phrase, outcome, known_at = self.rows[code]
