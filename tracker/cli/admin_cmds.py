@@ -8,22 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option
-
-
-def _db_url() -> str:
-    """The database URL chosen by --db, the environment or the config file,
-    without opening (and so without creating or upgrading) the database."""
-    from .. import config
-
-    ctx = click.get_current_context()
-    flag = None
-    while ctx is not None:
-        if ctx.obj and ctx.obj.get("db"):
-            flag = ctx.obj["db"]
-            break
-        ctx = ctx.parent
-    return config.database_url(flag)
+from .common import db_option, emit_json, get_store, info, json_option, selected_url
 
 
 @click.command("backup")
@@ -44,7 +29,7 @@ def backup_cmd(path, force, as_json):
     """
     from ..services.admin import backup
 
-    result = backup(_db_url(), path, force=force)
+    result = backup(selected_url(), path, force=force)
     if as_json:
         emit_json(result)
     else:
@@ -68,7 +53,7 @@ def verify_cmd(as_json):
     """
     from ..services.admin import verify
 
-    result = verify(_db_url())
+    result = verify(selected_url())
     if as_json:
         emit_json(result)
     else:

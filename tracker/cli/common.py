@@ -40,10 +40,10 @@ def json_option(fn: Callable) -> Callable:
     )(fn)
 
 
-def get_store(upgrade: bool | None = None):
-    """Open the database chosen by --db, the environment or the config file."""
+def selected_url() -> str:
+    """The database URL chosen by --db, the environment or the config file,
+    without opening it."""
     from .. import config
-    from ..storage import open_store
 
     ctx = click.get_current_context()
     flag = None
@@ -52,7 +52,14 @@ def get_store(upgrade: bool | None = None):
             flag = ctx.obj["db"]
             break
         ctx = ctx.parent
-    return open_store(config.database_url(flag), upgrade=upgrade)
+    return config.database_url(flag)
+
+
+def get_store(upgrade: bool | None = None):
+    """Open the database chosen by --db, the environment or the config file."""
+    from ..storage import open_store
+
+    return open_store(selected_url(), upgrade=upgrade)
 
 
 def _default(value: Any):
