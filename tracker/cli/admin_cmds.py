@@ -1,13 +1,14 @@
 """``tracker db backup``, ``db verify``, ``db grant-analyst``, ``db grant-reviewer``.
 
-Registered on the ``db`` group in ``tracker/cli/__init__.py`` through
-``ADMIN_COMMANDS``.
+Added here to the ``db`` group (defined with ``db upgrade`` in
+``transfer_cmds``); ``tracker/cli/__init__.py`` takes the group from here.
 """
 
 from __future__ import annotations
 
 import click
 
+from .transfer_cmds import db_group
 from .common import db_option, emit_json, get_store, info, json_option, selected_url
 
 
@@ -109,3 +110,5 @@ grant_reviewer_cmd = _grant_command(
 )
 
 ADMIN_COMMANDS = [backup_cmd, verify_cmd, grant_analyst_cmd, grant_reviewer_cmd]
+for _cmd in ADMIN_COMMANDS:
+    db_group.add_command(_cmd)
