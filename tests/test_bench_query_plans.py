@@ -78,12 +78,16 @@ def full_scans(plans, table: str) -> list[str]:
     ["list", "--due", "--as-of", "2099-12-25"],
     ["list", "--overdue"],
     ["list", "--open", "--analyst", "a1"],
+    ["history", "q001"],
+    ["resolve", "q000", "yes", "--known-at", "2024-01-01"],
+    ["question", "add", "A new question", "--deadline", FUTURE, "--id", "fresh", "--tag", "all"],
+    ["review", "--quarter", "2099Q4", "--as-of", "2099-12-25"],
 ])
 def test_small_answers_read_no_whole_table(filled, sqlite_url, argv):
     plans = plans_of(sqlite_url, lambda: filled.ok(*argv))
     assert plans, "no statement seen"
     assert full_scans(plans, "forecast") == []
-    if argv[0] in ("forecast", "show"):
+    if argv[0] in ("forecast", "show", "history", "resolve", "question"):
         assert full_scans(plans, "question") == []
 
 

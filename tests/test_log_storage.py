@@ -281,16 +281,16 @@ def test_postgresql_behind_head_asks_for_db_upgrade(pg_url):
     from tracker.storage.migrations import run_upgrade
 
     cli = CLI(pg_url)
-    cli.fails("list", match="database schema is empty, head is 0002: run 'tracker db upgrade'")
+    cli.fails("list", match="database schema is empty, head is 0003: run 'tracker db upgrade'")
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         run_upgrade(conn, "0001")
     engine.dispose()
-    cli.fails("list", match="database schema is at revision 0001, head is 0002: run 'tracker db upgrade'")
+    cli.fails("list", match="database schema is at revision 0001, head is 0003: run 'tracker db upgrade'")
     cli.fails("question", "add", "Meet", "--deadline", FUTURE.isoformat(), match="run 'tracker db upgrade'")
-    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0002 (head 0002)"
+    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0003 (head 0003)"
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0002", "head": "0002"}  # idempotent
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}  # idempotent
 
 
 def test_sqlite_behind_head_upgrades_itself(sqlite_url):
@@ -303,7 +303,7 @@ def test_sqlite_behind_head_upgrades_itself(sqlite_url):
     engine.dispose()
     cli = CLI(sqlite_url)
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0002", "head": "0002"}
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}
 
 
 # ------------------------------------------------------------ which database

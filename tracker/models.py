@@ -102,7 +102,7 @@ class Question(SQLModel, table=True):
     phrase: Optional[str] = None
     source_document: Optional[str] = None
     condition_question_id: Optional[str] = Field(
-        default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True)
+        default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True, index=True)
     )
     condition_outcome: Optional[str] = None
     implies_question_id: Optional[str] = Field(
