@@ -148,3 +148,19 @@ def test_csv_time_shortcut_agrees_with_parse_datetime(text):
         assert str(exc)
         return
     assert _parse_ts(text, "made_at") == expected
+
+
+def test_importing_a_small_file_into_a_large_database_reads_no_whole_table(filled, sqlite_url, tmp_path):
+    """An import's cost follows the file, not the database: existing
+    questions and analysts are looked up by key."""
+    small = tmp_path / "small.csv"
+    small.write_text(
+        "question,analyst,probability,made_at,deadline,outcome,known_at,tags\n"
+        "q000,a9,0.4,2018-06-05T10:00:00Z,2099-12-31,,,all\n"
+        "new-one,a0,0.3,2018-06-05T10:00:00Z,2099-12-31,,,all\n"
+    )
+    plans = plans_of(sqlite_url, lambda: filled.ok("import", str(small)))
+    assert plans, "no statement seen"
+    assert full_scans(plans, "forecast") == []
+    assert full_scans(plans, "question") == []
+    assert full_scans(plans, "analyst") == []
