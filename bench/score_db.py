@@ -6,8 +6,9 @@ The database holds the forecasts of bench.common.make_data (N forecasts on
 N/10 resolved questions, 100 analysts, one to four analysts a question with
 revisions), imported by the tool itself (``tracker import``) and cached for
 the run. The tool's run is the whole default report: for each analyst the
-final forecast of every (question, analyst) pair, Brier with its bootstrap
-interval, log score, Murphy and CORP decompositions, calibration slope, and
+final forecast of every (question, analyst) pair, Brier with its 95%
+interval (percentile bootstrap, or its normal limit where resampling cannot
+move it; see tracker.scoring.bootstrap_ci), log score, Murphy and CORP decompositions, calibration slope, and
 the relative Brier against the median analyst.
 
 Floor (a subprocess of ``sys.executable -c``, code below): ``sqlite3``
@@ -83,8 +84,7 @@ def bench(ws: "C.Workspace", n: int, repeats: int) -> tuple[float, float, float]
 
 
 def bench_no_bootstrap(ws: "C.Workspace", n: int, repeats: int) -> float:
-    """The same report without the bootstrap intervals (2,000 resamples per
-    analyst): how much of the time they take."""
+    """The same report without the Brier intervals: how much of the time they take."""
     url = C.sqlite_url(ws.db(n))
     best = C.best_of([("tool", lambda: C.tool("score", "--by", "analyst", "--json", "--no-bootstrap", db=url, home=ws.home), None)],
                      repeats)

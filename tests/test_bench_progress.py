@@ -77,10 +77,10 @@ def test_bar_when_stderr_is_a_terminal(monkeypatch):
         assert isinstance(bar, Progress)
 
 
-def test_import_and_score_show_the_bar_on_a_real_terminal(tmp_path, monkeypatch, sqlite_url):
+def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monkeypatch, sqlite_url):
     """Through a pseudo-terminal: the import reads, checks and stores with a
-    bar; the score reads and scores with one; the lines are erased and the
-    summary follows."""
+    bar; the score reads and scores with one; the report reads, scores, draws
+    and writes; the lines are erased and the summary follows."""
     import pty
 
     from tracker.cli import common, main
@@ -92,7 +92,7 @@ def test_import_and_score_show_the_bar_on_a_real_terminal(tmp_path, monkeypatch,
     monkeypatch.setattr(sys, "stderr", terminal)
     path = forecasts_csv(tmp_path / "f.csv")
     try:
-        for argv in (["import", str(path)], ["score", "--by", "analyst"]):
+        for argv in (["import", str(path)], ["score", "--by", "analyst"], ["report", "-o", str(tmp_path / "r.html")]):
             try:
                 main(["--db", sqlite_url, *argv], standalone_mode=False)
             except SystemExit as exc:  # pragma: no cover - a failure shows below
@@ -113,9 +113,12 @@ def test_import_and_score_show_the_bar_on_a_real_terminal(tmp_path, monkeypatch,
         os.close(master)
     text = seen.decode()
     for phase in ("importing f.csv: reading [", "importing f.csv: checking [", "importing f.csv: storing [",
-                  "scoring: reading", "scoring: scoring ["):
+                  "scoring: reading", "scoring: scoring [", "report: reading questions", "report: reading forecasts",
+                  "report: scoring", "report: drawing figures", "report: writing"):
         assert phase in text, text
     assert "imported f.csv: 90 rows" in text
+    assert "wrote " + str(tmp_path / "r.html") in text
+    assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
 
 
 def test_no_bar_in_captured_or_piped_stderr(tmp_path, sqlite_url):
@@ -127,6 +130,10 @@ def test_no_bar_in_captured_or_piped_stderr(tmp_path, sqlite_url):
     done = subprocess.run([str(tracker), "--db", sqlite_url, "score", "--by", "analyst"], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr and "\r" not in done.stdout
+    done = subprocess.run([str(tracker), "--db", sqlite_url, "report", "-o", str(tmp_path / "r.html")],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("wrote ") and "\r" not in done.stderr
 
 
 @pytest.mark.parametrize("command", [["import", "f.csv"], ["score"]])

@@ -266,6 +266,44 @@ def test_resolving_the_condition_annuls_the_conditionals_whose_condition_failed(
     assert show(cli, "cancelled")["outcome"] == "yes"
 
 
+def test_correcting_the_condition_to_a_failing_outcome_annuls_a_resolved_conditional(cli):
+    for qid, extra in (("summit", []), ("statement", ["--condition", "summit=yes"])):
+        cli.ok("question", "add", qid, "--deadline", "2018-07-31", "--id", qid, "--opened", "2018-06-20", *extra)
+    cli.ok("resolve", "summit", "yes", "--known-at", "2018-07-16")
+    cli.ok("resolve", "statement", "yes", "--known-at", "2018-07-17")
+    r = cli.ok("resolve", "summit", "no", "--supersede", "--reason", "the meeting was a phone call")
+    assert r.stdout.splitlines() == ["resolved summit: no (supersedes #1)", "annulled statement: its condition failed"]
+    st = show(cli, "statement")
+    assert st["status"] == "annulled"
+    assert [(x["outcome"], x["annulled"], x["current"]) for x in st["resolutions"]] == [("yes", False, False), (None, True, True)]
+    assert st["resolutions"][1]["reason"] == "condition failed: summit resolved no, not yes"
+    assert st["resolutions"][1]["supersedes_id"] == st["resolutions"][0]["id"]
+    assert st["resolutions"][1]["known_at"] == "2018-07-16T00:00:00Z"  # when the condition's outcome was known
+
+
+def test_correcting_the_condition_to_a_holding_outcome_names_the_conditionals_left_annulled(cli):
+    for qid, extra in (("summit", []), ("statement", ["--condition", "summit=yes"]),
+                       ("manual", ["--condition", "summit=yes"])):
+        cli.ok("question", "add", qid, "--deadline", "2018-07-31", "--id", qid, "--opened", "2018-06-20", *extra)
+    cli.ok("resolve", "manual", "annulled", "--reason", "ill-posed")  # annulled by hand, not by the condition
+    cli.ok("resolve", "summit", "no", "--known-at", "2018-07-16")
+    assert show(cli, "statement")["status"] == "annulled"
+    r = cli.ok("resolve", "summit", "yes", "--supersede", "--reason", "misread the report", "--json")
+    res = js(r)
+    assert res["annulled_dependents"] == [] and res["still_annulled_dependents"] == ["statement"]
+    plain = cli.ok("resolve", "summit", "no", "--supersede", "--reason", "back again")
+    assert "note:" not in plain.stderr  # its condition fails again: nothing to tell
+    again = cli.ok("resolve", "summit", "yes", "--supersede", "--reason", "and once more")
+    assert again.stderr.strip() == (
+        "note: statement stays annulled from the earlier resolution of summit; its condition holds now: "
+        "resolve it with 'tracker resolve statement OUTCOME --supersede --reason ...'"
+    )
+    # the reviewer resolves it, which the condition now allows
+    cli.ok("resolve", "statement", "yes", "--supersede", "--reason", "condition corrected")
+    assert show(cli, "statement")["outcome"] == "yes"
+    assert show(cli, "manual")["status"] == "annulled"
+
+
 def test_resolving_a_conditional_whose_condition_failed_is_refused(cli):
     cli.ok("question", "add", "Summit", "--deadline", "2018-07-31", "--id", "summit", "--opened", "2018-06-20")
     cli.ok("resolve", "summit", "no", "--known-at", "2018-07-16")

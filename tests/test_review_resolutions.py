@@ -91,6 +91,7 @@ def test_file_is_applied(seeded, tmp_path):
     counts = json.loads(result.stdout)
     assert counts == {
         "resolved": 2, "annulled": 1, "superseded": 0, "unchanged": 0, "left_blank": 1, "auto_annulled": ["snub"],
+        "still_annulled": [],
         "summary": "2 resolved, 1 annulled, 0 corrected, 0 unchanged, 1 left blank; "
                    "annulled because their condition failed: snub",
     }
@@ -106,6 +107,36 @@ def test_file_is_applied(seeded, tmp_path):
     [snub] = resolutions(seeded, "snub")  # its condition (meet = no) failed
     assert (snub["annulled"], snub["reason"], snub["known_at"], snub["recorded_by"]) == (
         True, "condition failed: meet resolved yes, not no", "2018-07-16T00:00:00Z", "rita")
+
+
+def test_correcting_the_condition_annuls_resolved_dependents_and_names_those_left_annulled(seeded, tmp_path):
+    """meet yes -> no: trade (meet = yes) was annulled by hand and stays so,
+    a resolved syria (meet = yes) is annulled by the correction; snub
+    (meet = no) was annulled automatically and its condition holds now: the
+    summary names it for the reviewer."""
+    seeded.ok("import", write(tmp_path, RESOLUTIONS.replace("outcome:\n", "outcome: yes\n")))
+    correction = """\
+        period: 2018-Q3
+        reviewer: rita
+        resolutions:
+          - question: meet
+            outcome: no
+            supersede: true
+            reason: the meeting was a phone call
+        """
+    result = seeded.ok("import", write(tmp_path, correction, "c.yaml"), "--json")
+    counts = json.loads(result.stdout)
+    assert counts["superseded"] == 1
+    assert counts["auto_annulled"] == ["syria"]
+    assert counts["still_annulled"] == ["snub"]
+    assert counts["summary"] == (
+        "0 resolved, 0 annulled, 1 corrected, 0 unchanged, 0 left blank; annulled because their condition failed: "
+        "syria; still annulled though their condition holds now (resolve them with supersede): snub"
+    )
+    syria = resolutions(seeded, "syria")
+    assert [(r["outcome"], r["annulled"], r["current"]) for r in syria] == [("yes", False, False), (None, True, True)]
+    assert syria[1]["reason"] == "condition failed: meet resolved no, not yes"
+    assert [r["reason"] for r in resolutions(seeded, "trade")] == ["no readout"]
 
 
 def test_summary_on_stderr(seeded, tmp_path):

@@ -46,3 +46,13 @@ def solar() -> dict[str, np.ndarray]:
 def gjp_rows() -> list[dict[str, str]]:
     """Good Judgment Project year-1 survey forecasts, one row per answer option (via niplav/iqisa)."""
     return read_csv("gjp_yr1_mini_survey_forecasts.csv")
+
+
+@pytest.fixture(scope="session")
+def pb_binary() -> dict[str, np.ndarray]:
+    """PredictionBook binary forecasts with their outcomes (every row, as published)."""
+    rows = read_csv("predictionbook_binary_resolved.csv")
+    return {
+        "p": np.array([float(r["probability"]) for r in rows]),
+        "y": np.array([int(r["outcome"]) for r in rows]),
+    }

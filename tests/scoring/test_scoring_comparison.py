@@ -156,6 +156,7 @@ def test_bootstrap_normal_limit_matches_the_resampled_interval(monkeypatch):
 
     rng = np.random.default_rng(7)
     scores = rng.random(20_000) ** 2
+    monkeypatch.setattr(comparison, "NORMAL_MIN_N", 10**9)  # resample, whatever the size
     resampled = comparison.bootstrap_ci(scores, n_resamples=2000, seed=1)
     monkeypatch.setattr(comparison, "_NORMAL_LIMIT_CELLS", 1)
     limit = comparison.bootstrap_ci(scores, n_resamples=2000, seed=1)
@@ -163,3 +164,69 @@ def test_bootstrap_normal_limit_matches_the_resampled_interval(monkeypatch):
     assert abs(limit.low - resampled.low) < width / 20
     assert abs(limit.high - resampled.high) < width / 20
     assert limit.mean == resampled.mean
+
+
+def _brier_sample(p: np.ndarray, y: np.ndarray, n: int, seed: int) -> np.ndarray:
+    pick = np.random.default_rng(seed).choice(p.size, n, replace=False)
+    return (p[pick] - y[pick]) ** 2
+
+
+@pytest.mark.parametrize("n", [1000, 2500])
+def test_normal_limit_lies_inside_the_spread_of_seeded_bootstraps_on_real_forecasts(n, pb_binary, solar, monkeypatch):
+    """Where bootstrap_ci gives the normal limit (n >= 1000, skewness term
+    below the Monte Carlo error), the limit's endpoints fall inside the range
+    of 20 seeded percentile bootstraps of the same scores: resampling could
+    not have told them apart. Real Brier scores: PredictionBook and the NOAA
+    solar-flare forecasts (the latter has 577 days: it joins at n = 1000 only
+    through the PredictionBook check)."""
+    import tracker.scoring.comparison as comparison
+
+    samples = [_brier_sample(pb_binary["p"], pb_binary["y"], n, seed) for seed in range(3)]
+    if n <= solar["y"].size:
+        samples.append((solar["NOAA"][:n] - solar["y"][:n]) ** 2)
+    for scores in samples:
+        values, counts = np.unique(scores, return_counts=True)
+        assert comparison.uses_normal_limit(values, counts, 2000, 0.95)
+        limit = bootstrap_ci(scores)
+        again = bootstrap_ci(scores, seed=7)
+        assert (again.low, again.high) == (limit.low, limit.high)  # no resampling: the seed plays no part
+        with monkeypatch.context() as m:
+            m.setattr(comparison, "NORMAL_MIN_N", 10**9)
+            runs = [bootstrap_ci(scores, seed=seed) for seed in range(20)]
+        lows, highs = [r.low for r in runs], [r.high for r in runs]
+        assert min(lows) <= limit.low <= max(lows)
+        assert min(highs) <= limit.high <= max(highs)
+        se = scores.std() / np.sqrt(n)
+        assert limit.high - limit.low == pytest.approx(2 * 1.959963984540054 * se, rel=1e-12)
+
+
+def _ends(ci) -> tuple:
+    return ci.low, ci.high
+
+
+def test_small_or_very_skewed_samples_are_resampled(pb_binary):
+    import tracker.scoring.comparison as comparison
+
+    small = _brier_sample(pb_binary["p"], pb_binary["y"], 999, 0)
+    assert _ends(bootstrap_ci(small, seed=1)) != _ends(bootstrap_ci(small, seed=2))
+    # 1,000 scores, 8 of them large: skewness about 11, far past what 2,000 resamples can ignore
+    skewed = np.concatenate([np.full(992, 0.01), np.full(8, 0.81)])
+    values, counts = np.unique(skewed, return_counts=True)
+    assert not comparison.uses_normal_limit(values, counts, 2000, 0.95)
+    ci = bootstrap_ci(skewed)
+    # resampled: the interval follows the skew (the normal limit would be symmetric about the mean)
+    assert (ci.high - ci.mean) - (ci.mean - ci.low) > 0.0005
+    # the same scores with a plain spread resample no more from n = 1000 on
+    spread = np.linspace(0.0, 1.0, 1000)
+    values, counts = np.unique(spread, return_counts=True)
+    assert comparison.uses_normal_limit(values, counts, 2000, 0.95)
+    assert not comparison.uses_normal_limit(values[:-1], counts[:-1], 2000, 0.95)  # 999 scores
+
+
+def test_normal_quantile_is_the_standard_normal_one():
+    from scipy.stats import norm
+
+    import tracker.scoring.comparison as comparison
+
+    for q in (0.5, 0.9, 0.975, 0.995, 0.999):
+        assert comparison._normal_quantile(q) == pytest.approx(norm.ppf(q), abs=1e-12)

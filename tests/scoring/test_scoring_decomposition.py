@@ -222,3 +222,13 @@ def test_perfect_forecaster_decompositions(outcomes):
     assert c.dsc == pytest.approx(c.unc, abs=1e-15)
     m = murphy_decomposition(y.astype(float), y, bins=10)
     assert m.brier == 0.0
+
+
+def test_pav_beyond_the_numpy_size_agrees_with_the_numpy_pav():
+    from tracker.scoring import _table
+
+    rng = np.random.default_rng(11)
+    y = np.cumsum(rng.normal(size=_table.PAV_NUMPY_MAX + 500)) * 0.01 + rng.normal(size=_table.PAV_NUMPY_MAX + 500)
+    w = rng.integers(1, 4, size=y.size).astype(float)
+    np.testing.assert_allclose(pav(y, w), pav_numpy(y, w), atol=1e-9)
+    assert np.all(np.diff(pav(y, w)) >= -1e-12)

@@ -249,3 +249,9 @@ def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersed
     click.echo(f"resolved {question_id}: {what}{extra}")
     for dep in result["annulled_dependents"]:
         click.echo(f"annulled {dep}: its condition failed")
+    for dep in result["still_annulled_dependents"]:
+        click.echo(
+            f"note: {dep} stays annulled from the earlier resolution of {question_id}; its condition holds now: "
+            f"resolve it with 'tracker resolve {dep} OUTCOME --supersede --reason ...'",
+            err=True,
+        )

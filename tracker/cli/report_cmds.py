@@ -6,7 +6,7 @@ import contextlib
 
 import click
 
-from .common import db_option, get_store, info, parse_date_arg
+from .common import db_option, get_store, info, parse_date_arg, progress_bar
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
 REPORT_FORMATS = ("html", "json", "md")
@@ -139,10 +139,10 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
     from ..report.render import render
     from ..services.report import build_report
 
-    with _bulk():
+    with _bulk(), progress_bar("report") as progress:
         data = build_report(get_store(), quarter=quarter, scenario=scenario, analyst=analyst, tag=tag, mode=mode,
-                            scale=scale, as_of=as_of_date)
-        text = render(data, fmt, image_format=images) if fmt == "html" else render(data, fmt)
+                            scale=scale, as_of=as_of_date, progress=progress)
+        text = render(data, fmt, image_format=images, progress=progress) if fmt == "html" else render(data, fmt)
     if not output or output == "-":
         click.echo(text, nl=False)
     else:

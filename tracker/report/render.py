@@ -150,8 +150,9 @@ def _environment(kind: str):
 # ------------------------------------------------------------------ figures
 
 
-def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, dict]:
-    """The report's figures as ``{key: {"uri", "alt", "caption"}}`` (only those with something to show)."""
+def report_figures(report: Report, *, image_format: str = "svg", progress=None) -> dict[str, dict]:
+    """The report's figures as ``{key: {"uri", "alt", "caption"}}`` (only those with something to show).
+    ``progress(phase, done, total)``, if given, hears each figure drawn."""
     from . import figures
 
     if image_format not in IMAGE_FORMATS:
@@ -161,6 +162,8 @@ def report_figures(report: Report, *, image_format: str = "svg") -> dict[str, di
     scale = report.meta.brier_scale
 
     def add(key: str, fig, alt: str, caption: str) -> None:
+        if progress is not None:
+            progress("drawing figures", len(out), None)
         data = figures.to_bytes(fig, image_format, dpi=110 if image_format == "png" else None)
         out[key] = {"uri": f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", "alt": alt,
                     "caption": caption}
@@ -225,9 +228,11 @@ def render_json(report: Report) -> str:
     return json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render_html(report: Report, *, image_format: str = "svg", figures: Optional[dict] = None) -> str:
+def render_html(report: Report, *, image_format: str = "svg", figures: Optional[dict] = None, progress=None) -> str:
     """One self-contained HTML page (figures inline as data URIs, print CSS, no script)."""
-    figs = report_figures(report, image_format=image_format) if figures is None else figures
+    figs = report_figures(report, image_format=image_format, progress=progress) if figures is None else figures
+    if progress is not None:
+        progress("writing", len(figs), None)
     return _environment("html").get_template("report.html.j2").render(r=report, figures=figs)
 
 

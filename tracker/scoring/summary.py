@@ -37,7 +37,9 @@ def summarize(
         base_rate          fraction of events
         brier_skill        1 - BS / (base_rate (1 - base_rate))
         brier_ci           [low, high] 95% percentile bootstrap of the mean Brier
-                           (on brier_scale), or None if bootstrap=False
+                           (on brier_scale; its normal limit where resampling
+                           cannot move it, see :func:`bootstrap_ci`), or None
+                           if bootstrap=False
         murphy             {bins, reliability, resolution, uncertainty,
                             within_bin_variance, within_bin_covariance}   (0-1 scale)
         corp               {mcb, dsc, unc}                                 (0-1 scale)

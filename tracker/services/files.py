@@ -417,7 +417,8 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
         raise FileFormatError(f"{filename}: reviewer: {exc}") from None
 
     def work(conn):
-        counts = {"resolved": 0, "annulled": 0, "superseded": 0, "unchanged": 0, "left_blank": 0, "auto_annulled": []}
+        counts = {"resolved": 0, "annulled": 0, "superseded": 0, "unchanged": 0, "left_blank": 0, "auto_annulled": [],
+                  "still_annulled": []}
         for entry in _conditions_first(conn, rfile.resolutions):
             where = f"{filename}: question {entry.question}"
             if entry.outcome is None:
@@ -455,10 +456,13 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
             else:
                 counts["resolved"] += 1
             counts["auto_annulled"].extend(result["annulled_dependents"])
+            counts["still_annulled"].extend(result["still_annulled_dependents"])
         counts["summary"] = (
             f"{counts['resolved']} resolved, {counts['annulled']} annulled, {counts['superseded']} corrected, "
             f"{counts['unchanged']} unchanged, {counts['left_blank']} left blank"
             + (f"; annulled because their condition failed: {', '.join(counts['auto_annulled'])}" if counts["auto_annulled"] else "")
+            + (f"; still annulled though their condition holds now (resolve them with supersede): "
+               f"{', '.join(counts['still_annulled'])}" if counts["still_annulled"] else "")
         )
         return counts
 

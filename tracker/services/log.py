@@ -329,22 +329,42 @@ def insert_resolution(
     result = conn.execute(T_RESOLUTION.insert().values(**row))
     row["id"] = result.inserted_primary_key[0]
     out = resolution_dict(row)
-    out["annulled_dependents"] = _annul_failed_conditions(conn, question_id, out, recorded_by, now, source)
+    out["annulled_dependents"], out["still_annulled_dependents"] = _annul_failed_conditions(
+        conn, question_id, out, recorded_by, now, source
+    )
     return out
 
 
-def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> list[str]:
-    """Questions conditional on this one whose condition failed are annulled."""
+def _auto_annulled_by(resolution, question_id: str) -> bool:
+    """Whether a dependent's resolution is the automatic annulment that a
+    resolution of ``question_id`` recorded."""
+    reason = resolution["reason"] or ""
+    return bool(resolution["annulled"]) and (
+        reason.startswith(f"condition failed: {question_id} resolved ")
+        or reason == f"condition question {question_id} was annulled"
+    )
+
+
+def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> tuple[list[str], list[str]]:
+    """Questions conditional on this one whose condition failed are annulled
+    (a dependent already resolved with an outcome is corrected to annulled:
+    its condition no longer holds). Returns the ids annulled now, and the ids
+    of dependents whose condition holds again after a correction but which
+    stay annulled from before (the caller tells the user: only a reviewer
+    can resolve them)."""
     from sqlalchemy import select
 
-    done = []
+    done, still = [], []
     rows = conn.execute(
         select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(T_QUESTION.c.condition_question_id == question_id)
     ).all()
     for dep_id, wanted in rows:
+        current = current_resolution(conn, dep_id)
         if not resolution["annulled"] and wanted == resolution["outcome"]:
+            if current is not None and _auto_annulled_by(current, question_id):
+                still.append(dep_id)
             continue
-        if current_resolution(conn, dep_id) is not None:
+        if current is not None and current["annulled"]:
             continue
         if resolution["annulled"]:
             reason = f"condition question {question_id} was annulled"
@@ -352,10 +372,10 @@ def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, so
             reason = f"condition failed: {question_id} resolved {resolution['outcome']}, not {wanted}"
         insert_resolution(
             conn, dep_id, "annulled", known_at=resolution["known_at"], recorded_by=recorded_by,
-            reason=reason, source=source, now=now,
+            reason=reason, source=source, now=now, supersede=current is not None,
         )
         done.append(dep_id)
-    return done
+    return done, still
 
 
 def resolve(store: Store, question_id: str, outcome: str, *, recorded_by: str, now: Optional[datetime] = None, **kwargs) -> dict:

@@ -251,18 +251,21 @@ def _pairs(store: Store, *, mode: str, scenario: Optional[str] = None, tag: Opti
         return _final_pairs(conn, questions, _final_rows(conn, scenario=scenario, tag=tag))
 
 
-def _load(store: Store, *, mode: str, scenario: Optional[str], tag: Optional[str], analyst: Optional[str]):
+def _load(store: Store, *, mode: str, scenario: Optional[str], tag: Optional[str], analyst: Optional[str],
+          progress=None):
     """Questions (all quarters), scored pairs, final forecasts per question and the analyst's question set.
 
     The "final" mode reads every forecast table row once, reduced in the database; other modes add
     :func:`tracker.services.score.load_pairs`."""
     with store.read() as conn:
         questions = _questions(conn, scenario=scenario, tag=tag)
+        if progress is not None:
+            progress("reading forecasts", len(questions), None)
         rows = _final_rows(conn, scenario=scenario, tag=tag)
         pairs = _final_pairs(conn, questions, rows) if mode == "final" else None
         mine = _analyst_questions(conn, analyst) if analyst else None
     if pairs is None:
-        pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+        pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
     finals: dict[str, list[tuple]] = defaultdict(list)
     for qid, who, p, vec in rows:
         if analyst is None or who == analyst:
@@ -431,8 +434,11 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
 def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optional[str] = None,
                  analyst: Optional[str] = None, tag: Optional[str] = None, mode: str = "final",
                  scale: str = "0-1", bins: int = 10, as_of: Optional[date] = None,
-                 now: Optional[datetime] = None):
-    """The report data (:class:`tracker.report.data.Report`) for the scope given."""
+                 now: Optional[datetime] = None, progress=None):
+    """The report data (:class:`tracker.report.data.Report`) for the scope given.
+
+    ``progress(phase, done, total)``, if given, hears the phases: reading
+    (questions, then forecasts), then scoring."""
     from .. import __version__
     from ..models import utcnow
     from ..report import build
@@ -443,7 +449,12 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     now = now or utcnow()
     today = as_of or now.date()
     factor = 2.0 if scale == "0-2" else 1.0
-    everything, pairs, finals, mine = _load(store, mode=mode, scenario=scenario, tag=tag, analyst=analyst)
+    if progress is not None:
+        progress("reading questions", 0, None)
+    everything, pairs, finals, mine = _load(store, mode=mode, scenario=scenario, tag=tag, analyst=analyst,
+                                            progress=progress)
+    if progress is not None:
+        progress("scoring", len(pairs.p), None)
     questions = _in_scope(everything, quarter=label, analyst_questions=mine)
     unresolved = [q for q in questions if q["rid"] is None]
     with store.read() as conn:
