@@ -178,3 +178,39 @@ def test_categorical_questions_are_scored_apart_with_rps_when_ordered(cli, tmp_p
     assert cat["n"] == 2 and cat["brier"] == pytest.approx((0.78 + 0.86) / 2)
     # RPS of size: cumulative (0.2, 0.7) vs (0, 0): 0.04 + 0.49
     assert cat["rps"] == pytest.approx(0.53) and cat["n_ordered"] == 1
+
+
+def test_groups_scored_on_threads_give_the_same_numbers(tmp_path, sqlite_url, monkeypatch):
+    """120 analysts x 30 questions, scored on one thread and on several: the
+    same output, interval for interval (each group has its own seeded draws)."""
+    from support import CLI
+
+    from tracker.services import score as service
+
+    rng = np.random.default_rng(5)
+    lines = ["question,analyst,probability,made_at,deadline,outcome"]
+    for q in range(30):
+        outcome = "yes" if rng.random() < 0.4 else "no"
+        for a in range(120):
+            lines.append(f"q{q},a{a:03d},{rng.integers(0, 101) / 100},2018-06-01,2018-07-31,{outcome}")
+    (tmp_path / "many.csv").write_text("\n".join(lines) + "\n")
+    cli = CLI(sqlite_url)
+    cli.ok("import", tmp_path / "many.csv")
+    monkeypatch.setattr(service, "MAX_WORKERS", 1)
+    one = score(cli, "--by", "analyst")
+    monkeypatch.setattr(service, "MAX_WORKERS", 4)
+    monkeypatch.setattr(service, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(service, "PARALLEL_MIN_PAIRS_PER_GROUP", 0)
+    calls = []
+    real = service._map_groups
+
+    def spy(fn, names, n_pairs, progress):
+        import threading
+
+        out = real(lambda name: (calls.append(threading.current_thread().name), fn(name))[1], names, n_pairs, progress)
+        return out
+
+    monkeypatch.setattr(service, "_map_groups", spy)
+    many = score(cli, "--by", "analyst")
+    assert len(one) == 120 and many == one
+    assert all(name.startswith("tracker-score") for name in calls) and len(calls) == 120

@@ -108,6 +108,8 @@ def _bootstrap_interval(
     counts = np.asarray(counts, dtype=np.int64)
     n = int(counts.sum())
     means = np.empty(n_resamples)
+    if values.size == 1:  # every resample is the one value
+        return float(values[0]), float(values[0])
     if uses_normal_limit(values, counts, n_resamples, level):
         # the percentile bootstrap of a mean at its normal limit N(mean, var/n)
         mean = float(np.dot(values, counts) / n)

@@ -539,17 +539,21 @@ def score(
     return results
 
 
-# Below both, the summaries take well under a second: no threads.
+# Threads pay only where each group's work is mostly numpy on large arrays
+# (which lets go of the GIL): many pairs, and many pairs a group. Many small
+# groups (PredictionBook: 1,958 analysts, half with one or two pairs) are
+# Python-bound and run faster on one thread than on several.
 PARALLEL_MIN_PAIRS = 50_000
-PARALLEL_MIN_GROUPS = 200  # each group costs a few milliseconds however small
+PARALLEL_MIN_PAIRS_PER_GROUP = 500
 MAX_WORKERS = 4
 
 
 def _map_groups(fn: Callable[[str], dict], names: list[str], n_pairs: int, progress) -> list[dict]:
-    """``fn`` of each group, in order. Over many pairs the groups are scored
-    on a few threads: the statistics (above all the bootstrap's resampling)
-    run in numpy, which lets go of the GIL; every group draws from its own
-    seeded generator, so the numbers do not depend on the threads."""
+    """``fn`` of each group, in order. Over many pairs in large groups the
+    groups are scored on a few threads: the statistics (above all the
+    bootstrap's resampling) run in numpy, which lets go of the GIL; every
+    group draws from its own seeded generator, so the numbers do not depend
+    on the threads."""
     import os
 
     total = len(names)
@@ -557,7 +561,7 @@ def _map_groups(fn: Callable[[str], dict], names: list[str], n_pairs: int, progr
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    big = n_pairs >= PARALLEL_MIN_PAIRS or total >= PARALLEL_MIN_GROUPS
+    big = n_pairs >= PARALLEL_MIN_PAIRS and n_pairs >= PARALLEL_MIN_PAIRS_PER_GROUP * total
     workers = min(cpus, MAX_WORKERS, total) if big else 1
     out: list[dict] = []
     if workers <= 1:
