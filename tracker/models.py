@@ -195,6 +195,19 @@ def check_text(value: Any, what: str, *, max_len: int = 10_000, allow_newlines: 
     return value
 
 
+def check_outcomes(values: list) -> list[str]:
+    """A categorical question's outcomes: at least two distinct ids, none of them 'annulled'."""
+    v = [check_slug(o.strip() if isinstance(o, str) else o, "outcome") for o in values]
+    if len(v) < 2:
+        raise ValueError("a categorical question needs at least two outcomes")
+    if len(set(v)) != len(v):
+        dup = next(o for o in v if v.count(o) > 1)
+        raise ValueError(f"outcome {dup!r} is listed twice")
+    if "annulled" in v:
+        raise ValueError("'annulled' is reserved and cannot be an outcome")
+    return v
+
+
 class QuestionIn(BaseModel):
     """A new question, as typed by a user or read from a file."""
 
@@ -242,17 +255,7 @@ class QuestionIn(BaseModel):
     @field_validator("outcomes")
     @classmethod
     def _outcomes(cls, v: Optional[list[str]]) -> Optional[list[str]]:
-        if v is None:
-            return None
-        v = [check_slug(o.strip() if isinstance(o, str) else o, "outcome") for o in v]
-        if len(v) < 2:
-            raise ValueError("a categorical question needs at least two outcomes")
-        if len(set(v)) != len(v):
-            dup = next(o for o in v if v.count(o) > 1)
-            raise ValueError(f"outcome {dup!r} is listed twice")
-        if "annulled" in v:
-            raise ValueError("'annulled' is reserved and cannot be an outcome")
-        return v
+        return None if v is None else check_outcomes(v)
 
     @field_validator("opened_at")
     @classmethod

@@ -165,7 +165,7 @@ def _coerce_row(table, raw: Any, key: str, index: int) -> dict:
 
 def _check_json_semantics(data: dict[str, list[dict]]) -> None:
     """The rules a user's input must obey hold for imported rows too."""
-    from ..models import normalize_vector
+    from ..models import check_outcomes, normalize_vector
 
     questions = {q["id"]: q for q in data["questions"]}
     for i, q in enumerate(data["questions"]):
@@ -176,6 +176,12 @@ def _check_json_semantics(data: dict[str, list[dict]]) -> None:
             raise FileFormatError(f"questions[{i}] ({q['id']}): outcomes must be a list of at least two names")
         if q["kind"] not in ("binary", "categorical") or (q["kind"] == "binary" and outs != ["yes", "no"]):
             raise FileFormatError(f"questions[{i}] ({q['id']}): kind/outcomes do not agree")
+        if q["kind"] == "categorical":
+            try:
+                if check_outcomes(outs) != outs:
+                    raise ValueError(f"outcome ids {outs!r} carry spaces")
+            except ValueError as exc:
+                raise FileFormatError(f"questions[{i}] ({q['id']}): {exc}") from None
     for i, f in enumerate(data["forecasts"]):
         q = questions.get(f["question_id"])
         if q is None:
