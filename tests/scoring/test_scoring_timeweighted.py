@@ -123,3 +123,59 @@ def test_matches_a_brute_force_fine_grid(revisions, outcome):
     in_force = probs[order][position[covered]]
     assert result.score == pytest.approx(np.mean((in_force - outcome) ** 2), abs=1e-9)
     assert result.coverage == pytest.approx(covered.mean(), abs=1e-9)
+
+
+# ------------------------------------------------- many runs at once
+
+
+@st.composite
+def _runs(draw):
+    """Runs of forecasts on a small integer time grid (so ties, forecasts
+    before the opening, after the close and exactly at it all occur), with
+    windows that may be degenerate."""
+    runs = []
+    for _ in range(draw(st.integers(1, 8))):
+        opened = draw(st.integers(0, 10))
+        closed = draw(st.integers(opened - 2, opened + 10))
+        m = draw(st.integers(1, 6))
+        times = sorted(draw(st.lists(st.integers(-3, 22), min_size=m, max_size=m)))
+        probs = draw(st.lists(st.integers(0, 100), min_size=m, max_size=m))
+        runs.append((opened, closed, [float(t) for t in times], [p / 100 for p in probs], draw(st.integers(0, 1))))
+    return runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(_runs())
+def test_many_runs_at_once_equal_the_scalar_function(runs):
+    from tracker.scoring.timeweighted import time_weighted_many
+
+    times, scores, starts, ends, opened, closed = [], [], [], [], [], []
+    for o, c, t, p, y in runs:
+        starts.append(len(times))
+        times.extend(t)
+        scores.extend((np.array(p) - y) ** 2)
+        ends.append(len(times))
+        opened.append(o)
+        closed.append(c)
+    got, cover = time_weighted_many(times, scores, starts, ends, opened, closed)
+    for g, (o, c, t, p, y) in enumerate(runs):
+        one = time_weighted_score(t, p, opened=o, closed=c, outcome=y)
+        if one.score is None:
+            assert np.isnan(got[g]) and np.isnan(cover[g])
+        else:
+            assert got[g] == pytest.approx(one.score, rel=1e-12, abs=1e-15)
+            assert cover[g] == pytest.approx(one.coverage, rel=1e-12, abs=1e-15)
+
+
+def test_many_runs_hand_computed():
+    from tracker.scoring.timeweighted import time_weighted_many
+
+    # run 0: window 0-10; 0.2 from 2 to 6, 0.8 from 6 to 10 (a third forecast at 12 comes after the
+    #        close); outcome yes -> scores 0.64, 0.04: (0.64 x 4 + 0.04 x 4) / 8 = 0.34, coverage 8/10
+    # run 1: its only forecast comes after the close -> undefined
+    # run 2: degenerate window (closed before opened): the last forecast at or before the close, coverage 1
+    score, cover = time_weighted_many(
+        [2, 6, 12, 11, 3, 9], [0.64, 0.04, 0.25, 0.09, 0.49, 1.0], [0, 3, 4], [3, 4, 6], [0, 0, 5], [10, 10, 4])
+    assert score[0] == pytest.approx(0.34) and cover[0] == pytest.approx(0.8)
+    assert np.isnan(score[1]) and np.isnan(cover[1])
+    assert score[2] == 0.49 and cover[2] == 1.0

@@ -128,3 +128,50 @@ def _time_weighted(
         n_forecasts_used=int(np.count_nonzero(used)),
         scale=scale,
     )
+
+
+def time_weighted_many(times, scores, starts, ends, opened, closed) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`time_weighted_score` of many (analyst, question) runs at once.
+
+    ``times`` and ``scores`` (per forecast, already Brier scores) hold the
+    runs one after another, each sorted by time (ties in the order the
+    scalar function would leave them); run g is ``[starts[g], ends[g])``
+    with window ``opened[g]``..``closed[g]``. Returns (score, coverage) per
+    run, NaN where the scalar function gives None. The same rules and the
+    same arithmetic per run (up to the order of the floating-point sums),
+    in O(total forecasts) numpy operations instead of a Python call per run.
+    """
+    times = np.asarray(times, dtype=np.float64)
+    scores = np.asarray(scores, dtype=np.float64)
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    opened = np.asarray(opened, dtype=np.float64)
+    closed = np.asarray(closed, dtype=np.float64)
+    n_runs = starts.size
+    score = np.full(n_runs, np.nan)
+    coverage = np.full(n_runs, np.nan)
+    if n_runs == 0:
+        return score, coverage
+    run = np.repeat(np.arange(n_runs), ends - starts)  # the run of each forecast
+    close_f = closed[run]
+    in_time = times <= close_f
+    n_in = np.bincount(run, weights=in_time, minlength=n_runs).astype(np.int64)  # a prefix of each run
+    last = starts + n_in - 1  # the last forecast at or before the close (when n_in > 0)
+    any_in = n_in > 0
+    degenerate = any_in & (closed <= opened)
+    score[degenerate] = scores[last[degenerate]]
+    coverage[degenerate] = 1.0
+    start = np.maximum(times, opened[run])
+    nxt = np.empty_like(start)
+    nxt[:-1] = start[1:]
+    is_last = np.zeros(times.size, dtype=bool)
+    is_last[last[any_in]] = True
+    nxt[is_last] = close_f[is_last]
+    duration = np.where(in_time, nxt - start, 0.0)
+    covered = np.bincount(run, weights=duration, minlength=n_runs)
+    weighted = np.bincount(run, weights=duration * scores, minlength=n_runs)
+    ok = any_in & ~degenerate & (covered > 0.0)
+    score[ok] = weighted[ok] / covered[ok]
+    first = start[starts[ok]]
+    coverage[ok] = np.minimum(1.0, (closed[ok] - first) / (closed[ok] - opened[ok]))
+    return score, coverage

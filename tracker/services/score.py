@@ -306,7 +306,7 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
               analysts: list, mode: str) -> Pairs:
     """Binary forecasts (codes sorted by question, analyst, time) -> one row per pair."""
     from ..models import deadline_end
-    from ..scoring import time_weighted_score
+    from ..scoring.timeweighted import time_weighted_many
 
     if len(qc) == 0:
         return _empty_pairs()
@@ -327,19 +327,14 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
     yes = yes_q[pq]
     coverage = np.full(len(pick), np.nan)
     if mode == "time-weighted":
-        window: dict[int, tuple[float, float]] = {}
+        opened_q = np.full(len(rows), np.nan)
+        closed_q = np.full(len(rows), np.nan)
         for i in used.tolist():
             info = questions.info(i)
-            opened = _epoch_us([info.opened_at])[0]
-            closed = min(_epoch_us([deadline_end(info.deadline)])[0], _epoch_us([info.known_at])[0])
-            window[i] = (opened / 1e6, closed / 1e6)
-        brier = np.empty(len(pick))
-        secs = made / 1e6
-        for i, (s, e, qi, y) in enumerate(zip(starts.tolist(), ends.tolist(), pq.tolist(), yes.tolist())):
-            opened, closed = window[qi]
-            res = time_weighted_score(secs[s:e], prob[s:e], opened=opened, closed=closed, outcome=y)
-            brier[i] = np.nan if res.score is None else res.score
-            coverage[i] = res.coverage if res.coverage is not None else np.nan
+            opened_q[i] = _epoch_us([info.opened_at])[0] / 1e6
+            closed_q[i] = min(_epoch_us([deadline_end(info.deadline)])[0], _epoch_us([info.known_at])[0]) / 1e6
+        per_forecast = (prob - yes_q[qc]) ** 2
+        brier, coverage = time_weighted_many(made / 1e6, per_forecast, starts, ends, opened_q[pq], closed_q[pq])
         keep = ~np.isnan(brier)
         q, a, p, yes, brier, coverage, pq = q[keep], a[keep], p[keep], yes[keep], brier[keep], coverage[keep], pq[keep]
     else:
