@@ -214,7 +214,7 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
 
     from sqlalchemy import select
 
-    from .score import _binary_pairs, _categorical_pairs
+    from .score import binary_pairs, categorical_pairs
 
     info = {
         # opened_at and known_at serve the time-weighted mode only, which load_pairs computes
@@ -232,13 +232,13 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
             binary.append((qid, who, p, None, None, q.kind, q.deadline, q.outcome))
         else:
             categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
-    pairs = _binary_pairs(binary, info, "final")
+    pairs = binary_pairs(binary, info, "final")
     tags: dict[str, list[str]] = defaultdict(list)
     for qid, t in _rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag)):
         if qid in info:
             tags[qid].append(t)
     pairs.tags = dict(tags)
-    pairs.categorical = _categorical_pairs(categorical, info, "final")
+    pairs.categorical = categorical_pairs(categorical, info, "final")
     return pairs
 
 

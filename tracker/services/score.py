@@ -211,7 +211,7 @@ def load_pairs(
     pairs = _pairs_of(qc, ac, prob, made, questions, analysts, mode)
     pairs.tags = dict(tags)
     infos = {qid: questions.info(questions.code[qid]) for qid in dict.fromkeys(row[0] for row in categorical)}
-    pairs.categorical = _categorical_pairs(categorical, infos, mode)
+    pairs.categorical = categorical_pairs(categorical, infos, mode)
     pairs.n_forecasts = n_rows + len(categorical)
     return pairs
 
@@ -342,7 +342,7 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
     return Pairs(q, a, p, yes, brier, coverage, scen_q[pq], quarter_q[pq], phrase_q[pq])
 
 
-def _binary_pairs(rows: list, questions: dict, mode: str) -> Pairs:
+def binary_pairs(rows: list, questions: dict, mode: str) -> Pairs:
     """Pairs from binary forecast rows (question_id, analyst, probability,
     probabilities, made_at, ...) sorted by question, analyst and time, with
     ``questions`` mapping id -> facts (attributes kind, outcomes, ordered,
@@ -364,7 +364,7 @@ def _binary_pairs(rows: list, questions: dict, mode: str) -> Pairs:
     return _pairs_of(qc, ac, prob, made, _Questions(list(qcode), qrows, dict(qcode)), list(analysts), mode)
 
 
-def _categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
+def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
     from ..scoring import categorical_brier_scores, ranked_probability_scores
 
     by_pair: dict[tuple, list] = {}
