@@ -157,6 +157,24 @@ SKELETON_HEADER = """\
 # ------------------------------------------------------------------- check
 
 
+def _late_forecasts(conn, scenario: Optional[str]) -> list[tuple[str, dict]]:
+    """(question id, forecast) of every forecast made at or after the moment
+    its question's current resolution says the outcome became known: one
+    query, whatever the number of questions."""
+    from sqlalchemy import and_, exists, select
+
+    r, newer = T_RESOLUTION.alias("r"), T_RESOLUTION.alias("newer")
+    current = ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id))
+    stmt = (
+        select(T_FORECAST)
+        .join(r, r.c.question_id == T_FORECAST.c.question_id)
+        .where(current, T_FORECAST.c.made_at >= r.c.known_at)
+    )
+    if scenario:
+        stmt = stmt.join(T_QUESTION, T_QUESTION.c.id == T_FORECAST.c.question_id).where(T_QUESTION.c.scenario_id == scenario)
+    return [(row["question_id"], forecast_dict(row)) for row in conn.execute(stmt).mappings()]
+
+
 def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.05) -> list[dict]:
     """Every incoherence among the latest forecasts of each analyst."""
     from sqlalchemy import select
@@ -176,18 +194,25 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
                 for q in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(missing[start:start + 500]))).mappings():
                     questions[q["id"]] = q
         ids = sorted(questions)
-        latest = _latest_forecasts(conn, ids)
+        in_scope = [q for q in questions.values() if not scenario or q["scenario_id"] == scenario]
+        # latest forecasts only where a check compares them: categorical
+        # vectors, and the questions an implication or a conditional/joint
+        # triple links (a plain binary question has nothing to compare)
+        needed: set[str] = set()
+        for q in in_scope:
+            if q["kind"] == "categorical":
+                needed.add(q["id"])
+            if q["implies_question_id"]:
+                needed.update((q["id"], q["implies_question_id"]))
+            joint = (q["extra"] or {}).get("joint_question_id")
+            if q["condition_question_id"] and joint:
+                needed.update((q["id"], q["condition_question_id"], joint))
+        latest = _latest_forecasts(conn, sorted(needed & set(questions)))
         resolutions = _latest_resolutions(conn, ids)
-        late = []
-        for qid, r in resolutions.items():
-            if scenario and questions[qid]["scenario_id"] != scenario:
-                continue
-            rows = conn.execute(
-                select(T_FORECAST).where(T_FORECAST.c.question_id == qid, T_FORECAST.c.made_at >= r["known_at"]).order_by(T_FORECAST.c.id)
-            ).mappings().all()
-            late.extend((qid, r, forecast_dict(f)) for f in rows)
+        late = _late_forecasts(conn, scenario)
+        order = {qid: i for i, qid in enumerate(resolutions)}
+        late = sorted(((qid, resolutions[qid], f) for qid, f in late), key=lambda x: (order[x[0]], x[2]["id"]))
     issues: list[dict] = []
-    in_scope = [q for q in questions.values() if not scenario or q["scenario_id"] == scenario]
 
     def p_yes(f: dict, outcome: str = "yes") -> float:
         if f["probability"] is not None:
@@ -197,14 +222,14 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
     for q in in_scope:
         qid = q["id"]
         if q["kind"] == "categorical":
-            for analyst, f in latest[qid].items():
+            for analyst, f in latest.get(qid, {}).items():
                 total = sum((f["probabilities"] or {}).values())
                 if abs(total - 1.0) > 1e-6:
                     issues.append({"check": "vector_sum", "question_id": qid, "analyst": analyst, "forecast_id": f["id"],
                                    "detail": f"probabilities sum to {total:.4f}, not 1"})
         b = q["implies_question_id"]
         if b:
-            for analyst, fa in latest[qid].items():
+            for analyst, fa in latest.get(qid, {}).items():
                 fb = latest.get(b, {}).get(analyst)
                 if fb is not None and p_yes(fa) > p_yes(fb) + 1e-9:
                     issues.append({"check": "implication", "question_id": qid, "other_question_id": b, "analyst": analyst,
@@ -212,7 +237,7 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
         cond, wanted = q["condition_question_id"], q["condition_outcome"]
         joint = (q["extra"] or {}).get("joint_question_id")
         if cond and joint:
-            for analyst, fc in latest[qid].items():
+            for analyst, fc in latest.get(qid, {}).items():
                 fb, fj = latest.get(cond, {}).get(analyst), latest.get(joint, {}).get(analyst)
                 if fb is None or fj is None:
                     continue
