@@ -92,7 +92,8 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     monkeypatch.setattr(sys, "stderr", terminal)
     path = forecasts_csv(tmp_path / "f.csv")
     try:
-        for argv in (["import", str(path)], ["score", "--by", "analyst"], ["report", "-o", str(tmp_path / "r.html")]):
+        for argv in (["import", str(path)], ["score", "--by", "analyst"], ["report", "-o", str(tmp_path / "r.html")],
+                     ["export", "-o", str(tmp_path / "e.json")], ["export", "--format", "csv", "-o", str(tmp_path / "e.csv")]):
             try:
                 main(["--db", sqlite_url, *argv], standalone_mode=False)
             except SystemExit as exc:  # pragma: no cover - a failure shows below
@@ -114,11 +115,12 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     text = seen.decode()
     for phase in ("importing f.csv: reading [", "importing f.csv: checking [", "importing f.csv: storing [",
                   "scoring: reading", "scoring: scoring [", "report: reading questions", "report: reading forecasts",
-                  "report: scoring", "report: drawing figures", "report: writing"):
+                  "report: scoring", "report: drawing figures", "report: writing", "exporting: exporting ["):
         assert phase in text, text
     assert "imported f.csv: 90 rows" in text
     assert "wrote " + str(tmp_path / "r.html") in text
     assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert "wrote " + str(tmp_path / "e.csv") in text and len((tmp_path / "e.csv").read_text().splitlines()) == 91
 
 
 def test_no_bar_in_captured_or_piped_stderr(tmp_path, sqlite_url):

@@ -170,6 +170,48 @@ def test_import_into_a_database_with_only_a_question_is_refused(cli, tmp_path):
     cli.fails("import", path, match="JSON import needs an empty database")
 
 
+def test_streamed_export_is_the_export_as_one_record_a_line(cli, tmp_path, monkeypatch):
+    """The exported text is the same JSON value as export_json's, one record
+    per line, whatever the chunk size; stdout and the file agree."""
+    from tracker.services import transfer
+    from tracker.storage import open_store
+
+    populate(cli, tmp_path)
+    monkeypatch.setattr(transfer, "EXPORT_CHUNK_ROWS", 2)  # several chunks per table
+    text = cli.ok("export").stdout
+    cli.ok("export", "-o", tmp_path / "e.json")
+    assert (tmp_path / "e.json").read_text() == text
+    store = open_store(cli.db_url)
+    try:
+        assert json.loads(text) == transfer.export_json(store)
+        progress = []
+        pieces = list(transfer.export_json_text(store, progress=lambda *a: progress.append(a)))
+    finally:
+        store.dispose()
+    assert "".join(pieces) == text
+    assert progress[-1] == ("exporting", 23, 23) and len(progress) > 6
+    lines = text.splitlines()
+    records = [line for line in lines if line.startswith("    {")]
+    assert len(records) == 23 and all(json.loads(line.rstrip(",")) for line in records)
+
+
+def test_a_failed_export_leaves_no_file(cli, tmp_path, monkeypatch):
+    from tracker.services import transfer
+
+    populate(cli, tmp_path)
+    target = tmp_path / "e.json"
+    target.write_text("the earlier export\n")
+
+    def broken(store, progress=None):
+        yield "{"
+        raise transfer.TrackerError("the database went away")
+
+    monkeypatch.setattr(transfer, "export_json_text", broken)
+    cli.fails("export", "-o", target, match="the database went away")
+    assert target.read_text() == "the earlier export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".e.json")) == []
+
+
 def test_empty_export_round_trips(cli, fresh_url, tmp_path):
     payload = js(cli.ok("export"))
     assert payload == {"format": "forecast-tracker", "version": 1, "schema": "0003", "scenarios": [], "analysts": [],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, progress_bar, to_json
+from .common import db_option, emit_json, get_store, info, json_option, progress_bar
 
 
 def read_input(path: str) -> tuple[bytes, str]:
@@ -31,10 +31,21 @@ def read_input(path: str) -> tuple[bytes, str]:
 
 def write_output(path: str | None, text: str, *, force: bool = True) -> None:
     """Write to stdout, or atomically to a file (temp file + rename)."""
+    if not path or path == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    write_pieces(path, [text], force=force)
+
+
+def write_pieces(path: str | None, pieces, *, force: bool = True) -> None:
+    """Write text produced in pieces to stdout as it comes, or to a file
+    atomically: into a temporary file beside it, renamed over it only when
+    the last piece is written (a failure half-way leaves no file behind)."""
     from ..errors import FileFormatError
 
     if not path or path == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     target = Path(path)
     if target.exists() and not force:
@@ -42,11 +53,16 @@ def write_output(path: str | None, text: str, *, force: bool = True) -> None:
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for piece in pieces:
+                fh.write(piece)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise FileFormatError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _kind_of(path: str, data: bytes, fmt: str | None) -> str:
@@ -136,23 +152,24 @@ def export_cmd(fmt, scenario, output):
       tracker export --scenario trump-putin-2018 --format yaml -o scenarios/trump-putin-2018.yaml
     """
     store = get_store()
-    if fmt == "json":
-        from ..services.transfer import export_json
-
-        text = to_json(export_json(store)) + "\n"
-    elif fmt == "csv":
-        from ..services.transfer import export_csv
-
-        text, skipped = export_csv(store)
-        if skipped:
-            info(f"note: {skipped} categorical forecasts left out (the CSV format carries binary forecasts; use --format json)")
-    else:
+    if fmt == "yaml":
         if not scenario:
             raise click.UsageError("--format yaml writes one scenario: pass --scenario ID")
         from ..services.files import export_scenario_yaml
 
-        text = export_scenario_yaml(store, scenario)
-    write_output(output, text)
+        write_output(output, export_scenario_yaml(store, scenario))
+    else:
+        from ..services.transfer import export_csv_text, export_json_text
+
+        skipped: list[int] = []
+        with progress_bar("exporting") as progress:
+            if fmt == "json":
+                pieces = export_json_text(store, progress=progress)
+            else:
+                pieces = export_csv_text(store, skipped=skipped, progress=progress)
+            write_pieces(output, pieces)
+        if skipped and skipped[0]:
+            info(f"note: {skipped[0]} categorical forecasts left out (the CSV format carries binary forecasts; use --format json)")
     if output:
         info(f"wrote {output}")
 

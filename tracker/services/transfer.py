@@ -105,6 +105,44 @@ def export_json(store: Store) -> dict:
     return out
 
 
+EXPORT_CHUNK_ROWS = 5_000  # rows per piece of text handed to the writer
+
+
+def export_json_text(store: Store, *, progress: Optional[Callable[[str, int, int], None]] = None):
+    """:func:`export_json` as JSON text, in pieces, read and written a chunk
+    of rows at a time (memory does not grow with the database): one record
+    per line, the document as a whole the same JSON value.
+    ``progress(phase, done, total)`` hears the rows written ("exporting")."""
+    import json
+    from sqlalchemy import func, select
+
+    def record(row) -> str:
+        return json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False, allow_nan=False)
+
+    with store.read() as conn:
+        total = sum(conn.execute(select(func.count()).select_from(table)).scalar() or 0 for _, table, _ in TABLES)
+        done = 0
+        yield (f'{{\n  "format": {json.dumps(FORMAT_NAME)},\n  "version": {FORMAT_VERSION},\n'
+               f'  "schema": {json.dumps(HEAD)}')
+        for key, table, _ in TABLES:
+            order = [c for c in table.primary_key.columns]
+            result = conn.execute(select(table).order_by(*order)).mappings()
+            first = True
+            yield f',\n  "{key}": ['
+            while True:
+                rows = result.fetchmany(EXPORT_CHUNK_ROWS)
+                if not rows:
+                    break
+                lead = "\n    " if first else ",\n    "
+                first = False
+                yield lead + ",\n    ".join(map(record, rows))
+                done += len(rows)
+                if progress is not None:
+                    progress("exporting", done, total)
+            yield "]" if first else "\n  ]"
+        yield "\n}\n"
+
+
 def _is_empty(conn) -> bool:
     from sqlalchemy import select
 
@@ -812,11 +850,19 @@ def _plain_existing(conn, qids: list[str]) -> dict[str, str]:
 def export_csv(store: Store) -> tuple[str, int]:
     """Binary forecasts as CSV; returns the text and the number of categorical
     forecasts left out (the CSV format carries binary forecasts only)."""
+    counts: list[int] = []
+    text = "".join(export_csv_text(store, skipped=counts))
+    return text, counts[0]
+
+
+def export_csv_text(store: Store, *, skipped: Optional[list] = None,
+                    progress: Optional[Callable[[str, int, int], None]] = None):
+    """:func:`export_csv` in pieces of text, a chunk of rows at a time; the
+    number of categorical forecasts left out is appended to ``skipped``
+    before the first piece. ``progress(phase, done, total)`` hears the rows
+    written ("exporting")."""
     from sqlalchemy import func, select
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     latest = (
         select(T_RESOLUTION.c.question_id, func.max(T_RESOLUTION.c.id).label("rid"))
         .group_by(T_RESOLUTION.c.question_id).subquery()
@@ -831,18 +877,35 @@ def export_csv(store: Store) -> tuple[str, int]:
         .where(q.c.kind == "binary")
         .order_by(f.c.question_id, f.c.made_at, f.c.id)
     )
+    binary = f.join(q, q.c.id == f.c.question_id)
     with store.read() as conn:
-        from .common import tags_of
-
-        rows = conn.execute(stmt).all()
-        tags = tags_of(conn, sorted({row[0] for row in rows}))
-        skipped = conn.execute(
-            select(func.count()).select_from(f.join(q, q.c.id == f.c.question_id)).where(q.c.kind != "binary")
-        ).scalar()
-    for qid, analyst, p, made_at, deadline, text, outcome, annulled, known_at in rows:
-        resolved = outcome is not None and not annulled
-        writer.writerow([
-            qid, analyst, repr(float(p)) if not math.isnan(p) else "", _jsonable(made_at), deadline.isoformat(),
-            text, ";".join(tags[qid]), outcome if resolved else "", _jsonable(known_at) if resolved else "",
-        ])
-    return out.getvalue(), int(skipped or 0)
+        left_out = conn.execute(select(func.count()).select_from(binary).where(q.c.kind != "binary")).scalar()
+        total = conn.execute(select(func.count()).select_from(binary).where(q.c.kind == "binary")).scalar() or 0
+        if skipped is not None:
+            skipped.append(int(left_out or 0))
+        tags: dict[str, list[str]] = defaultdict(list)
+        for qid, tag in conn.execute(select(T_TAG.c.question_id, T_TAG.c.tag).order_by(T_TAG.c.question_id, T_TAG.c.tag)):
+            tags[qid].append(tag)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        result = conn.execute(stmt)
+        done = 0
+        while True:
+            rows = result.fetchmany(EXPORT_CHUNK_ROWS)
+            if not rows:
+                break
+            for qid, analyst, p, made_at, deadline, text, outcome, annulled, known_at in rows:
+                resolved = outcome is not None and not annulled
+                writer.writerow([
+                    qid, analyst, repr(float(p)) if not math.isnan(p) else "", _jsonable(made_at), deadline.isoformat(),
+                    text, ";".join(tags.get(qid, ())), outcome if resolved else "", _jsonable(known_at) if resolved else "",
+                ])
+            done += len(rows)
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if progress is not None:
+                progress("exporting", done, total)
+        if done == 0:
+            yield out.getvalue()
