@@ -93,7 +93,8 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     path = forecasts_csv(tmp_path / "f.csv")
     try:
         for argv in (["import", str(path)], ["score", "--by", "analyst"], ["report", "-o", str(tmp_path / "r.html")],
-                     ["export", "-o", str(tmp_path / "e.json")], ["export", "--format", "csv", "-o", str(tmp_path / "e.csv")]):
+                     ["export", "-o", str(tmp_path / "e.json")], ["export", "--format", "csv", "-o", str(tmp_path / "e.csv")],
+                     ["import", str(tmp_path / "e.json"), "--db", "sqlite:///" + str(tmp_path / "restored.db")]):
             try:
                 main(["--db", sqlite_url, *argv], standalone_mode=False)
             except SystemExit as exc:  # pragma: no cover - a failure shows below
@@ -115,11 +116,13 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     text = seen.decode()
     for phase in ("importing f.csv: reading [", "importing f.csv: checking [", "importing f.csv: storing [",
                   "scoring: reading", "scoring: scoring [", "report: reading questions", "report: reading forecasts",
-                  "report: scoring", "report: drawing figures", "report: writing", "exporting: exporting ["):
+                  "report: scoring", "report: drawing figures", "report: writing", "exporting: exporting [",
+                  "importing e.json: checking [", "importing e.json: storing ["):
         assert phase in text, text
     assert "imported f.csv: 90 rows" in text
     assert "wrote " + str(tmp_path / "r.html") in text
     assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert "imported e.json: 0 scenarios, 3 analysts, 30 questions" in text
     assert "wrote " + str(tmp_path / "e.csv") in text and len((tmp_path / "e.csv").read_text().splitlines()) == 91
 
 

@@ -114,7 +114,8 @@ def import_cmd(path, fmt, who, as_json):
             payload = json.loads(decode_text(data, name))
         except (ValueError, RecursionError) as exc:
             raise FileFormatError(f"{name}: invalid JSON ({' '.join(str(exc).split())[:120]})") from None
-        result = import_json(store, payload, filename=name)
+        with progress_bar(f"importing {name}") as progress:
+            result = import_json(store, payload, filename=name, progress=progress)
         summary = ", ".join(f"{v} {k}" for k, v in result.items())
     elif kind == "csv":
         from ..services.transfer import import_csv

@@ -244,8 +244,12 @@ def _check_json_semantics(data: dict[str, list[dict]]) -> None:
             raise FileFormatError(f"resolutions[{i}]: evidence must be a list")
 
 
-def import_json(store: Store, payload: Any, *, filename: str = "<input>") -> dict:
-    """Load a JSON export into an empty database, exactly."""
+def import_json(store: Store, payload: Any, *, filename: str = "<input>",
+                progress: Optional[Callable[[str, int, int], None]] = None) -> dict:
+    """Load a JSON export into an empty database, exactly.
+
+    ``progress(phase, done, total)``, if given, hears the records checked
+    ("checking") and stored ("storing")."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_NAME:
         raise FileFormatError(f"{filename}: not a forecast-tracker JSON export (no \"format\": \"{FORMAT_NAME}\")")
     if payload.get("version") != FORMAT_VERSION:
@@ -254,14 +258,25 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>") -> dic
     if extra:
         raise FileFormatError(f"{filename}: unknown section {sorted(extra)[0]!r}")
     data: dict[str, list[dict]] = {}
+    for key, _, _ in TABLES:
+        if not isinstance(payload.get(key, []), list):
+            raise FileFormatError(f"{filename}: {key} must be a list")
+    total = sum(len(payload.get(key, [])) for key, _, _ in TABLES)
+    done = 0
     for key, table, _ in TABLES:
         records = payload.get(key, [])
-        if not isinstance(records, list):
-            raise FileFormatError(f"{filename}: {key} must be a list")
-        data[key] = [_coerce_row(table, raw, key, i) for i, raw in enumerate(records)]
+        rows = data[key] = []
+        for i, raw in enumerate(records):
+            rows.append(_coerce_row(table, raw, key, i))
+            if progress is not None and i % PROGRESS_EVERY == 0:
+                progress("checking", done + i, total)
+        done += len(records)
     _check_json_semantics(data)
 
+    stored = [0]
+
     def work(conn):
+        stored[0] = 0
         if not _is_empty(conn):
             raise ConflictError(
                 "JSON import needs an empty database (it restores a whole export); "
@@ -275,6 +290,9 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>") -> dic
                 rows = [dict(r, condition_question_id=None, implies_question_id=None) for r in rows]
             for start in range(0, len(rows), CHUNK):
                 conn.execute(table.insert(), rows[start : start + CHUNK])
+                stored[0] += len(rows[start : start + CHUNK])
+                if progress is not None and start % (40 * CHUNK) == 0:
+                    progress("storing", stored[0], total)
             if key == "questions":
                 for qid, cond, imp in links:
                     if cond or imp:
@@ -289,6 +307,8 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>") -> dic
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
                 )
+        if progress is not None:
+            progress("storing", total, total)
         return {key: len(data[key]) for key, _, _ in TABLES}
 
     from sqlalchemy.exc import IntegrityError
