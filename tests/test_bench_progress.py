@@ -94,7 +94,8 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     try:
         for argv in (["import", str(path)], ["score", "--by", "analyst"], ["report", "-o", str(tmp_path / "r.html")],
                      ["export", "-o", str(tmp_path / "e.json")], ["export", "--format", "csv", "-o", str(tmp_path / "e.csv")],
-                     ["import", str(tmp_path / "e.json"), "--db", "sqlite:///" + str(tmp_path / "restored.db")]):
+                     ["import", str(tmp_path / "e.json"), "--db", "sqlite:///" + str(tmp_path / "restored.db")],
+                     ["plot", "calibration", "-o", str(tmp_path / "c.png")]):
             try:
                 main(["--db", sqlite_url, *argv], standalone_mode=False)
             except SystemExit as exc:  # pragma: no cover - a failure shows below
@@ -117,7 +118,8 @@ def test_import_score_and_report_show_the_bar_on_a_real_terminal(tmp_path, monke
     for phase in ("importing f.csv: reading [", "importing f.csv: checking [", "importing f.csv: storing [",
                   "scoring: reading", "scoring: scoring [", "report: reading questions", "report: reading forecasts",
                   "report: scoring", "report: drawing figures", "report: writing", "exporting: exporting [",
-                  "importing e.json: checking [", "importing e.json: storing ["):
+                  "importing e.json: checking [", "importing e.json: storing [",
+                  "plot: reading forecasts", "plot: drawing", "plot: writing"):
         assert phase in text, text
     assert "imported f.csv: 90 rows" in text
     assert "wrote " + str(tmp_path / "r.html") in text

@@ -88,14 +88,17 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
     from ..report.figures import save
     from ..services.report import plot
 
-    fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
-                        tag=tag, mode=mode, by=by, scale=scale)
-    try:
-        save(fig, output)
-    except OSError as exc:
-        from ..errors import TrackerError
+    with progress_bar("plot") as progress:
+        fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
+                            tag=tag, mode=mode, by=by, scale=scale, progress=progress)
+        if progress is not None:
+            progress("writing", 0, None)
+        try:
+            save(fig, output)
+        except OSError as exc:
+            from ..errors import TrackerError
 
-        raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
     if message:
         info(f"note: {message}")
     info(f"wrote {output}")

@@ -242,10 +242,11 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
     return pairs
 
 
-def _pairs(store: Store, *, mode: str, scenario: Optional[str] = None, tag: Optional[str] = None) -> Pairs:
+def _pairs(store: Store, *, mode: str, scenario: Optional[str] = None, tag: Optional[str] = None,
+           progress=None) -> Pairs:
     """The scored pairs (all quarters, all analysts) of the scenario/tag scope."""
     if mode != "final":
-        return load_pairs(store, mode=mode, scenario=scenario, tag=tag)
+        return load_pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
     with store.read() as conn:
         questions = _questions(conn, scenario=scenario, tag=tag)
         return _final_pairs(conn, questions, _final_rows(conn, scenario=scenario, tag=tag))
@@ -601,8 +602,10 @@ def question_history(store: Store, question_id: str):
 
 def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Optional[str] = None,
          scenario: Optional[str] = None, analyst: Optional[str] = None, tag: Optional[str] = None,
-         mode: str = "final", by: Optional[str] = None, scale: str = "0-1", bins: int = 10) -> tuple[Any, Optional[str]]:
-    """The figure of ``kind`` and, when there is nothing to draw, a plain message about it."""
+         mode: str = "final", by: Optional[str] = None, scale: str = "0-1", bins: int = 10,
+         progress=None) -> tuple[Any, Optional[str]]:
+    """The figure of ``kind`` and, when there is nothing to draw, a plain message about it.
+    ``progress(phase, done, total)``, if given, hears the phases: reading, then drawing."""
     from ..report import build, figures
 
     if kind not in PLOT_KINDS:
@@ -619,9 +622,13 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
         raise ValidationError(f"--by takes team or analyst, not {by!r}")
     if by == "analyst" and kind not in ("calibration", "trend"):
         raise ValidationError(f"--by analyst is for calibration and trend plots, not {kind!r}")
-    pairs = _pairs(store, mode=mode, scenario=scenario, tag=tag)
+    if progress is not None:
+        progress("reading forecasts", 0, None)
+    pairs = _pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
     sel = _mask(pairs, quarter=label, analyst=analyst)
     idx = np.flatnonzero(sel)
+    if progress is not None:
+        progress("drawing", int(idx.size), None)
     factor = 2.0 if scale == "0-2" else 1.0
     empty = None if idx.size else "no resolved binary forecasts in this scope yet"
     if kind == "calibration":
