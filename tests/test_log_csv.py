@@ -209,7 +209,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(cli, tmp_path):
     path = write(tmp_path, "question,analyst,probability,made_at,outcome,known_at\n"
                            "summit,bob,0.4,2018-06-02,,\n"
                            "summit,alice,0.5,2018-06-01,yes,2018-06-10\n")
-    refused(cli, path, "forecasts.csv: line 3: known-at 2018-06-10 is before 'summit' opened (2018-06-20)")
+    refused(cli, path, "forecasts.csv: line 3: known_at 2018-06-10 is before 'summit' opened (2018-06-20)")
 
 
 def test_forecast_on_a_resolved_question_is_refused(cli, tmp_path):

@@ -181,9 +181,9 @@ def test_known_at_defaults_to_now(seeded, tmp_path):
 @pytest.mark.parametrize("bad_entry, message", [
     ("  - question: venue\n    outcome: moscow\n", "r.yaml: question venue: outcome 'moscow' is not an outcome of 'venue'"),
     ("  - question: nowhere\n    outcome: yes\n", "r.yaml: question nowhere: no question with id 'nowhere'"),
-    ("  - question: venue\n    outcome: annulled\n", "r.yaml: question venue: annulling 'venue' needs a"),
+    ("  - question: venue\n    outcome: annulled\n", "r.yaml: question venue: annulling 'venue' needs a reason"),
     ("  - question: venue\n    outcome: vienna\n    known_at: 2018-01-01\n",
-     "r.yaml: question venue: known-at 2018-01-01 is before 'venue' opened (2018-06-20)"),
+     "r.yaml: question venue: known_at 2018-01-01 is before 'venue' opened (2018-06-20)"),
     ("  - question: syria\n    outcome: yes\n",  # meet resolved no earlier in this file
      "r.yaml: question syria: already annulled (condition failed: meet resolved no, not yes)"),
 ])
@@ -217,7 +217,7 @@ def test_supersede_needs_a_reason(seeded, tmp_path):
     seeded.ok("import", write(tmp_path, RESOLUTIONS))
     before = dump_db(seeded.db_url)
     changed = RESOLUTIONS.replace("outcome: helsinki", "outcome: vienna\n    supersede: true")
-    seeded.fails("import", write(tmp_path, changed, "r2.yaml"), match="r2.yaml: question venue: a correction of 'venue' needs a")
+    seeded.fails("import", write(tmp_path, changed, "r2.yaml"), match="r2.yaml: question venue: a correction of 'venue' needs a reason")
     assert dump_db(seeded.db_url) == before
 
 

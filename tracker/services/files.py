@@ -445,7 +445,7 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
                 result = insert_resolution(
                     conn, entry.question, entry.outcome, known_at=known, recorded_by=reviewer,
                     evidence=entry.evidence, note=entry.note, reason=entry.reason, supersede=entry.supersede,
-                    source=f"resolutions:{rfile.period or filename}", now=now,
+                    source=f"resolutions:{rfile.period or filename}", now=now, fields=("reason", "known_at"),
                 )
             except (ValidationError, NotFoundError, ConflictError) as exc:
                 raise type(exc)(f"{where}: {exc}") from None

@@ -264,8 +264,12 @@ def insert_resolution(
     supersede: bool = False,
     source: str = "cli",
     now: datetime,
+    fields: tuple[str, str] = ("--reason", "known-at"),
 ) -> dict:
-    """Record a resolution inside the caller's transaction."""
+    """Record a resolution inside the caller's transaction. ``fields`` names
+    the reason and the known-at time in messages as the user wrote them
+    (command-line flags by default; a file passes its keys)."""
+    reason_field, known_field = fields
     recorded_by = check_analyst_name(recorded_by)
     note = check_free_text(note, "note")
     reason = check_free_text(reason, "reason")
@@ -274,7 +278,7 @@ def insert_resolution(
     annulled = str(outcome).strip().lower() in ("annulled", "annul", "void") if outcome is not None else False
     if annulled:
         if not reason:
-            raise ValidationError(f"annulling {question_id!r} needs a --reason")
+            raise ValidationError(f"annulling {question_id!r} needs a {reason_field}")
         outcome_value = None
     else:
         if outcome is None:
@@ -288,10 +292,10 @@ def insert_resolution(
     else:
         known = now
     if known > now + CLOCK_SKEW:
-        raise ValidationError(f"known-at {known.isoformat()} for {question_id!r} is in the future")
+        raise ValidationError(f"{known_field} {known.isoformat()} for {question_id!r} is in the future")
     opened = aware(question["opened_at"])
     if known.date() < opened.date() and not annulled:
-        raise ValidationError(f"known-at {known.date().isoformat()} is before {question_id!r} opened ({opened.date().isoformat()})")
+        raise ValidationError(f"{known_field} {known.date().isoformat()} is before {question_id!r} opened ({opened.date().isoformat()})")
     evidence = [str(e).strip() for e in (evidence or []) if str(e).strip()]
     if previous is not None:
         same = bool(previous["annulled"]) == annulled and previous["outcome"] == outcome_value
@@ -301,7 +305,7 @@ def insert_resolution(
                 f"question {question_id!r} is already {state}; to correct it use --supersede with a --reason"
             )
         if not reason:
-            raise ValidationError(f"a correction of {question_id!r} needs a --reason")
+            raise ValidationError(f"a correction of {question_id!r} needs a {reason_field}")
         if same and aware(previous["known_at"]) == known:
             raise ConflictError(f"question {question_id!r} already has that resolution; nothing to correct")
     elif supersede:

@@ -823,14 +823,15 @@ def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded
                     raise type(exc)(f"{filename}: line {line}: {exc}") from None
             if known_ts[:10] < opened_ts[:10]:
                 raise ValidationError(
-                    f"{filename}: line {line}: known-at {known_ts[:10]} is before {qid!r} opened ({opened_ts[:10]})"
+                    f"{filename}: line {line}: known_at {known_ts[:10]} is before {qid!r} opened ({opened_ts[:10]})"
                 )
             pending.append((qid, outcome, False if pg else 0, known_ts + "+00" if pg else known_ts, recorded,
                             reviewer, evidence, "csv"))
             continue
         flush()
         try:
-            insert_resolution(conn, qid, outcome, known_at=_dt(known_ts), recorded_by=recorded_by, source="csv", now=now)
+            insert_resolution(conn, qid, outcome, known_at=_dt(known_ts), recorded_by=recorded_by, source="csv", now=now,
+                              fields=("reason", "known_at"))
         except TrackerError as exc:  # name the file and line; the transaction rolls back
             raise type(exc)(f"{filename}: line {line}: {exc}") from None
     flush()
