@@ -172,18 +172,19 @@ def _brier_sample(p: np.ndarray, y: np.ndarray, n: int, seed: int) -> np.ndarray
 
 
 @pytest.mark.parametrize("n", [1000, 2500])
-def test_normal_limit_lies_inside_the_spread_of_seeded_bootstraps_on_real_forecasts(n, pb_binary, solar, monkeypatch):
+def test_normal_limit_lies_inside_the_spread_of_seeded_bootstraps_on_real_forecasts(n, pb_binary, gjp_rows, monkeypatch):
     """Where bootstrap_ci gives the normal limit (n >= 1000, skewness term
     below the Monte Carlo error), the limit's endpoints fall inside the range
     of 20 seeded percentile bootstraps of the same scores: resampling could
-    not have told them apart. Real Brier scores: PredictionBook and the NOAA
-    solar-flare forecasts (the latter has 577 days: it joins at n = 1000 only
-    through the PredictionBook check)."""
+    not have told them apart. Real Brier scores: PredictionBook forecasts and
+    the Good Judgment Project's binary questions (year 1)."""
     import tracker.scoring.comparison as comparison
 
     samples = [_brier_sample(pb_binary["p"], pb_binary["y"], n, seed) for seed in range(3)]
-    if n <= solar["y"].size:
-        samples.append((solar["NOAA"][:n] - solar["y"][:n]) ** 2)
+    gjp = np.array([float(r["brier_0_2_forecast"]) / 2 for r in gjp_rows
+                    if r["n_opts"] == "2" and r["answer_option"] == "a" and r["brier_0_2_forecast"]])
+    assert gjp.size >= 2500
+    samples.append(np.random.default_rng(n).choice(gjp, n, replace=False))
     for scores in samples:
         values, counts = np.unique(scores, return_counts=True)
         assert comparison.uses_normal_limit(values, counts, 2000, 0.95)

@@ -55,9 +55,8 @@ def bootstrap_ci(scores, *, n_resamples: int = 2000, level: float = 0.95, seed: 
     error of the resampled endpoints themselves, sqrt(a (1 - a) / B) / phi(z)
     standard errors for B resamples and tail a; and always past 2e8
     resampled cells (e.g. a million distinct model-output scores). The
-    tests check on real forecasts (PredictionBook, Good Judgment, solar
-    flares) that the limit then falls inside the spread of seeded bootstrap
-    runs.
+    tests check on real forecasts (PredictionBook, Good Judgment Project)
+    that the limit then falls inside the spread of seeded bootstrap runs.
 
     Reference: Efron, B. and Tibshirani, R. J. (1993), An Introduction to the
     Bootstrap, Chapman & Hall, ch. 13 (percentile interval).
