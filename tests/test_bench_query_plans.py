@@ -82,13 +82,17 @@ def full_scans(plans, table: str) -> list[str]:
     ["resolve", "q000", "yes", "--known-at", "2024-01-01"],
     ["question", "add", "A new question", "--deadline", FUTURE, "--id", "fresh", "--tag", "all"],
     ["review", "--quarter", "2099Q4", "--as-of", "2099-12-25"],
+    ["score", "--analyst", "a1"],
 ])
 def test_small_answers_read_no_whole_table(filled, sqlite_url, argv):
     plans = plans_of(sqlite_url, lambda: filled.ok(*argv))
     assert plans, "no statement seen"
     assert full_scans(plans, "forecast") == []
-    if argv[0] in ("forecast", "show", "history", "resolve", "question"):
+    if argv[0] in ("forecast", "show", "history", "resolve", "question", "score"):
         assert full_scans(plans, "question") == []
+    if argv[0] == "score":  # one analyst's questions, their resolutions and tags: nothing else
+        for table in ("question_tag", "resolution", "r", "newer"):
+            assert full_scans(plans, table) == [], table
 
 
 def test_list_due_counts_forecasts_of_the_listed_questions_only(filled, sqlite_url):

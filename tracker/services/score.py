@@ -166,6 +166,9 @@ def load_pairs(
         conds.append(Q.c.deadline.between(start, end))
     for c in conds:
         qstmt = qstmt.where(c)
+    if analyst:
+        # only the questions this analyst forecast: the cost follows the analyst, not the database
+        qstmt = qstmt.where(Q.c.id.in_(select(F.c.question_id).where(F.c.analyst == analyst)))
     # the forecast rows: (question, analyst, probability, made_at[, vector])
     cols = [F.c.question_id, F.c.analyst, F.c.probability, F.c.made_at]
     if conds or exclude_after_fact:
@@ -193,7 +196,10 @@ def load_pairs(
     with store.read() as conn, paused_gc():
         qrows = _raw(conn, qstmt)
         questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)))
-        tag_rows = _raw(conn, select(T_TAG.c.question_id, T_TAG.c.tag))
+        tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
+        if conds or analyst:  # the tags of the questions in scope only
+            tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
+        tag_rows = _raw(conn, tag_stmt)
         chunks = _read_forecasts(conn, stmt, questions, mode, progress)
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
