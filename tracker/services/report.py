@@ -234,7 +234,7 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
             categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
     pairs = binary_pairs(binary, info, "final")
     tags: dict[str, list[str]] = defaultdict(list)
-    for qid, t in _rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag)):
+    for qid, t in _rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag).order_by(T_TAG.c.question_id, T_TAG.c.tag)):
         if qid in info:
             tags[qid].append(t)
     pairs.tags = dict(tags)

@@ -199,7 +199,7 @@ def load_pairs(
         tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
-        tag_rows = _raw(conn, tag_stmt)
+        tag_rows = _raw(conn, tag_stmt.order_by(T_TAG.c.question_id, T_TAG.c.tag))
         chunks = _read_forecasts(conn, stmt, questions, mode, progress)
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
