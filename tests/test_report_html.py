@@ -7,7 +7,7 @@ worked example (2018Q3, as of 2018-10-15) with the volatile parts scrubbed
 (generation time, version, inline image data). After an intended change to
 the report, regenerate it with
 
-    REPORT_REGENERATE=1 /work/venv/bin/pytest tests/test_report_html.py -k stored_copy
+    REPORT_REGENERATE=1 .venv/bin/python -m pytest tests/test_report_html.py -k stored_copy
 
 and review the diff before committing it.
 """
