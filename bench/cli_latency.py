@@ -58,10 +58,8 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--small", type=int, default=10_000, help="also time the commands on this size (cost vs size)")
     args = ap.parse_args(argv)
-    own = ws is None
-    ws = ws or C.Workspace()
     results = {}
-    try:
+    with C.workspace(ws) as ws:
         db = ws.latency_db(args.size)
         url = C.sqlite_url(db)
         open_q, shown = pick_questions(db)
@@ -99,9 +97,6 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
             if "small" in best:
                 extra += f"; on {C.fmt_n(args.small)}-forecast db {best['small'].seconds:.2f} s"
             C.report(name, label, best["tool"].seconds, best["floor"].seconds, target, extra)
-    finally:
-        if own:
-            ws.close()
     return results
 
 

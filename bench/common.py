@@ -381,6 +381,20 @@ def today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+@contextmanager
+def workspace(ws: "Optional[Workspace]" = None) -> Iterator["Workspace"]:
+    """The workspace a suite run lends, or a new one for a benchmark run on
+    its own (closed when the benchmark is done)."""
+    if ws is not None:
+        yield ws
+        return
+    ws = Workspace()
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
 class Workspace:
     """A temporary folder for one run: generated CSVs and databases, each
     made once and reused by the benchmarks that need it."""

@@ -160,9 +160,7 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results: dict = {"sqlite": {}, "postgresql": {}}
-    own = ws is None
-    ws = ws or C.Workspace()
-    try:
+    with C.workspace(ws) as ws:
         for n in sizes:
             tool_s, floor_s = bench_sqlite(ws, n, args.repeats)
             results["sqlite"][n] = (tool_s, floor_s)
@@ -176,9 +174,6 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
                 tool_s, floor_s = bench_pg(ws, n, args.repeats)
                 results["postgresql"][n] = (tool_s, floor_s)
                 C.report("import.postgresql", f"{C.fmt_n(n)} rows", tool_s, floor_s, TARGET if n == TARGET_SIZE else None)
-    finally:
-        if own:
-            ws.close()
     return results
 
 

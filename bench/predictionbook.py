@@ -111,10 +111,8 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     if not SOURCE.exists():
         print(f"predictionbook         skipped: {SOURCE} is not there")
         return {}
-    own = ws is None
-    ws = ws or C.Workspace()
     out: dict = {}
-    try:
+    with C.workspace(ws) as ws:
         converted = ws.dir / "predictionbook.csv"
         start = time.perf_counter()
         stats = convert(SOURCE, converted)
@@ -146,9 +144,6 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
             else:
                 print(f"{'pb.score.' + mode:<22} {C.fmt_n(stats.kept) + ' forecasts':>18}  tool {best['tool'].seconds:6.2f} s"
                       f"  (no floor for this mode)  {extra}", flush=True)
-    finally:
-        if own:
-            ws.close()
     return out
 
 

@@ -96,10 +96,8 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
-    own = ws is None
-    ws = ws or C.Workspace()
     results = {}
-    try:
+    with C.workspace(ws) as ws:
         for n in [int(s) for s in args.sizes.split(",") if s]:
             tool_s, floor_s, rss = bench(ws, n, args.repeats)
             results[n] = (tool_s, floor_s, rss)
@@ -113,9 +111,6 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
                 ok = rss < MEMORY_MB
                 print(f"{'score.peak_memory':<22} {C.fmt_n(n) + ' forecasts':>18}  tool {rss:.0f} MB"
                       f"  (target < {MEMORY_MB} MB)  {'OK' if ok else 'MISS'}", flush=True)
-    finally:
-        if own:
-            ws.close()
     return results
 
 

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 
 from .common import db_option, get_store, info, parse_date_arg, progress_bar
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
 REPORT_FORMATS = ("html", "json", "md")
-
-
-@contextlib.contextmanager
-def _bulk():
-    """Pause the cyclic garbage collector while the report's many small objects are made.
-
-    A large report builds hundreds of thousands of rows, dicts and dataclasses, none in reference
-    cycles worth collecting; with the collector on, its repeated passes over them (and over every
-    imported module) took as long as the work itself. What was imported so far is frozen out of
-    future passes; the collector resumes afterwards.
-    """
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _scope_options(fn):
@@ -142,7 +119,10 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
     from ..report.render import render
     from ..services.report import build_report
 
-    with _bulk(), progress_bar("report") as progress:
+    from ..services.common import paused_gc
+
+    # the report builds hundreds of thousands of small objects, none in a cycle: no collector passes over them
+    with paused_gc(freeze=True), progress_bar("report") as progress:
         data = build_report(get_store(), quarter=quarter, scenario=scenario, analyst=analyst, tag=tag, mode=mode,
                             scale=scale, as_of=as_of_date, progress=progress)
         text = render(data, fmt, image_format=images, progress=progress) if fmt == "html" else render(data, fmt)

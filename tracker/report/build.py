@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from ..scoring.calibration import MAX_CONCLUSIVE_WIDTH, slope_verdict  # noqa: F401 - shared with tracker score
 from .data import (
     MAX_SURPRISES,
     MIN_FOR_CURVE,
@@ -151,9 +152,6 @@ def calibration_data(
 
 
 # ------------------------------------------------------------------- verdicts
-
-
-from ..scoring.calibration import MAX_CONCLUSIVE_WIDTH, slope_verdict  # noqa: E402,F401 - shared with tracker score
 
 
 def verdict_sentence(who: str, s: dict) -> str:

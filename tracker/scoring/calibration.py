@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
-
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Optional, Sequence
 
 import numpy as np
 

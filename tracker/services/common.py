@@ -3,6 +3,8 @@ row -> dict conversion."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
 from datetime import date, datetime, time, timezone
@@ -322,3 +324,30 @@ def status_of(question, resolution, today: date) -> str:
 
 
 BINARY = list(BINARY_OUTCOMES)
+
+
+def raw_rows(conn, stmt) -> list:
+    """All rows of ``stmt`` as the DBAPI returns them: no per-row type
+    processing (bulk reads convert the columns that need it where used)."""
+    result = conn.execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+@contextlib.contextmanager
+def paused_gc(*, freeze: bool = False):
+    """The cyclic garbage collector off while a bulk path builds millions of
+    small objects (none of them in a cycle): left on, it walks them again and
+    again, which costs about as much as the work itself. ``freeze`` also
+    moves what exists already (the imported modules) out of its later passes."""
+    enabled = gc.isenabled()
+    if freeze:
+        gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

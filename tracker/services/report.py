@@ -26,8 +26,8 @@ import numpy as np
 from ..errors import ValidationError
 from ..report.data import SURPRISE_THRESHOLD, FinalForecast
 from ..storage import Store
-from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware
-from .score import MODES, SCALES, Pairs, load_pairs, summary_of
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, raw_rows
+from .score import MODES, SCALES, Pairs, index_groups, load_pairs, summary_of
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
 
@@ -84,16 +84,6 @@ def _raw(column):
     from sqlalchemy import String, type_coerce
 
     return type_coerce(column, String)
-
-
-def _rows(conn, stmt) -> list:
-    """All rows of ``stmt`` as the DBAPI returns them (no per-row processing: the columns that need it
-    are read raw and converted where used)."""
-    result = conn.execute(stmt)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def _dicts(conn, stmt) -> list[dict]:
@@ -203,7 +193,7 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
         .where(F.c.made_at < r.c.known_at, ~later)
         .order_by(F.c.question_id, F.c.analyst)
     )
-    return _rows(conn, _scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None))
+    return raw_rows(conn, _scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None))
 
 
 def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
@@ -234,7 +224,7 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
             categorical.append((qid, who, p, _json(vec), None, q.kind, q.deadline, q.outcome))
     pairs = binary_pairs(binary, info, "final")
     tags: dict[str, list[str]] = defaultdict(list)
-    for qid, t in _rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag).order_by(T_TAG.c.question_id, T_TAG.c.tag)):
+    for qid, t in raw_rows(conn, select(T_TAG.c.question_id, T_TAG.c.tag).order_by(T_TAG.c.question_id, T_TAG.c.tag)):
         if qid in info:
             tags[qid].append(t)
     pairs.tags = dict(tags)
@@ -407,11 +397,7 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
     idx_all = np.flatnonzero(everyone)
     method = build.interval_method(2 * int(idx_all.size))
     deviations = build.relative_deviations(pairs.question[idx_all], pairs.analyst[idx_all], pairs.brier[idx_all])
-    # each analyst's positions among idx_all, from one sort (not one comparison pass per analyst)
-    uniq, inverse = np.unique(pairs.analyst[idx_all].astype(str), return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    position = {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniq)}
+    position = dict(index_groups(pairs.analyst[idx_all]))  # each analyst's positions among idx_all
     none = np.zeros(0, dtype=np.int64)
     cats: dict[str, list] = defaultdict(list)
     for c in pairs.categorical:

@@ -33,8 +33,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..storage import Store
-from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
-from .transfer import paused_gc
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, paused_gc, raw_rows
 
 MODES = ("final", "initial", "time-weighted")
 GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep")
@@ -194,19 +193,19 @@ def load_pairs(
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
     with store.read() as conn, paused_gc():
-        qrows = _raw(conn, qstmt)
+        qrows = raw_rows(conn, qstmt)
         questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)))
         tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
-        tag_rows = _raw(conn, tag_stmt.order_by(T_TAG.c.question_id, T_TAG.c.tag))
+        tag_rows = raw_rows(conn, tag_stmt.order_by(T_TAG.c.question_id, T_TAG.c.tag))
         chunks = _read_forecasts(conn, stmt, questions, mode, progress)
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
         categorical: list[tuple] = []
         for start in range(0, len(cat_ids), 500):
             cstmt = stmt.add_columns(F.c.probabilities).where(F.c.question_id.in_(cat_ids[start : start + 500]))
-            for qid, who, p, made, vec in _raw(conn, cstmt):
+            for qid, who, p, made, vec in raw_rows(conn, cstmt):
                 if made < questions.rows[questions.code[qid]][9]:
                     categorical.append((qid, who, p, json.loads(vec) if isinstance(vec, str) else vec))
     tags: dict[str, list[str]] = defaultdict(list)
@@ -220,15 +219,6 @@ def load_pairs(
     pairs.categorical = categorical_pairs(categorical, infos, mode)
     pairs.n_forecasts = n_rows + len(categorical)
     return pairs
-
-
-def _raw(conn, stmt) -> list:
-    """All rows of ``stmt`` as the DBAPI returns them."""
-    result = conn.execute(stmt)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 def _read_forecasts(conn, stmt, questions: _Questions, mode: str, progress):
@@ -461,10 +451,15 @@ def _group_keys(pairs: Pairs, by: str) -> list[tuple[str, np.ndarray]]:
         "analyst": pairs.analyst, "scenario": pairs.scenario, "quarter": pairs.quarter,
         "question": pairs.question, "wep": pairs.phrase,
     }[by]
-    labels = np.array(["(none)" if v is None else str(v) for v in column], dtype=object)
+    return index_groups(np.array(["(none)" if v is None else str(v) for v in column], dtype=object))
+
+
+def index_groups(labels: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """(label, positions of that label) for each distinct label, in label
+    order, from one sort (not one comparison pass per label)."""
     if len(labels) == 0:
         return []
-    uniq, inverse = np.unique(labels.astype(str), return_inverse=True)
+    uniq, inverse = np.unique(np.asarray(labels).astype(str), return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
     return [(str(u), order[bounds[i]:bounds[i + 1]]) for i, u in enumerate(uniq)]

@@ -10,9 +10,7 @@ whole file lands in one transaction or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import io
 import math
 from collections import defaultdict
@@ -37,6 +35,7 @@ from .common import (
     parse_date,
     parse_datetime,
     parse_probability,
+    paused_gc,
 )
 from .log import CLOCK_SKEW
 
@@ -47,20 +46,6 @@ CSV_COLUMNS = ("question", "analyst", "probability", "made_at", "deadline", "tex
 CSV_REQUIRED = ("question", "analyst", "probability")
 CSV_FIELD_LIMIT = 1_000_000
 CHUNK = 500
-
-
-@contextlib.contextmanager
-def paused_gc():
-    """The cyclic garbage collector off while a bulk path builds millions of
-    small tuples (none of them in a cycle): left on, it walks them again and
-    again, which costs about as much as the work itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -92,20 +77,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def export_json(store: Store) -> dict:
-    """Every row of every table, in primary-key order."""
+EXPORT_CHUNK_ROWS = 5_000  # rows read (and text handed to the writer) at a time
+
+
+def _records(conn, table):
+    """A table's rows in primary-key order, as JSON-ready dicts, a chunk at a time."""
     from sqlalchemy import select
 
+    result = conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+    while True:
+        rows = result.fetchmany(EXPORT_CHUNK_ROWS)
+        if not rows:
+            return
+        yield [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+
+
+def export_json(store: Store) -> dict:
+    """Every row of every table, in primary-key order."""
     out: dict[str, Any] = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "schema": HEAD}
     with store.read() as conn:
         for key, table, _ in TABLES:
-            order = [c for c in table.primary_key.columns]
-            rows = conn.execute(select(table).order_by(*order)).mappings()
-            out[key] = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+            out[key] = [record for chunk in _records(conn, table) for record in chunk]
     return out
-
-
-EXPORT_CHUNK_ROWS = 5_000  # rows per piece of text handed to the writer
 
 
 def export_json_text(store: Store, *, progress: Optional[Callable[[str, int, int], None]] = None):
@@ -116,8 +109,8 @@ def export_json_text(store: Store, *, progress: Optional[Callable[[str, int, int
     import json
     from sqlalchemy import func, select
 
-    def record(row) -> str:
-        return json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False, allow_nan=False)
+    def encode(record: dict) -> str:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
 
     with store.read() as conn:
         total = sum(conn.execute(select(func.count()).select_from(table)).scalar() or 0 for _, table, _ in TABLES)
@@ -125,18 +118,12 @@ def export_json_text(store: Store, *, progress: Optional[Callable[[str, int, int
         yield (f'{{\n  "format": {json.dumps(FORMAT_NAME)},\n  "version": {FORMAT_VERSION},\n'
                f'  "schema": {json.dumps(HEAD)}')
         for key, table, _ in TABLES:
-            order = [c for c in table.primary_key.columns]
-            result = conn.execute(select(table).order_by(*order)).mappings()
             first = True
             yield f',\n  "{key}": ['
-            while True:
-                rows = result.fetchmany(EXPORT_CHUNK_ROWS)
-                if not rows:
-                    break
-                lead = "\n    " if first else ",\n    "
+            for chunk in _records(conn, table):
+                yield ("\n    " if first else ",\n    ") + ",\n    ".join(map(encode, chunk))
                 first = False
-                yield lead + ",\n    ".join(map(record, rows))
-                done += len(rows)
+                done += len(chunk)
                 if progress is not None:
                     progress("exporting", done, total)
             yield "]" if first else "\n  ]"
@@ -273,10 +260,8 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
         done += len(records)
     _check_json_semantics(data)
 
-    stored = [0]
-
     def work(conn):
-        stored[0] = 0
+        stored = 0
         if not _is_empty(conn):
             raise ConflictError(
                 "JSON import needs an empty database (it restores a whole export); "
@@ -289,10 +274,11 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 links = [(r["id"], r["condition_question_id"], r["implies_question_id"]) for r in rows]
                 rows = [dict(r, condition_question_id=None, implies_question_id=None) for r in rows]
             for start in range(0, len(rows), CHUNK):
-                conn.execute(table.insert(), rows[start : start + CHUNK])
-                stored[0] += len(rows[start : start + CHUNK])
+                chunk = rows[start : start + CHUNK]
+                conn.execute(table.insert(), chunk)
+                stored += len(chunk)
                 if progress is not None and start % (40 * CHUNK) == 0:
-                    progress("storing", stored[0], total)
+                    progress("storing", stored, total)
             if key == "questions":
                 for qid, cond, imp in links:
                     if cond or imp:
