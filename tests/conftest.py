@@ -1,15 +1,24 @@
 """Shared fixtures: an isolated TRACKER_HOME, SQLite and PostgreSQL databases,
-and a CLI runner."""
+and a CLI runner.
+
+The SQLite database behind ``store`` and ``cli`` is migrated once per session
+and copied for each test (a copy takes milliseconds, a migration a large
+fraction of a second). Hypothesis runs the full example counts when ``CI`` is
+set and a tenth of them otherwise (see ``support.examples`` and the README).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import pytest
 
-from support import PG_BASE, CLI, dump_db, pg_reason  # noqa: F401 - re-exported for older imports
+from support import PG_BASE, CLI, dump_db, pg_reason, register_hypothesis_profiles  # noqa: F401 - re-exported for older imports
+
+register_hypothesis_profiles()
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -56,18 +65,57 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite database migrated to head, built once per session: copy it,
+    never open it in place."""
+    import sqlite3
+
+    from tracker.storage import HEAD, current_revision, open_store
+
+    path = tmp_path_factory.mktemp("template") / "tracker.db"
+    s = open_store(f"sqlite:///{path}", upgrade=True)
+    try:
+        with s.read() as conn:
+            assert current_revision(conn) == HEAD
+    finally:
+        s.dispose()
+    con = sqlite3.connect(path)  # fold any write-ahead log into the file, the one thing copied
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    for suffix in ("-wal", "-shm"):
+        companion = Path(f"{path}{suffix}")
+        assert not companion.exists() or companion.stat().st_size == 0 or suffix == "-shm"
+    return path
+
+
+def copy_template(db_url: str, request) -> None:
+    """Put a copy of the session's migrated template at a SQLite ``db_url``
+    whose file does not exist yet (``open_store`` then finds it at head and
+    migrates nothing); other URLs are left to ``open_store``."""
+    if db_url.startswith("sqlite:///"):
+        target = Path(db_url[len("sqlite:///"):])
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+
+
 @pytest.fixture
-def store(db_url):
+def store(db_url, request):
     from tracker.storage import open_store
 
+    copy_template(db_url, request)
     s = open_store(db_url, upgrade=True)
     yield s
     s.dispose()
 
 
 @pytest.fixture
-def cli(db_url):
+def cli(db_url, request):
     from tracker.storage import open_store
 
+    copy_template(db_url, request)
     open_store(db_url, upgrade=True).dispose()
     return CLI(db_url)

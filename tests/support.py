@@ -1,5 +1,5 @@
 """Test helpers importable from any test module: a CLI runner with a fixed
-database and a dump of every tracker table."""
+database, a dump of every tracker table, and the Hypothesis example counts."""
 
 from __future__ import annotations
 
@@ -78,3 +78,34 @@ def pg_reason() -> str | None:
     if not _PG_REASON:
         _PG_REASON.append(_pg_available())
     return _PG_REASON[0]
+
+
+# ------------------------------------------------------------- Hypothesis
+
+QUICK_FRACTION = 10  # a local run tries a tenth of the examples CI tries
+
+
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable is set to anything but empty, 0 or false."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def examples(full: int) -> int:
+    """How many Hypothesis examples a test with ``full`` examples in CI runs
+    here: all of them in CI, a tenth (at least 10) in a local run.
+    ``HYPOTHESIS_PROFILE=ci`` asks for the full counts locally too."""
+    if in_ci() or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+        return full
+    return min(full, max(10, full // QUICK_FRACTION))
+
+
+def register_hypothesis_profiles() -> None:
+    """Two profiles: ``ci`` (Hypothesis's defaults, no deadline: shared runners
+    are slow) and ``quick`` (a tenth of the default examples). ``CI`` selects
+    ``ci``; ``HYPOTHESIS_PROFILE`` overrides. Tests that set ``max_examples``
+    themselves scale it with :func:`examples`."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", deadline=None)
+    settings.register_profile("quick", deadline=None, max_examples=examples(100))
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "quick"))

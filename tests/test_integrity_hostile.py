@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import dump_db
+from support import dump_db, examples
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -39,8 +39,9 @@ FUZZ = settings(
 )
 
 
-def fuzz(examples: int) -> settings:
-    return settings(FUZZ, max_examples=examples)
+def fuzz(full: int) -> settings:
+    """``full`` examples in CI, fewer in a quick local run (support.examples)."""
+    return settings(FUZZ, max_examples=examples(full))
 
 
 # ------------------------------------------------------------------ harness
