@@ -86,7 +86,13 @@ def main(ctx: click.Context, db: str | None) -> None:
       tracker resolve summit-vienna no --known-at 2018-07-16 --evidence URL
       tracker score --by analyst
 
-    Every command that prints data takes --json. Run 'tracker COMMAND --help' for details.
+    \b
+    Every command takes --db (else $TRACKER_DATABASE_URL, the config file, or tracker.db
+    in $TRACKER_HOME); every command that prints data takes --json:
+      tracker --db team.db list --due
+      tracker list --due --json --db postgresql+psycopg://ana@db.example.org/forecasts
+
+    Run 'tracker COMMAND --help' for details.
     """
     ctx.ensure_object(dict)
     if db:

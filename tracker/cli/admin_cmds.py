@@ -51,6 +51,11 @@ def verify_cmd(as_json):
       migrations      the schema is at the latest revision
       append_only     the triggers refusing UPDATE/DELETE on forecasts and resolutions are in place
       forecast_times  no forecast recorded after its question's outcome was recorded
+
+    \b
+    Examples:
+      tracker db verify
+      tracker db verify --json
     """
     from ..services.admin import verify
 

@@ -163,6 +163,8 @@ def extract(path: str, date_text: Optional[str], scale: str, horizon: str, analy
       tracker extract assessment.txt --date 2018-06-20 --all
       tracker extract assessment.txt --date 2018-06-20 -o scenarios/trump-putin.yaml
       tracker extract notes.md --scale phia --horizon 6m --analyst ana -o draft.yaml
+      tracker extract assessment.txt --date 2018-06-20 -o draft.yaml --force \
+          --id trump-putin-2018 --title "Trump-Putin summit, June 2018"
 
     \b
     Scales (--scale):

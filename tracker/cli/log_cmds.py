@@ -36,6 +36,12 @@ def question_add(text, deadline, qid, outcomes, ordered, tags, scenario, sentenc
       tracker question add "Trump and Putin meet in Vienna" --deadline 2018-07-31 --id summit-vienna --tag russia
       tracker question add "When do they meet?" --deadline 2018-07-31 --id summit-timing \\
           --outcomes before-nato,after-london,no-meeting
+      tracker question add "How many sanctions are lifted?" --deadline 2018-12-31 --id sanctions-lifted \\
+          --outcomes none,some,most --ordered --scenario trump-putin-2018 --opened 2018-06-20 \\
+          --sentence "Moscow may push for some sanctions to be lifted" --phrase may \\
+          --document "Assessment of 20 June 2018" --condition summit-vienna=yes --json
+      tracker question add "They sign a joint statement" --deadline 2018-07-31 --id joint-statement \\
+          --implies summit-vienna
     """
     from ..services.common import parse_datetime
     from ..services.log import add_question
@@ -103,6 +109,7 @@ def forecast_cmd(question_id, probability, rationale, analyst, as_json):
     Examples:
       tracker forecast summit-vienna 0.35 --rationale "Vienna is one of several venues floated"
       tracker forecast summit-timing before-nato=20%,after-london=50%,no-meeting=30%
+      tracker forecast summit-vienna 40% --analyst ana -r "venue confirmed by the host" --json
     """
     from .. import config
     from ..services.log import add_forecast
@@ -140,6 +147,11 @@ def list_cmd(status, scenario, tag, analyst, within, as_of, limit, as_json):
     Examples:
       tracker list --due
       tracker list --resolved --tag russia --json
+      tracker list --open --scenario trump-putin-2018 --analyst ana --limit 20
+      tracker list --due --within 14 --as-of 2018-07-01
+      tracker list --overdue
+      tracker list --annulled
+      tracker list --status all
     """
     from ..services.log import list_questions
 
@@ -229,6 +241,7 @@ def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersed
       tracker resolve summit-vienna no --known-at 2018-07-16 --evidence https://... --note "Held in Helsinki"
       tracker resolve summit-agenda annulled --reason "the agenda was never published"
       tracker resolve summit-vienna yes --supersede --reason "misread the report"
+      tracker resolve summit-timing after-london --reviewer ana --json
     """
     from .. import config
     from ..services.common import parse_datetime

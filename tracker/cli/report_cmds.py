@@ -52,6 +52,8 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
       tracker plot calibration --quarter 2018Q3 -o calibration.png
       tracker plot calibration --by analyst -o analysts-calibration.svg
       tracker plot history meeting-july -o meeting-july.pdf
+      tracker plot trend --scenario trump-putin-2018 --analyst ana --tag russia --mode time-weighted \
+          --scale 0-2 -o trend.png
     """
     suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if suffix not in ("png", "svg", "pdf"):
@@ -111,6 +113,8 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
       tracker report --quarter 2018Q3 -o report.html
       tracker report --quarter 2018Q3 --format json > report.json
       tracker report --analyst ana --format md -o ana.md
+      tracker report --scenario trump-putin-2018 --tag russia --mode initial --scale 0-2 \
+          --images png --as-of 2018-10-01 -o report.html
     """
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""

@@ -25,6 +25,8 @@ def review_cmd(quarter, stale, as_of, scenario, write_path, reviewer, force, as_
       tracker review --quarter 2018Q3
       tracker review --quarter 2018Q3 --stale 30d --json
       tracker review --quarter 2018Q3 --write resolutions/2018-Q3.yaml   (then fill it in and import it)
+      tracker review --quarter 2018Q3 --scenario trump-putin-2018 --as-of 2018-10-01 \
+          --write resolutions/2018-Q3.yaml --reviewer ana --force
     """
     from ..services.review import parse_days, review
 
@@ -80,6 +82,11 @@ def check_cmd(scenario, tolerance, as_json):
       conditional_joint  P(joint) far from P(A | B) x P(B)
       condition_failed   a conditional question whose condition failed but is not annulled
       after_resolution   forecasts made after the outcome became known
+
+    \b
+    Examples:
+      tracker check
+      tracker check --scenario trump-putin-2018 --tolerance 0.1 --json
     """
     from ..services.review import check
 

@@ -45,6 +45,8 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score
       tracker score --by analyst --quarter 2018Q3
       tracker score --by wep --mode time-weighted --json
+      tracker score --analyst ana --tag russia --scenario trump-putin-2018 --scale 0-2 --bins 5
+      tracker score --by analyst --exclude-after-fact --no-bootstrap
     """
     from ..services.score import score
 

@@ -98,6 +98,8 @@ def import_cmd(path, fmt, who, as_json):
       tracker import backup.json            (into an empty database)
       tracker import scenarios/trump-putin-2018.yaml
       tracker import resolutions/2018-Q3.yaml
+      tracker import resolutions/2018-Q3.yaml --reviewer ana --json
+      tracker import forecasts.txt --format csv
     """
     from .. import config
 
