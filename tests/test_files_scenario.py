@@ -230,7 +230,7 @@ def test_new_forecast_on_a_resolved_question_is_refused(cli, tmp_path):
     before = dump_db(cli.db_url)
     edited = BASE.replace("      - analyst: ben\n", "      - {analyst: cat, probability: 0.9, made_at: 2018-07-01}\n      - analyst: ben\n")
     cli.fails("import", write(tmp_path, edited, "s2.yaml"),
-              match="s2.yaml: question meet, forecast 2 (cat): the question is already resolved: no new forecasts")
+              match="s2.yaml: question meet, forecast 2 (cat): question 'meet' is already resolved (yes): no more forecasts")
     assert dump_db(cli.db_url) == before
     # the unchanged file still imports (its forecasts are already present)
     cli.ok("import", tmp_path / "s.yaml")
@@ -240,7 +240,7 @@ def test_new_forecast_on_a_resolved_question_is_refused(cli, tmp_path):
 @pytest.mark.parametrize(
     "made_at, message",
     [
-        ("2018-08-01", "question meet, forecast 1 (ana): made_at 2018-08-01 is after the deadline 2018-07-31"),
+        ("2018-08-01", "question meet, forecast 1 (ana): made_at 2018-08-01 is after the deadline of 'meet' (2018-07-31)"),
         ("2998-01-01", "question meet, forecast 1 (ana): made_at 2998-01-01T00:00:00+00:00 is in the future"),
     ],
 )

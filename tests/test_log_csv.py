@@ -215,7 +215,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(cli, tmp_path):
 def test_forecast_on_a_resolved_question_is_refused(cli, tmp_path):
     cli.ok("import", write(tmp_path, SUMMIT_CSV))
     path = write(tmp_path, "question,analyst,probability,made_at\nsummit,carol,0.5,2018-07-10\n", "more.csv")
-    refused(cli, path, "more.csv: line 2: question 'summit' is already resolved: no more forecasts")
+    refused(cli, path, "more.csv: line 2: question 'summit' is already resolved (yes): no more forecasts")
 
 
 def test_outcome_conflicting_with_the_recorded_one(cli, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
+from .. import rules
 from ..errors import ConflictError, FileFormatError, NotFoundError, ValidationError
 from ..files.yamlio import dump_yaml, load_yaml
 from ..models import deadline_end, utcnow
@@ -25,7 +26,7 @@ from .common import (
     question_row,
     tags_of,
 )
-from .log import CLOCK_SKEW, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
+from .log import CLOCK_SKEW, check_forecast_time, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
 from .transfer import decode_text
 
 # Fields that define what was forecast: they cannot change once forecasts exist.
@@ -104,7 +105,7 @@ def _dependency_order(entries: list) -> list:
         if state.get(e.id) == "done":
             return
         if state.get(e.id) == "busy":
-            raise ValidationError(f"questions {' -> '.join(path + [e.id])} refer to each other in a cycle")
+            raise ValidationError(rules.cycle_message(path + [e.id]))
         state[e.id] = "busy"
         for ref in (e.condition.question if e.condition else None, e.implies, e.joint):
             if ref in by_id:
@@ -191,7 +192,6 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
         }
         recorded_times = {(a, m) for a, m, _ in have}  # forecasts stored before this import
         resolution = current_resolution(conn, entry.id)
-        end = deadline_end(question["deadline"])
         for i, f in enumerate(entry.forecasts):
             fwhere = f"{where}, forecast {i + 1} ({f.analyst})"
             try:
@@ -208,12 +208,10 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
                     f"{fwhere}: a different forecast by {f.analyst} made at {made.isoformat()} is already recorded: "
                     "changing it would rewrite history; add a revision with a later made_at instead"
                 )
-            if resolution is not None:
-                raise ValidationError(f"{fwhere}: the question is already resolved: no new forecasts")
-            if made > now + CLOCK_SKEW:
-                raise ValidationError(f"{fwhere}: made_at {made.isoformat()} is in the future")
-            if made >= end:
-                raise ValidationError(f"{fwhere}: made_at {made.date()} is after the deadline {question['deadline']}")
+            try:
+                check_forecast_time(question, resolution, made, now, imported=True)
+            except ValidationError as exc:
+                raise ValidationError(f"{fwhere}: {exc}") from None
             conn.execute(
                 T_FORECAST.insert().values(
                     question_id=entry.id, analyst=f.analyst, probability=probability, probabilities=vector,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
+from .. import rules
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import QuestionIn, deadline_end, utcnow
 from ..storage import Store
@@ -37,7 +38,7 @@ from .common import (
 )
 
 # A forecast may claim a time a little ahead of the recording clock (clock skew).
-CLOCK_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = rules.CLOCK_SKEW
 
 
 def _pydantic_message(exc) -> str:
@@ -72,21 +73,11 @@ def check_links(conn, q: QuestionIn) -> None:
     with matching outcomes (binary questions for 'implies')."""
     from sqlalchemy import select
 
-    if q.condition_question_id is not None:
-        cond = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.condition_question_id)).mappings().first()
-        if cond is None:
-            raise NotFoundError(f"condition names unknown question {q.condition_question_id!r}")
-        if q.condition_outcome not in cond["outcomes"]:
-            raise ValidationError(
-                f"condition outcome {q.condition_outcome!r} is not an outcome of {q.condition_question_id!r} "
-                f"({', '.join(cond['outcomes'])})"
-            )
-    if q.implies_question_id is not None:
-        imp = conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == q.implies_question_id)).mappings().first()
-        if imp is None:
-            raise NotFoundError(f"implies names unknown question {q.implies_question_id!r}")
-        if imp["kind"] != "binary" or q.kind != "binary":
-            raise ValidationError("'implies' links two binary questions")
+    def lookup(qid):
+        return conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == qid)).mappings().first()
+
+    rules.check_question_links(q.id, q.kind, condition=q.condition_question_id, condition_outcome=q.condition_outcome,
+                               implies=q.implies_question_id, lookup=lookup)
 
 
 def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool = True) -> dict:
@@ -96,12 +87,7 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
     if conn.execute(select(T_QUESTION.c.id).where(T_QUESTION.c.id == q.id)).first():
         raise ConflictError(f"a question with id {q.id!r} already exists")
     opened = aware(q.opened_at) or now
-    if opened > now + CLOCK_SKEW:
-        raise ValidationError(f"opening time {opened.isoformat()} of {q.id!r} is in the future")
-    if q.deadline < opened.date():
-        raise ValidationError(
-            f"deadline {q.deadline.isoformat()} of {q.id!r} is before the question opened ({opened.date().isoformat()})"
-        )
+    rules.check_question_dates(q.id, q.deadline, opened, now)
     if q.scenario_id is not None:
         from ..models import check_slug
 
@@ -180,19 +166,10 @@ def check_forecast_value(question, value: Any) -> tuple[Optional[float], Optiona
 
 
 def check_forecast_time(question, resolution, made_at: datetime, now: datetime, *, imported: bool) -> None:
-    qid = question["id"]
-    if resolution is not None:
-        state = "annulled" if resolution["annulled"] else f"resolved ({resolution['outcome']})"
-        raise ValidationError(f"question {qid!r} is already {state}: no more forecasts")
-    if made_at > now + CLOCK_SKEW:
-        raise ValidationError(f"forecast time {made_at.isoformat()} for {qid!r} is in the future")
-    if made_at >= deadline_end(question["deadline"]):
-        raise ValidationError(
-            f"forecast time {made_at.date().isoformat()} is after the deadline of {qid!r} ({question['deadline'].isoformat()})"
-        )
-    opened = aware(question["opened_at"])
-    if made_at < opened - CLOCK_SKEW and not imported:
-        raise ValidationError(f"forecast time {made_at.isoformat()} is before {qid!r} opened")
+    """The forecast rules (tracker.rules) for one forecast on a stored question."""
+    rules.check_forecast_open(question["id"], resolution)
+    rules.check_forecast_time(question["id"], made_at, deadline=question["deadline"], now=now,
+                              opened_at=question["opened_at"], imported=imported)
 
 
 def add_forecast(
@@ -277,8 +254,7 @@ def insert_resolution(
     question = question_row(conn, question_id, lock=True)
     annulled = str(outcome).strip().lower() in ("annulled", "annul", "void") if outcome is not None else False
     if annulled:
-        if not reason:
-            raise ValidationError(f"annulling {question_id!r} needs a {reason_field}")
+        rules.check_annulment(question_id, reason, reason_field)
         outcome_value = None
     else:
         if outcome is None:
@@ -291,11 +267,7 @@ def insert_resolution(
         known = aware(previous["known_at"])  # a correction keeps when it became known
     else:
         known = now
-    if known > now + CLOCK_SKEW:
-        raise ValidationError(f"{known_field} {known.isoformat()} for {question_id!r} is in the future")
-    opened = aware(question["opened_at"])
-    if known.date() < opened.date() and not annulled:
-        raise ValidationError(f"{known_field} {known.date().isoformat()} is before {question_id!r} opened ({opened.date().isoformat()})")
+    rules.check_known_at(question_id, known, now=now, opened_at=question["opened_at"], annulled=annulled, field=known_field)
     evidence = [str(e).strip() for e in (evidence or []) if str(e).strip()]
     if previous is not None:
         same = bool(previous["annulled"]) == annulled and previous["outcome"] == outcome_value
@@ -304,8 +276,7 @@ def insert_resolution(
             raise ConflictError(
                 f"question {question_id!r} is already {state}; to correct it use --supersede with a --reason"
             )
-        if not reason:
-            raise ValidationError(f"a correction of {question_id!r} needs a {reason_field}")
+        rules.check_correction(question_id, reason, reason_field)
         if same and aware(previous["known_at"]) == known:
             raise ConflictError(f"question {question_id!r} already has that resolution; nothing to correct")
     elif supersede:

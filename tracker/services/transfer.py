@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any, Callable, Optional
 
+from .. import rules
 from ..errors import ConflictError, FileFormatError, TrackerError, ValidationError
 from ..models import SLUG_RE, check_text, deadline_end, utcnow
 from ..storage import HEAD, Store
@@ -615,10 +616,10 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
             deadline = deadlines.pop()
             opened = min(map(made_key, qrows))
             end_ts = _ts(deadline_end(deadline))
+            q = {"id": qid, "kind": "binary", "outcomes": ["yes", "no"], "deadline": deadline, "opened_at": opened}
             late = next((r for r in qrows if r[_MADE] >= end_ts), None)
             if late is not None:
-                raise ValidationError(f"{filename}: line {late[_LINE]}: made_at {_dt(late[_MADE]).date()} is after the deadline of {qid!r} ({deadline})")
-            q = {"id": qid, "kind": "binary", "outcomes": ["yes", "no"], "deadline": deadline, "opened_at": opened}
+                _check_csv_forecast(f"{filename}: line {late[_LINE]}", q, None, late[_MADE], None, now)
             new_questions.append((qid, texts.pop() if texts else qid, deadline, opened))
             new_tags.extend((qid, t) for t in (tagsets.pop() if tagsets else ()))
         else:
@@ -661,14 +662,8 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
                 skipped += 1
                 continue
             seen_rows.add(key)
-            if prior is not None:
-                raise ValidationError(f"{filename}: line {line}: question {qid!r} is already resolved: no more forecasts")
-            if made > soon_ts:
-                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).isoformat()} is in the future")
-            if made >= end_ts:
-                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).date()} is after the deadline of {qid!r} ({q['deadline']})")
-            if known_ts is not None and made > known_ts:
-                raise ValidationError(f"{filename}: line {line}: made_at {_dt(made).isoformat()} is after the outcome of {qid!r} became known")
+            if prior is not None or made > soon_ts or made >= end_ts or (known_ts is not None and made > known_ts):
+                _check_csv_forecast(f"{filename}: line {line}", q, prior, made, known_ts, now)
             analysts.add(who)
             # the row as stored (FORECAST_COLUMNS)
             forecasts.append((qid, who, p, _JSON_NULL, made + tz, recorded, explicit, None, "csv"))
@@ -682,7 +677,12 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
             if known_ts is None:
                 known_ts = min(max(max(map(made_key, qrows)), end_ts), now_ts)
             if known_ts > soon_ts:
-                raise ValidationError(f"{filename}: known_at of {qid!r} is in the future")
+                opened = q["opened_at"]  # canonical text for a question this file creates
+                try:
+                    rules.check_known_at(qid, _dt(known_ts), now=now, annulled=False,
+                                         opened_at=_dt(opened) if isinstance(opened, str) else opened)
+                except ValidationError as exc:
+                    raise ValidationError(f"{filename}: {exc}") from None
             line = next(r[_LINE] for r in qrows if r[_INFO][_OUTCOME] is not None)
             outcomes.append((qid, outcome, known_ts, line, q if is_new else None))
 
@@ -700,6 +700,17 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
         "forecasts_already_present": skipped,
         "resolutions_added": len(outcomes),
     }
+
+
+def _check_csv_forecast(where: str, q, prior, made: str, known_ts: Optional[str], now: datetime) -> None:
+    """The forecast rules (tracker.rules) for one CSV row the text
+    comparisons picked out: the rules give the verdict and the message."""
+    try:
+        rules.check_forecast_open(q["id"], prior)
+        rules.check_forecast_time(q["id"], _dt(made), deadline=q["deadline"], now=now,
+                                  known_at=_dt(known_ts) if known_ts is not None else None, imported=True)
+    except ValidationError as exc:
+        raise ValidationError(f"{where}: {exc}") from None
 
 
 # ----------------------------------------------------------- bulk writes
