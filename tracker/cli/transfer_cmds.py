@@ -110,10 +110,11 @@ def import_cmd(path, fmt, who, as_json):
         import json
 
         from ..errors import FileFormatError
+        from ..rules import no_duplicate_keys
         from ..services.transfer import decode_text, import_json
 
         try:
-            payload = json.loads(decode_text(data, name))
+            payload = json.loads(decode_text(data, name), object_pairs_hook=no_duplicate_keys)
         except (ValueError, RecursionError) as exc:
             raise FileFormatError(f"{name}: invalid JSON ({' '.join(str(exc).split())[:120]})") from None
         with progress_bar(f"importing {name}") as progress:

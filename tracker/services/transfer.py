@@ -232,6 +232,110 @@ def _check_json_semantics(data: dict[str, list[dict]]) -> None:
             raise FileFormatError(f"resolutions[{i}]: evidence must be a list")
 
 
+def _check_json_rules(data: dict[str, list[dict]], now: datetime) -> None:
+    """A restore stores only what the other roads could have recorded: every
+    row passes the rules of tracker.rules, judged at the time it was
+    recorded (its ``created_at``/``recorded_at``), with the same messages."""
+    questions = {q["id"]: q for q in data["questions"]}
+
+    def at(where: str, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except TrackerError as exc:
+            raise FileFormatError(f"{where}: {exc}") from None
+
+    def recorded(where: str, when: datetime, field: str) -> None:
+        if aware(when) > now + rules.CLOCK_SKEW:
+            raise FileFormatError(f"{where}: {field} {aware(when).isoformat()} is in the future")
+
+    for i, sc in enumerate(data["scenarios"]):
+        where = f"scenarios[{i}] ({sc['id']})"
+        at(where, check_slug_rule, sc["id"], "scenario id")
+        at(where, rules.check_free_text, sc["title"], "title", max_len=rules.TITLE_MAX)
+        for field in ("source_title", "source_origin"):
+            at(where, rules.check_free_text, sc[field], field.replace("_", " "), max_len=rules.TITLE_MAX)
+        at(where, rules.check_free_text, sc["description"], "description")
+        recorded(where, sc["created_at"], "created_at")
+    for i, a in enumerate(data["analysts"]):
+        at(f"analysts[{i}]", check_stored_name, a["name"])
+    for i, q in enumerate(data["questions"]):
+        where = f"questions[{i}] ({q['id']})"
+        text = at(where, rules.check_free_text, q["text"], "question text", max_len=rules.QUESTION_TEXT_MAX)
+        if not text.strip():
+            raise FileFormatError(f"{where}: question text is empty")
+        for field in ("source_sentence", "phrase", "source_document"):
+            at(where, rules.check_free_text, q[field], field.replace("_", " "))
+        if q["scenario_id"] is not None:
+            at(where, check_slug_rule, q["scenario_id"], "scenario id")
+        recorded(where, q["created_at"], "created_at")
+        at(where, rules.check_question_dates, q["id"], q["deadline"], q["opened_at"], aware(q["created_at"]))
+        at(where, rules.check_question_links, q["id"], q["kind"], condition=q["condition_question_id"],
+           condition_outcome=q["condition_outcome"], implies=q["implies_question_id"], lookup=questions.get)
+    cycle = rules.find_cycle({q["id"]: [r for r in (q["condition_question_id"], q["implies_question_id"]) if r]
+                              for q in data["questions"]})
+    if cycle:
+        raise FileFormatError(rules.cycle_message(cycle))
+    for i, t in enumerate(data["question_tags"]):
+        at(f"question_tags[{i}]", rules.check_tag, t["tag"])
+    # resolutions: each question's chain in the order recorded
+    chains: dict[str, list[dict]] = defaultdict(list)
+    for i, r in enumerate(data["resolutions"]):
+        qid = r["question_id"]
+        where = f"resolutions[{i}] ({qid})"
+        q = questions[qid]
+        previous = chains[qid][-1] if chains[qid] else None
+        if previous is not None and r["id"] is not None and previous["id"] is not None and r["id"] < previous["id"]:
+            raise FileFormatError(f"{where}: resolutions are not in the order recorded (id {r['id']} after {previous['id']})")
+        at(where, check_stored_name, r["recorded_by"], "recorded_by")
+        for field in ("note", "reason"):
+            at(where, rules.check_free_text, r[field], field)
+        for line in r["evidence"]:
+            at(where, rules.check_free_text, line, "evidence")
+        recorded(where, r["recorded_at"], "recorded_at")
+        if previous is not None and aware(r["recorded_at"]) < aware(previous["recorded_at"]):
+            raise FileFormatError(f"{where}: recorded_at is before that of the resolution it follows")
+        if r["annulled"]:
+            at(where, rules.check_annulment, qid, r["reason"])
+        at(where, rules.check_known_at, qid, r["known_at"], now=aware(r["recorded_at"]), opened_at=q["opened_at"],
+           annulled=r["annulled"])
+        at(where, rules.check_supersedes, qid, r["supersedes_id"], previous)
+        if previous is not None:
+            at(where, rules.check_correction, qid, r["reason"])
+        chains[qid].append(r)
+    for i, f in enumerate(data["forecasts"]):
+        qid = f["question_id"]
+        where = f"forecasts[{i}] ({qid})"
+        q = questions[qid]
+        at(where, check_stored_name, f["analyst"])
+        at(where, rules.check_free_text, f["rationale"], "rationale")
+        recorded(where, f["recorded_at"], "recorded_at")
+        when = aware(f["recorded_at"])
+        earlier = [r for r in chains[qid] if aware(r["recorded_at"]) < when]
+        at(where, rules.check_forecast_open, qid, earlier[-1] if earlier else None)
+        # recorded with its outcome (one import): made before the outcome became known
+        together = next((r for r in chains[qid] if aware(r["recorded_at"]) == when), None)
+        at(where, rules.check_forecast_time, qid, f["made_at"], deadline=q["deadline"], now=when,
+           opened_at=q["opened_at"], known_at=together["known_at"] if together is not None else None,
+           imported=f["imported"])
+
+
+def check_slug_rule(value: str, what: str) -> str:
+    from ..models import check_slug
+
+    try:
+        return check_slug(value, what)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def check_stored_name(name: str, what: str = "analyst name") -> str:
+    """A stored name passes the rules as it is (no spaces left to strip)."""
+    checked = rules.check_analyst_name(name, what)
+    if checked != name:
+        raise ValidationError(f"{what} {name!r} has leading or trailing spaces")
+    return name
+
+
 def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 progress: Optional[Callable[[str, int, int], None]] = None) -> dict:
     """Load a JSON export into an empty database, exactly.
@@ -260,6 +364,7 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 progress("checking", done + i, total)
         done += len(records)
     _check_json_semantics(data)
+    _check_json_rules(data, utcnow())
 
     def work(conn):
         stored = 0
