@@ -90,11 +90,16 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def full_counts() -> bool:
+    """Whether this run tries every example (CI, or ``HYPOTHESIS_PROFILE=ci``)."""
+    return in_ci() or os.environ.get("HYPOTHESIS_PROFILE") == "ci"
+
+
 def examples(full: int) -> int:
     """How many Hypothesis examples a test with ``full`` examples in CI runs
     here: all of them in CI, a tenth (at least 10) in a local run.
     ``HYPOTHESIS_PROFILE=ci`` asks for the full counts locally too."""
-    if in_ci() or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+    if full_counts():
         return full
     return min(full, max(10, full // QUICK_FRACTION))
 

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import dump_db, examples
+from support import dump_db, examples, full_counts
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -132,10 +132,13 @@ def target(sqlite_url):
 
 
 def report(target: Target, what: str, *, min_ok: int) -> None:
-    """The generated inputs reached both sides: some landed, many were refused."""
+    """The generated inputs reached both sides: some landed, many were refused
+    (with a tenth of the examples in a quick local run, at least one of each)."""
     o = target.outcomes
     print(f"\n{what}: {sum(o.values())} cases: {o['ok']} succeeded, {o['refused']} refused, {o['usage']} usage errors")
-    assert o["ok"] >= min_ok and o["refused"] >= 50, o
+    min_refused = 50 if full_counts() else 1
+    min_ok = min_ok if full_counts() else 1
+    assert o["ok"] >= min_ok and o["refused"] >= min_refused, o
 
 
 # --------------------------------------------------------------- strategies
