@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from support import in_ci
+
 HELPER = Path(__file__).resolve().parent / "helpers" / "integrity_worker.py"
 TRACKER = Path(sys.executable).parent / "tracker"
 FUTURE = date.today() + timedelta(days=60)
@@ -86,7 +88,8 @@ def make_questions(url: str, ids: list[str]) -> None:
 # ------------------------------------------------------- many writers at once
 
 
-WORKERS, PER_WORKER, QUESTIONS = 8, 500, 20
+WORKERS, QUESTIONS = 8, 20
+PER_WORKER = 500 if in_ci() else 100  # every forecast in CI; a quick local run logs a fifth
 
 
 def test_eight_processes_log_500_forecasts_each(db_url, tmp_path):
@@ -109,7 +112,7 @@ def test_eight_processes_log_500_forecasts_each(db_url, tmp_path):
         assert json.loads(stdout)["n"] == PER_WORKER
 
     got = rows(db_url, "SELECT rationale, question_id, analyst, source, imported FROM forecast WHERE analyst <> 'setup'")
-    assert len(got) == WORKERS * PER_WORKER == 4000
+    assert len(got) == WORKERS * PER_WORKER
     counts = Counter(r[0] for r in got)
     assert max(counts.values()) == 1, "a forecast was stored twice"
     expected = {f"w{w}-{i}" for w in range(WORKERS) for i in range(PER_WORKER)}
@@ -123,7 +126,7 @@ def test_eight_processes_log_500_forecasts_each(db_url, tmp_path):
     analysts = sorted(r[0] for r in rows(db_url, "SELECT name FROM analyst WHERE name <> 'setup'"))
     assert analysts == sorted(f"analyst-{k}" for k in range(PER_WORKER // 50))
     assert verify(db_url)["ok"]
-    print(f"\n{db_url.split(':')[0]}: 4000 forecasts by 8 processes in {elapsed:.1f} s")
+    print(f"\n{db_url.split(':')[0]}: {WORKERS * PER_WORKER} forecasts by {WORKERS} processes in {elapsed:.1f} s")
 
 
 def test_cli_invocations_at_once(db_url, tmp_path):
