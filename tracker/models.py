@@ -17,10 +17,19 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, types
 from sqlmodel import Field, SQLModel
 
+from .rules import (  # the value checks live in tracker.rules (standard library); kept importable here
+    BINARY_OUTCOMES,
+    PROB_TOL,
+    SLUG_RE,
+    check_outcomes,
+    check_probability,
+    check_slug,
+    check_text,
+    deadline_end,
+    normalize_vector,
+)
+
 UTC = timezone.utc
-BINARY_OUTCOMES = ("yes", "no")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
-PROB_TOL = 1e-6
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -52,11 +61,6 @@ class UTCDateTime(types.TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def deadline_end(deadline: date) -> datetime:
-    """The moment a deadline passes: the end of that day, UTC."""
-    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
 
 
 # --------------------------------------------------------------------- tables
@@ -164,50 +168,6 @@ class Resolution(SQLModel, table=True):
 # ------------------------------------------------------------- input schemas
 
 
-def check_slug(value: str, what: str = "id") -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise ValueError(
-            f"{what} {value!r} is not a valid id: use 1-120 lowercase letters, digits, '.', '_' or '-'"
-        )
-    return value
-
-
-def check_probability(value: Any, what: str = "probability") -> float:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} {value!r} is not a number")
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} {value!r} is not a number") from None
-    if math.isnan(p) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{what} {value!r} is outside [0, 1]")
-    return p
-
-
-def check_text(value: Any, what: str, *, max_len: int = 10_000, allow_newlines: bool = True) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be text")
-    bad = [c for c in value if (ord(c) < 32 and c not in "\n\t\r" if allow_newlines else ord(c) < 32) or ord(c) == 127]
-    if bad:
-        raise ValueError(f"{what} contains a control character {bad[0]!r}")
-    if len(value) > max_len:
-        raise ValueError(f"{what} is longer than {max_len} characters")
-    return value
-
-
-def check_outcomes(values: list) -> list[str]:
-    """A categorical question's outcomes: at least two distinct ids, none of them 'annulled'."""
-    v = [check_slug(o.strip() if isinstance(o, str) else o, "outcome") for o in values]
-    if len(v) < 2:
-        raise ValueError("a categorical question needs at least two outcomes")
-    if len(set(v)) != len(v):
-        dup = next(o for o in v if v.count(o) > 1)
-        raise ValueError(f"outcome {dup!r} is listed twice")
-    if "annulled" in v:
-        raise ValueError("'annulled' is reserved and cannot be an outcome")
-    return v
-
-
 class QuestionIn(BaseModel):
     """A new question, as typed by a user or read from a file."""
 
@@ -283,22 +243,3 @@ class QuestionIn(BaseModel):
     @property
     def outcome_list(self) -> list[str]:
         return list(BINARY_OUTCOMES) if self.outcomes is None else list(self.outcomes)
-
-
-def normalize_vector(outcomes: list[str], vector: dict[str, Any], what: str = "forecast") -> dict[str, float]:
-    """Check a categorical probability vector against a question's outcomes.
-
-    Every outcome must be named once; probabilities in [0, 1] summing to 1
-    (within 1e-6). Returns the vector in the question's outcome order.
-    """
-    unknown = [k for k in vector if k not in outcomes]
-    if unknown:
-        raise ValueError(f"{what} names unknown outcome {unknown[0]!r} (outcomes: {', '.join(outcomes)})")
-    missing = [o for o in outcomes if o not in vector]
-    if missing:
-        raise ValueError(f"{what} gives no probability for outcome {missing[0]!r}")
-    out = {o: check_probability(vector[o], f"probability of {o!r}") for o in outcomes}
-    total = math.fsum(out.values())
-    if abs(total - 1.0) > PROB_TOL:
-        raise ValueError(f"{what} probabilities sum to {total:.6g}, not 1")
-    return out

@@ -14,6 +14,8 @@ that records it.
 from __future__ import annotations
 
 import json
+import math
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional
 
@@ -21,6 +23,9 @@ from .errors import ValidationError
 
 UTC = timezone.utc
 CLOCK_SKEW = timedelta(minutes=5)
+BINARY_OUTCOMES = ("yes", "no")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+PROB_TOL = 1e-6
 
 # lengths, as the command line has always enforced them
 QUESTION_TEXT_MAX = 2_000
@@ -43,6 +48,117 @@ def _state(resolution: Mapping) -> str:
     return "annulled" if resolution["annulled"] else f"resolved ({resolution['outcome']})"
 
 
+# ------------------------------------------------------------------ values
+#
+# These raise ValueError (pydantic's validators in tracker.models call them);
+# the parse_* functions below raise ValidationError for the user's input.
+
+def check_slug(value: str, what: str = "id") -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ValueError(
+            f"{what} {value!r} is not a valid id: use 1-120 lowercase letters, digits, '.', '_' or '-'"
+        )
+    return value
+
+
+def check_probability(value: Any, what: str = "probability") -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} is not a number")
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {value!r} is not a number") from None
+    if math.isnan(p) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{what} {value!r} is outside [0, 1]")
+    return p
+
+
+def check_text(value: Any, what: str, *, max_len: int = 10_000, allow_newlines: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text")
+    bad = [c for c in value if (ord(c) < 32 and c not in "\n\t\r" if allow_newlines else ord(c) < 32) or ord(c) == 127]
+    if bad:
+        raise ValueError(f"{what} contains a control character {bad[0]!r}")
+    if len(value) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters")
+    return value
+
+
+def check_outcomes(values: list) -> list[str]:
+    """A categorical question's outcomes: at least two distinct ids, none of them 'annulled'."""
+    v = [check_slug(o.strip() if isinstance(o, str) else o, "outcome") for o in values]
+    if len(v) < 2:
+        raise ValueError("a categorical question needs at least two outcomes")
+    if len(set(v)) != len(v):
+        dup = next(o for o in v if v.count(o) > 1)
+        raise ValueError(f"outcome {dup!r} is listed twice")
+    if "annulled" in v:
+        raise ValueError("'annulled' is reserved and cannot be an outcome")
+    return v
+
+
+def normalize_vector(outcomes: list[str], vector: dict[str, Any], what: str = "forecast") -> dict[str, float]:
+    """Check a categorical probability vector against a question's outcomes.
+
+    Every outcome must be named once; probabilities in [0, 1] summing to 1
+    (within 1e-6). Returns the vector in the question's outcome order.
+    """
+    unknown = [k for k in vector if k not in outcomes]
+    if unknown:
+        raise ValueError(f"{what} names unknown outcome {unknown[0]!r} (outcomes: {', '.join(outcomes)})")
+    missing = [o for o in outcomes if o not in vector]
+    if missing:
+        raise ValueError(f"{what} gives no probability for outcome {missing[0]!r}")
+    out = {o: check_probability(vector[o], f"probability of {o!r}") for o in outcomes}
+    total = math.fsum(out.values())
+    if abs(total - 1.0) > PROB_TOL:
+        raise ValueError(f"{what} probabilities sum to {total:.6g}, not 1")
+    return out
+
+
+def parse_probability(text: Any, what: str = "probability") -> float:
+    """``0.35``, ``.35``, ``35%`` -> 0.35; anything outside [0, 1] is refused."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value: Any = text
+    else:
+        s = str(text).strip()
+        if s.endswith("%"):
+            try:
+                value = float(s[:-1].strip()) / 100.0
+            except ValueError:
+                raise ValidationError(f"{what} {s!r} is not a number") from None
+            try:
+                return check_probability(value, what)
+            except ValueError:  # name the value as typed ('150%', not 1.5)
+                raise ValidationError(f"{what} {s!r} is outside [0, 1]") from None
+        else:
+            value = s
+    try:
+        return check_probability(value, what)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def parse_vector(text: str, outcomes: list[str]) -> dict[str, float]:
+    """``a=0.2,b=50%,c=0.3`` -> {"a": 0.2, "b": 0.5, "c": 0.3} (checked)."""
+    vector: dict[str, float] = {}
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise ValidationError(f"{part!r} is not OUTCOME=PROBABILITY (e.g. {outcomes[0]}=0.4)")
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name in vector:
+            raise ValidationError(f"outcome {name!r} is given twice")
+        vector[name] = parse_probability(value, f"probability of {name!r}")
+    try:
+        return normalize_vector(outcomes, vector)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
 # ------------------------------------------------------------------ names
 
 
@@ -62,29 +178,24 @@ def check_analyst_name(name: Any, what: str = "analyst name") -> str:
 
 def check_tag(tag: Any) -> str:
     """A tag: one line of at most 120 characters."""
-    if not isinstance(tag, str):
-        raise ValidationError("tag must be text")
-    if any(ord(c) < 32 or ord(c) == 127 for c in tag):
-        raise ValidationError(f"tag {tag!r} contains a control character")
-    if len(tag) > TAG_MAX:
-        raise ValidationError(f"tag is longer than {TAG_MAX} characters")
-    return tag
+    try:
+        return check_text(tag, "tag", max_len=TAG_MAX, allow_newlines=False)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def check_free_text(value: Any, what: str, *, max_len: int = FREE_TEXT_MAX) -> Any:
     """A note, rationale, evidence line, question text or source field:
     stored verbatim, without control characters other than newline, tab and
-    carriage return, at most ``max_len`` characters. None passes through."""
+    carriage return (NUL cannot be stored on PostgreSQL at all, and terminal
+    escapes have no place in a record), at most ``max_len`` characters.
+    None passes through."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise ValidationError(f"{what} must be text")
-    bad = [c for c in value if (ord(c) < 32 and c not in "\n\t\r") or ord(c) == 127]
-    if bad:
-        raise ValidationError(f"{what} contains a control character {bad[0]!r}")
-    if len(value) > max_len:
-        raise ValidationError(f"{what} is longer than {max_len} characters")
-    return value
+    try:
+        return check_text(value, what, max_len=max_len)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 # ------------------------------------------------------------- questions

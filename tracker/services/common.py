@@ -11,6 +11,12 @@ from datetime import date, datetime, time, timezone
 from typing import Any, Iterable
 
 from ..errors import NotFoundError, ValidationError
+from ..rules import (  # the value and name rules live in tracker.rules; kept importable here
+    check_analyst_name,
+    check_free_text,
+    parse_probability,
+    parse_vector,
+)
 from ..models import (
     BINARY_OUTCOMES,
     Analyst,
@@ -32,51 +38,6 @@ T_RESOLUTION = Resolution.__table__
 
 TRUE_WORDS = {"yes", "y", "true", "1", "1.0"}
 FALSE_WORDS = {"no", "n", "false", "0", "0.0"}
-
-
-def parse_probability(text: Any, what: str = "probability") -> float:
-    """``0.35``, ``.35``, ``35%`` -> 0.35; anything outside [0, 1] is refused."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        value: Any = text
-    else:
-        s = str(text).strip()
-        if s.endswith("%"):
-            try:
-                value = float(s[:-1].strip()) / 100.0
-            except ValueError:
-                raise ValidationError(f"{what} {s!r} is not a number") from None
-            try:
-                return check_probability(value, what)
-            except ValueError:  # name the value as typed ('150%', not 1.5)
-                raise ValidationError(f"{what} {s!r} is outside [0, 1]") from None
-        else:
-            value = s
-    try:
-        return check_probability(value, what)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-
-
-def parse_vector(text: str, outcomes: list[str]) -> dict[str, float]:
-    """``a=0.2,b=50%,c=0.3`` -> {"a": 0.2, "b": 0.5, "c": 0.3} (checked)."""
-    from ..models import normalize_vector
-
-    vector: dict[str, float] = {}
-    for part in str(text).split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "=" not in part:
-            raise ValidationError(f"{part!r} is not OUTCOME=PROBABILITY (e.g. {outcomes[0]}=0.4)")
-        name, _, value = part.partition("=")
-        name = name.strip()
-        if name in vector:
-            raise ValidationError(f"outcome {name!r} is given twice")
-        vector[name] = parse_probability(value, f"probability of {name!r}")
-    try:
-        return normalize_vector(outcomes, vector)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 def parse_datetime(value: Any, what: str) -> datetime:
@@ -221,21 +182,6 @@ def _insert_ignoring_duplicates(conn, table, keys: list[str]):
     return insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
-def check_free_text(value: Any, what: str, *, max_len: int = 10_000) -> Any:
-    """A note, rationale, evidence line or source field: stored verbatim, but
-    without control characters other than newline and tab (NUL cannot be
-    stored on PostgreSQL at all, and terminal escapes have no place in a
-    record). None passes through."""
-    if value is None:
-        return None
-    from ..models import check_text
-
-    try:
-        return check_text(value, what, max_len=max_len)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-
-
 def check_json_value(value: Any, what: str) -> Any:
     """A value for a JSON column: dates become ISO text; NaN, infinity and
     anything JSON cannot represent are refused (PostgreSQL rejects them, and
@@ -268,19 +214,6 @@ def check_json_value(value: Any, what: str) -> Any:
     except (ValueError, TypeError, RecursionError) as exc:
         raise ValidationError(f"{what} cannot be stored as JSON: {exc}") from None
     return out
-
-
-def check_analyst_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise ValidationError("analyst name must be text")
-    name = name.strip()
-    if not name:
-        raise ValidationError("analyst name is empty")
-    if len(name) > 120:
-        raise ValidationError(f"analyst name {name[:20]!r}... is longer than 120 characters")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ValidationError(f"analyst name {name!r} contains a control character")
-    return name
 
 
 def forecast_dict(row) -> dict:
