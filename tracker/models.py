@@ -7,10 +7,8 @@ append-only: an update is a new row and nothing is overwritten.
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Optional
+from datetime import date, datetime, timezone
+from typing import Optional
 
 from pydantic import field_validator, model_validator
 from pydantic import BaseModel

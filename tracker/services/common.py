@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
-import re
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterable
 
@@ -25,7 +24,6 @@ from ..models import (
     QuestionTag,
     Resolution,
     Scenario,
-    check_probability,
 )
 
 UTC = timezone.utc
@@ -101,13 +99,6 @@ def aware(dt: datetime | None) -> datetime | None:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
-
-
-def clean(value: Any) -> Any:
-    """Floats that are whole stay floats; NaN never leaves the tool."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def question_row(conn, question_id: str, *, lock: bool = False):

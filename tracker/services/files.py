@@ -9,7 +9,7 @@ from typing import Any, Optional
 from .. import rules
 from ..errors import ConflictError, FileFormatError, NotFoundError, ValidationError
 from ..files.yamlio import dump_yaml, load_yaml
-from ..models import deadline_end, utcnow
+from ..models import utcnow
 from ..storage import Store
 from .common import (
     T_FORECAST,
@@ -26,7 +26,7 @@ from .common import (
     question_row,
     tags_of,
 )
-from .log import CLOCK_SKEW, check_forecast_time, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
+from .log import check_forecast_time, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
 from .transfer import decode_text
 
 # Fields that define what was forecast: they cannot change once forecasts exist.

@@ -524,11 +524,3 @@ def show_question(store: Store, question_id: str, *, as_of: Optional[date] = Non
     with store.read() as conn:
         return question_dict(conn, question_row(conn, question_id), today=as_of)
 
-
-def latest_forecasts(forecasts: list[dict]) -> dict[str, dict]:
-    """The latest forecast of each analyst (by the time it claims)."""
-    out: dict[str, dict] = {}
-    for f in sorted(forecasts, key=lambda f: (f["made_at"], f["id"] or 0)):
-        out[f["analyst"]] = f
-    return out
-

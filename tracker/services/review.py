@@ -28,10 +28,6 @@ def parse_quarter(text: str) -> tuple[str, date, date]:
     return f"{year}Q{q}", start, end
 
 
-def quarter_of(d: date) -> str:
-    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
-
-
 def parse_days(text: str) -> int:
     """``30d``, ``4w``, ``30`` -> days."""
     m = re.match(r"^\s*(\d{1,6})\s*([dw]?)\s*$", str(text).lower())

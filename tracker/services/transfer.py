@@ -880,20 +880,6 @@ def _insert_questions(conn, new_questions: list[tuple], now_ts: str) -> None:
 FORECAST_COLUMNS = ("question_id", "analyst", "probability", "probabilities", "made_at", "recorded_at", "imported", "rationale", "source")
 
 
-def insert_forecasts(conn, forecasts: list[tuple], *, source: str, progress=None, rationale=None) -> None:
-    """Bulk insert binary forecasts, in the order given, from
-    (question_id, analyst, probability, made_at, recorded_at, imported)
-    tuples; the times as datetimes or as the canonical naive-UTC text."""
-    tz = "" if conn.dialect.name == "sqlite" else "+00"
-
-    def text(value):
-        return (value if isinstance(value, str) else _ts(value)) + tz
-
-    rows = [(q, a, p, _JSON_NULL, text(made), text(recorded), bool(imp), rationale, source)
-            for q, a, p, made, recorded, imp in forecasts]
-    _insert_rows(conn, T_FORECAST, FORECAST_COLUMNS, rows, progress=progress)
-
-
 def _insert_csv_resolutions(conn, outcomes: list[tuple], filename: str, recorded_by: str, now: datetime, now_ts: str) -> None:
     """The file's outcomes, in file order, with the checks of
     :func:`insert_resolution`. A question created by this file, or an
@@ -970,19 +956,11 @@ def _plain_existing(conn, qids: list[str]) -> dict[str, str]:
     return out
 
 
-def export_csv(store: Store) -> tuple[str, int]:
-    """Binary forecasts as CSV; returns the text and the number of categorical
-    forecasts left out (the CSV format carries binary forecasts only)."""
-    counts: list[int] = []
-    text = "".join(export_csv_text(store, skipped=counts))
-    return text, counts[0]
-
-
 def export_csv_text(store: Store, *, skipped: Optional[list] = None,
                     progress: Optional[Callable[[str, int, int], None]] = None):
-    """:func:`export_csv` in pieces of text, a chunk of rows at a time; the
-    number of categorical forecasts left out is appended to ``skipped``
-    before the first piece. ``progress(phase, done, total)`` hears the rows
+    """Binary forecasts as CSV (the format carries binary forecasts only), in
+    pieces of text, a chunk of rows at a time; the number of categorical
+    forecasts left out is appended to ``skipped`` before the first piece. ``progress(phase, done, total)`` hears the rows
     written ("exporting")."""
     from sqlalchemy import func, select
 
