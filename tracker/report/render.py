@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
 
+from ..jsonable import jsonable as _plain  # the one JSON encoder
 from .data import MIN_FOR_CURVE, SURPRISE_THRESHOLD, Report
 
 FORMATS = ("html", "json", "md")
@@ -200,22 +201,6 @@ def report_figures(report: Report, *, image_format: str = "svg", progress=None) 
 
 
 # ------------------------------------------------------------------- output
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
-        return _plain(value.item())
-    return value
 
 
 def to_dict(report: Report) -> dict:

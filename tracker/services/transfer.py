@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from .. import rules
 from ..errors import ConflictError, FileFormatError, TrackerError, ValidationError
+from ..jsonable import jsonable as _jsonable  # the one JSON encoder
 from ..models import SLUG_RE, check_text, deadline_end, utcnow
 from ..storage import HEAD, Store
 from .common import (
@@ -68,14 +69,6 @@ TABLES = (
     ("forecasts", T_FORECAST, "id"),
     ("resolutions", T_RESOLUTION, "id"),
 )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return aware(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 EXPORT_CHUNK_ROWS = 5_000  # rows read (and text handed to the writer) at a time
