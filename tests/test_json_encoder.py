@@ -66,3 +66,10 @@ def test_command_output_export_and_report_share_the_encoder():
 
     assert transfer._jsonable is jsonable and render._plain is jsonable
     assert common.to_json({"d": date(2018, 7, 31), "p": np.float64(0.5)}, indent=None) == '{"d": "2018-07-31", "p": 0.5}'
+
+
+def test_scoring_results_use_it_too():
+    from tracker.scoring._results import plain
+
+    assert plain({"a": np.array([[0.5, np.nan]]), "b": np.bool_(True), "c": (np.int32(2),)}) == {
+        "a": [[0.5, None]], "b": True, "c": [2]}

@@ -4,7 +4,7 @@ only, so that ``tracker --help`` stays quick.
 
 Times are ISO 8601 in UTC with a ``Z`` (a naive datetime is read as UTC),
 dates ISO 8601; tuples and sets become lists; numpy scalars their Python
-value; objects with ``as_dict()`` (scoring results) that dict; a float that
+value and arrays nested lists; objects with ``as_dict()`` (scoring results) that dict; a float that
 is not finite becomes null (JSON has no NaN). Dict keys become text.
 """
 
@@ -16,11 +16,13 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 UTC = timezone.utc
-_PLAIN = (str, int, bool, type(None))
+_PLAIN = (int, bool, type(None))
 
 
 def jsonable(value: Any) -> Any:
     """``value`` as data ``json.dumps`` writes as it is."""
+    if isinstance(value, str):
+        return value if type(value) is str else str(value)  # numpy's str_ too
     if isinstance(value, _PLAIN):
         return value
     if isinstance(value, float):
@@ -36,8 +38,8 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if hasattr(value, "as_dict"):
         return jsonable(value.as_dict())
-    if hasattr(value, "item"):  # numpy scalars
-        return jsonable(value.item())
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return jsonable(value.tolist())
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
+from ..jsonable import jsonable
+
 
 def plain(value: Any) -> Any:
-    """Convert ``value`` to JSON-ready Python data.
-
-    numpy scalars become ``int``/``float``, arrays and tuples become lists,
-    nested results become dicts, and NaN or infinite floats become ``None``
-    (JSON has no NaN).
-    """
-    if isinstance(value, np.generic):  # numpy scalars, including np.str_ and np.bool_
-        value = value.item()
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, Result):
-        return value.as_dict()
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    return value
+    """``value`` as JSON-ready Python data (tracker.jsonable, the one JSON
+    encoder): numpy scalars become ``int``/``float``, arrays and tuples
+    lists, nested results dicts, and NaN or infinite floats ``None``."""
+    return jsonable(value)
 
 
 def frozen_array(values: Any, dtype: Any = np.float64) -> np.ndarray:
