@@ -19,8 +19,13 @@ from support import CLI
 FUTURE = "2099-12-31"
 
 
-@pytest.fixture
-def filled(sqlite_url, tmp_path):
+@pytest.fixture(scope="module")
+def filled_file(tmp_path_factory, sqlite_template):
+    """The filled database, built once for the module (tests get a copy)."""
+    import shutil
+
+    tmp_path = tmp_path_factory.mktemp("filled")
+    shutil.copyfile(sqlite_template, tmp_path / "tracker.db")
     lines = ["question,analyst,probability,made_at,deadline,outcome,known_at,tags"]
     for i in range(40):
         for k in range(3):
@@ -31,9 +36,17 @@ def filled(sqlite_url, tmp_path):
                 f"{'2018-07-20' if resolved and i % 5 == 0 else ''},all"
             )
     (tmp_path / "f.csv").write_text("\n".join(lines) + "\n")
-    cli = CLI(sqlite_url)
-    cli.ok("import", str(tmp_path / "f.csv"))
-    return cli
+    CLI(f"sqlite:///{tmp_path / 'tracker.db'}").ok("import", str(tmp_path / "f.csv"))
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def filled(filled_file, sqlite_url):
+    """A copy of the filled database at ``sqlite_url``."""
+    import shutil
+
+    shutil.copyfile(filled_file, sqlite_url[len("sqlite:///"):])
+    return CLI(sqlite_url)
 
 
 def plans_of(sqlite_url: str, run) -> list[tuple[str, list[str]]]:
