@@ -41,7 +41,7 @@ def empty(url) -> bool:
 # A bad question entry after two good ones: the message, and nothing written.
 BAD_ENTRIES = [
     ("    text: Q\n    deadline: 2018-07-31\n    forecasts: [{analyst: al, probability: 1.5, made_at: 2018-06-21}]\n",
-     "error: v.yaml: question bad, forecast al, field probability: probability 1.5 is outside [0, 1]"),
+     "error: v.yaml: question bad, forecast al, field probability: probability '1.5' is outside [0, 1]"),
     ("    text: Q\n    deadline: soon\n",
      "error: v.yaml: question bad, field deadline: Input should be a valid date"),
     ("    text: Q\n    deadline: 2018-07-31\n    colour: red\n",

@@ -262,7 +262,7 @@ def _drop(path):
 @pytest.mark.parametrize(
     "edit, match",
     [
-        (_set(("forecasts", 0, "probability"), 1.5), "forecasts[0]: probability 1.5 is outside [0, 1]"),
+        (_set(("forecasts", 0, "probability"), 1.5), "forecasts[0]: probability '1.5' is outside [0, 1]"),
         (_set(("forecasts", 0, "probability"), "0.3"), "forecasts[0]: probability must be a number"),
         (_set(("forecasts", 0, "made_at"), "yesterday"), "forecasts[0]: made_at 'yesterday' is not an ISO date or datetime"),
         (_set(("forecasts", 0, "imported"), "yes"), "forecasts[0]: imported must be true or false"),

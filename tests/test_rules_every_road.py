@@ -90,22 +90,22 @@ def record(payload: dict, key: str, **match) -> dict:
 # --------------------------------------------------------- the same verdict
 
 
-def run_every_road(new_db, tmp_path, prepare, forecast_at: str, export_edit=None) -> dict[str, str]:
-    """The same forecast (ana, 0.3 on 'meet', made at ``forecast_at``) by
+def run_every_road(new_db, tmp_path, prepare, forecast_at: str, probability: str = "0.3") -> dict[str, str]:
+    """The same forecast (ana, ``probability`` on 'meet', made at ``forecast_at``) by
     each road, on a database that ``prepare(cli)`` set up; the error line of each."""
     errors = {}
 
     cli = new_db("cli")
     prepare(cli)
     before = dump_db(cli.db_url)
-    errors["cli"] = cli.fails("forecast", "meet", "0.3", "--analyst", "ana").stderr.strip()
+    errors["cli"] = cli.fails("forecast", "meet", probability, "--analyst", "ana").stderr.strip()
     assert dump_db(cli.db_url) == before
 
     cli = new_db("csv")
     prepare(cli)
     before = dump_db(cli.db_url)
     path = tmp_path / "one.csv"
-    path.write_text(f"question,analyst,probability,made_at\nmeet,ana,0.3,{forecast_at}\n")
+    path.write_text(f"question,analyst,probability,made_at\nmeet,ana,{probability},{forecast_at}\n")
     errors["csv"] = cli.fails("import", str(path)).stderr.strip()
     assert dump_db(cli.db_url) == before
 
@@ -117,7 +117,7 @@ def run_every_road(new_db, tmp_path, prepare, forecast_at: str, export_edit=None
         "id: summit\ntitle: summit\n"
         "questions:\n"
         "  - id: meet\n    text: Trump and Putin meet\n    deadline: 2018-07-31\n"
-        f"    forecasts:\n      - {{analyst: ana, probability: 0.3, made_at: '{forecast_at}'}}\n"
+        f"    forecasts:\n      - {{analyst: ana, probability: {probability}, made_at: '{forecast_at}'}}\n"
     )
     errors["scenario"] = cli.fails("import", str(path)).stderr.strip()
     assert dump_db(cli.db_url) == before
@@ -130,7 +130,7 @@ def run_every_road(new_db, tmp_path, prepare, forecast_at: str, export_edit=None
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # recorded after everything prepare() recorded
     payload["analysts"].append({"name": "ana", "created_at": stamp})
     payload["forecasts"].append({
-        "id": 1000, "question_id": "meet", "analyst": "ana", "probability": 0.3, "probabilities": None,
+        "id": 1000, "question_id": "meet", "analyst": "ana", "probability": float(probability), "probabilities": None,
         "made_at": f"{forecast_at}T00:00:00Z", "recorded_at": stamp, "imported": True,
         "rationale": None, "source": "csv",
     })
@@ -335,3 +335,9 @@ def test_the_value_checks_have_one_home():
         assert getattr(models, name) is getattr(rules, name)
     for name in ("parse_probability", "parse_vector", "check_analyst_name", "check_free_text"):
         assert getattr(common, name) is getattr(rules, name)
+
+
+def test_a_probability_outside_0_1_gets_one_message_by_every_road(new_db, tmp_path):
+    errors = run_every_road(new_db, tmp_path, add_meet, "2018-07-01", probability="1.5")
+    for road, err in errors.items():
+        assert err.endswith("probability '1.5' is outside [0, 1]"), f"{road}: {err}"

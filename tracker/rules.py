@@ -69,7 +69,9 @@ def check_probability(value: Any, what: str = "probability") -> float:
     except (TypeError, ValueError):
         raise ValueError(f"{what} {value!r} is not a number") from None
     if math.isnan(p) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{what} {value!r} is outside [0, 1]")
+        # shown as text whether typed (CLI, CSV) or read as a number (YAML, JSON): one message by every road
+        shown = value if isinstance(value, str) else str(value)
+        raise ValueError(f"{what} {shown!r} is outside [0, 1]")
     return p
 
 
