@@ -272,7 +272,7 @@ def _drop(path):
         (_set(("forecasts", 1, "probabilities"), {"a": 0.5, "b": 0.6}), "forecasts[1] probabilities sum to 1.1, not 1"),
         (_set(("forecasts", 1, "probabilities"), {"a": 0.5, "c": 0.5}), "forecasts[1] names unknown outcome 'c'"),
         (_set(("questions", 0, "colour"), "red"), "questions[0]: unknown field 'colour'"),
-        (_set(("questions", 0, "id"), "Bad Id"), "questions[0]: id 'Bad Id' is not a valid id"),
+        (_set(("questions", 0, "id"), "Bad Id"), "questions[0]: question id 'Bad Id' is not a valid id"),
         (_set(("questions", 1, "outcomes"), ["a", "a"]), "questions[1] (where): outcome 'a' is listed twice"),
         (_set(("questions", 1, "outcomes"), ["a", "annulled"]), "questions[1] (where): 'annulled' is reserved"),
         (_set(("questions", 1, "outcomes"), ["a", "B c"]), "questions[1] (where): outcome 'B c' is not a valid id"),

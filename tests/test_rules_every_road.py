@@ -341,3 +341,17 @@ def test_a_probability_outside_0_1_gets_one_message_by_every_road(new_db, tmp_pa
     errors = run_every_road(new_db, tmp_path, add_meet, "2018-07-01", probability="1.5")
     for road, err in errors.items():
         assert err.endswith("probability '1.5' is outside [0, 1]"), f"{road}: {err}"
+
+
+def test_a_bad_question_id_gets_one_message_by_every_road(new_db, tmp_path, export):
+    message = "question id 'Bad Id' is not a valid id: use 1-120 lowercase letters, digits, '.', '_' or '-'"
+    cli = new_db("ids")
+    assert cli.fails("question", "add", "Hello", "--deadline", "2030-01-01", "--id", "Bad Id").stderr.strip().endswith(message)
+    path = tmp_path / "ids.csv"
+    path.write_text("question,analyst,probability,deadline\nBad Id,a,0.5,2030-01-01\n")
+    assert cli.fails("import", str(path)).stderr.strip() == f"error: ids.csv: line 2: {message}"
+    path = tmp_path / "ids.yaml"
+    path.write_text("id: s\ntitle: s\nquestions:\n  - id: Bad Id\n    text: Hello\n    deadline: 2030-01-01\n")
+    assert cli.fails("import", str(path)).stderr.strip().endswith(message)
+    export["questions"][0]["id"] = "Bad Id"
+    assert refused_restore(new_db, tmp_path, export, message) == f"error: questions[0]: {message}"

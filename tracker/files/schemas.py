@@ -59,7 +59,9 @@ def _not_number(value: Any, what: str) -> Any:
 
 def _slug(value: Any, what: str) -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
-        raise ValueError(f"{what} {value!r} is not a valid id (lowercase letters, digits, '.', '_', '-')")
+        from ..rules import check_slug
+
+        check_slug(value, what)  # raises, with the message of every road
     return value
 
 

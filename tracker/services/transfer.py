@@ -189,7 +189,10 @@ def _check_json_semantics(data: dict[str, list[dict]]) -> None:
     questions = {q["id"]: q for q in data["questions"]}
     for i, q in enumerate(data["questions"]):
         if not SLUG_RE.match(q["id"] or ""):
-            raise FileFormatError(f"questions[{i}]: id {q['id']!r} is not a valid id")
+            try:
+                rules.check_slug(q["id"], "question id")
+            except ValueError as exc:
+                raise FileFormatError(f"questions[{i}]: {exc}") from None
         outs = q["outcomes"]
         if not isinstance(outs, list) or len(outs) < 2 or not all(isinstance(o, str) for o in outs):
             raise FileFormatError(f"questions[{i}] ({q['id']}): outcomes must be a list of at least two names")
@@ -529,7 +532,7 @@ def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> di
                 if q is None:
                     q = raw.strip()
                     if not SLUG_RE.match(q):
-                        raise ValidationError(f"question id {q!r} is not a valid id")
+                        rules.check_slug(q, "question id")  # raises, with the message of every road
                     q_ok[raw] = q
                 raw = record[ia]
                 a = a_ok.get(raw)
