@@ -355,3 +355,21 @@ def test_a_bad_question_id_gets_one_message_by_every_road(new_db, tmp_path, expo
     assert cli.fails("import", str(path)).stderr.strip().endswith(message)
     export["questions"][0]["id"] = "Bad Id"
     assert refused_restore(new_db, tmp_path, export, message) == f"error: questions[0]: {message}"
+
+
+def test_a_resolution_known_in_the_future_gets_one_message_by_every_road(new_db, tmp_path, export):
+    """The command line names the time by its flag (--known-at), the files by their field (known_at)."""
+    message = "2099-01-01T00:00:00+00:00 for 'meet' is in the future"
+    cli = new_db("known")
+    add_meet(cli)
+    before = dump_db(cli.db_url)
+    assert cli.fails("resolve", "meet", "yes", "--known-at", "2099-01-01").stderr.strip() == f"error: known-at {message}"
+    path = tmp_path / "known.csv"
+    path.write_text("question,analyst,probability,made_at,outcome,known_at\nmeet,ana,0.3,2018-07-01,yes,2099-01-01\n")
+    assert cli.fails("import", str(path)).stderr.strip() == f"error: known.csv: known_at {message}"
+    path = tmp_path / "known.yaml"
+    path.write_text("reviewer: rita\nresolutions:\n  - question: meet\n    outcome: yes\n    known_at: 2099-01-01\n")
+    assert cli.fails("import", str(path)).stderr.strip().endswith(f": known_at {message}")
+    assert dump_db(cli.db_url) == before
+    record(export, "resolutions", question_id="meet")["known_at"] = "2099-01-01T00:00:00Z"
+    assert refused_restore(new_db, tmp_path, export, message).endswith(f": known_at {message}")
