@@ -57,6 +57,18 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+    def construct_yaml_timestamp(self, node):
+        """A timestamp the calendar does not have (2018-13-45, 2019-02-29,
+        T25:00:00, an offset of +25:00) stays the text written, so that the
+        schema refuses it naming the file, the entry and the field."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 # Rebuild the implicit resolvers without YAML 1.1's yes/no/on/off booleans.
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
