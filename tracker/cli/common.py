@@ -7,6 +7,7 @@ Only click and the standard library are imported here, so that
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
@@ -127,8 +128,73 @@ def parse_date_arg(value: str, what: str) -> date:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=what) from None
 
 
+_NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?$")
+
+
+def _number_aware_parser(command: click.Command):
+    """``command.make_parser`` where a negative number (``-0.1``, ``-5%``)
+    that is not one of the command's options is read as an argument, not as
+    an unknown option ``-0`` (argparse's rule), so that the argument's own
+    check can say what is wrong with it."""
+    make = type(command).make_parser
+
+    def make_parser(ctx: click.Context):
+        parser = make(command, ctx)
+        process = parser._process_opts
+
+        def _process_opts(arg: str, state) -> None:
+            if _NEGATIVE_NUMBER.match(arg) and arg not in parser._short_opt and arg not in parser._long_opt:
+                state.largs.append(arg)
+                return
+            process(arg, state)
+
+        parser._process_opts = _process_opts
+        return parser
+
+    return make_parser
+
+
+def _accept_negative_numbers(command: click.Command) -> click.Command:
+    if not getattr(command, "_tracker_numbers", False):
+        command.make_parser = _number_aware_parser(command)
+        command._tracker_numbers = True
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                _accept_negative_numbers(sub)
+    return command
+
+
+def usage_error_line(exc: click.UsageError) -> str:
+    """click's three lines (Usage, Try, Error) as one: the message and where to find help."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    path = exc.ctx.command_path if exc.ctx is not None else "tracker"
+    return f"error: {message} (see '{path} --help')"
+
+
 class TrackerGroup(click.Group):
-    """A group that turns domain errors into one line and exit code 1."""
+    """A group that turns domain errors into one line and exit code 1, and
+    usage errors into one line and exit code 2."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group called alone shows its help
+        except click.UsageError as exc:
+            if parent is not None:
+                raise  # the top-level group says it
+            click.echo(usage_error_line(exc), err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
+    def resolve_command(self, ctx: click.Context, args):
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # suggest among every command, loaded or not
+            raise click.exceptions.NoSuchCommand(str(args[0]), possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+        if command is not None:
+            _accept_negative_numbers(command)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context):
         from ..errors import TrackerError
@@ -137,6 +203,11 @@ class TrackerGroup(click.Group):
             return super().invoke(ctx)
         except TrackerError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            click.echo(usage_error_line(exc), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
