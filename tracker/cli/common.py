@@ -80,7 +80,9 @@ def _default(value: Any):
 def to_json(data: Any, *, indent: int | None = 2) -> str:
     import json  # here, not at the top: `tracker --help` needs no json
 
-    return json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False)
+    from ..safetext import json_safe
+
+    return json_safe(json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False))
 
 
 def emit_json(data: Any) -> None:
@@ -88,8 +90,10 @@ def emit_json(data: Any) -> None:
 
 
 def info(message: str) -> None:
-    """A message for the person at the terminal (stderr, never data)."""
-    click.echo(message, err=True)
+    """A message for the person at the terminal (stderr, never data), its control characters shown as escapes."""
+    from ..safetext import shown
+
+    click.echo(shown(message), err=True)
 
 
 def fmt(value: Any) -> str:
@@ -103,7 +107,9 @@ def fmt(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ",".join(fmt(v) for v in value)
-    return str(value)
+    from ..safetext import shown
+
+    return shown(str(value), one_line=True)
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int = 60) -> str:
@@ -166,9 +172,37 @@ def _accept_negative_numbers(command: click.Command) -> click.Command:
 
 def usage_error_line(exc: click.UsageError) -> str:
     """click's three lines (Usage, Try, Error) as one: the message and where to find help."""
+    from ..safetext import shown
+
     message = " ".join(exc.format_message().split()).rstrip(".")
     path = exc.ctx.command_path if exc.ctx is not None else "tracker"
-    return f"error: {message} (see '{path} --help')"
+    return shown(f"error: {message} (see '{path} --help')", one_line=True)
+
+
+def error_line(message: str) -> str:
+    """``error: message`` on one line, its control characters shown as escapes and any password in a
+    database URL replaced by ``***``."""
+    from ..safetext import redact_urls, shown
+
+    return shown(f"error: {redact_urls(message)}", one_line=True)
+
+
+class _ShownStream:
+    """Standard output for a person: what a command writes has its control characters shown as escapes
+    (newlines and tabs kept). Everything else is the wrapped stream's."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if isinstance(text, str):
+            from ..safetext import shown
+
+            text = shown(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 class TrackerGroup(click.Group):
@@ -197,12 +231,24 @@ class TrackerGroup(click.Group):
         return name, command, rest
 
     def invoke(self, ctx: click.Context):
+        command = [*getattr(ctx, "_protected_args", ()), *ctx.args][:1]
+        # export's standard output is data to keep byte for byte (a file's content), not text for a person
+        if ctx.parent is None and command != ["export"] and not isinstance(sys.stdout, _ShownStream):
+            stdout = sys.stdout
+            sys.stdout = _ShownStream(stdout)
+            try:
+                return self._invoke(ctx)
+            finally:
+                sys.stdout = stdout
+        return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         from ..errors import TrackerError
 
         try:
             return super().invoke(ctx)
         except TrackerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(error_line(str(exc)), err=True)
             ctx.exit(exc.exit_code)
         except click.exceptions.NoArgsIsHelpError:
             raise
@@ -220,10 +266,8 @@ class TrackerGroup(click.Group):
             if os.environ.get("TRACKER_DEBUG"):
                 raise
             message = " ".join(str(exc).split())[:300]
-            click.echo(
-                f"error: unexpected {type(exc).__name__}: {message} (set TRACKER_DEBUG=1 for details)",
-                err=True,
-            )
+            click.echo(error_line(f"unexpected {type(exc).__name__}: {message} (set TRACKER_DEBUG=1 for details)"),
+                       err=True)
             ctx.exit(1)
 
 
