@@ -127,6 +127,59 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: i
     return "\n".join(lines)
 
 
+_READ_CHUNK = 1 << 20
+
+
+def read_limited(path: str, limit: int, *, what: str = "a file") -> tuple[bytes, str]:
+    """(content, name) of the file at ``path`` (``-``: standard input), read a
+    megabyte at a time and refused as soon as it passes ``limit`` bytes, or
+    when its first megabyte holds a NUL byte without a UTF-16 byte-order mark
+    (binary data: ``/dev/zero``, an image), so that an endless or huge input
+    costs at most ``limit`` bytes of memory and stops at once."""
+    import os
+
+    from ..errors import FileFormatError
+
+    name = "standard input" if path == "-" else os.path.basename(path.rstrip("/")) or path
+    try:
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", sys.stdin)
+            own = False
+        else:
+            if os.path.isdir(path):
+                raise FileFormatError(f"{path}: is a folder, not a file")
+            stream = open(path, "rb")
+            own = True
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FileFormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                chunk = stream.read(_READ_CHUNK)
+            except OSError as exc:
+                raise FileFormatError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            if not chunk:
+                break
+            if not chunks and b"\x00" in chunk and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise FileFormatError(f"{name}: binary file (NUL bytes), not text")
+            size += len(chunk)
+            if size > limit:
+                raise FileFormatError(f"{name}: larger than {limit // (1 << 20):,} MB, the limit for {what}")
+            chunks.append(chunk)
+        return b"".join(chunks), name
+    finally:
+        if own:
+            stream.close()
+
+
 def parse_date_arg(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())

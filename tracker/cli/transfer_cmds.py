@@ -11,22 +11,15 @@ import click
 from .common import db_option, emit_json, get_store, info, json_option, progress_bar
 
 
-def read_input(path: str) -> tuple[bytes, str]:
-    from ..errors import FileFormatError
+#: the largest file ``tracker import`` reads (a JSON export of several million forecasts fits)
+MAX_IMPORT_BYTES = 2 << 30
 
-    if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise FileFormatError(f"{path}: is a directory")
-        return p.read_bytes(), p.name
-    except FileNotFoundError:
-        raise FileFormatError(f"{path}: no such file") from None
-    except PermissionError:
-        raise FileFormatError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: {exc.strerror}") from None
+
+def read_input(path: str) -> tuple[bytes, str]:
+    from .common import read_limited
+
+    data, name = read_limited(path, MAX_IMPORT_BYTES, what="a file to import")
+    return data, ("<stdin>" if path == "-" else name)
 
 
 def write_output(path: str | None, text: str, *, force: bool = True) -> None:

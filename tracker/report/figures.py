@@ -72,6 +72,13 @@ def _spread(value, low, high) -> np.ndarray:
     return np.vstack((np.maximum(value - low, 0.0), np.maximum(high - value, 0.0)))
 
 
+def _note(fig: "Figure", note: Optional[str]) -> None:
+    """A note under the figure (for example: how many analysts were left out)."""
+    if note:
+        fig.text(0.5, 0.0, style.plain_text(note, 160), ha="center", va="top", fontsize=9, color=style.BLACK,
+                 gid="note")
+
+
 def _short_count(n: int) -> str:
     if n >= 10_000:
         return f"{n / 1000:.0f}k"
@@ -202,7 +209,7 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
 
 
 def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] = None,
-                     title: Optional[str] = None) -> "Figure":
+                     title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Small multiples: one calibration diagram per group (e.g. per analyst), same axes."""
     groups = list(groups)
     with style.styled():
@@ -232,6 +239,7 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
                        ncol=2)
         fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)",
                      y=1 - 0.15 / (4.6 * nrows), va="top")
+        _note(fig, note)
     return fig
 
 
@@ -343,7 +351,7 @@ def _draw_history_panel(h: QuestionHistory, ax: "Axes", outcome: str, ylabel: st
 
 
 def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier_scale: str = "0-1",
-                 title: Optional[str] = None) -> "Figure":
+                 title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Brier score per quarter with 95% bootstrap intervals, one series per group (team and/or analysts)."""
     rows = list(rows)
     with style.styled():
@@ -380,6 +388,7 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
         ax.set_ylim(bottom=0)
         if len(groups) > 1:
             _legend(ax, own, fontsize=10)
+        _note(fig, note)
     return fig
 
 
@@ -434,7 +443,7 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
 
 
 def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, brier_scale: str = "0-1",
-                    title: Optional[str] = None) -> "Figure":
+                    title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Each analyst's Brier (95% bootstrap interval) and relative Brier (difference from the median analyst
     on the same questions, 95% interval), in the order given (best first), with the number of questions."""
     rows = [r for r in rows if r.n]
@@ -466,6 +475,7 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
         ax.set_xlabel(f"Brier score ({brier_scale} scale), lower is better; relative: below 0 beats the median")
         ax.grid(axis="y", visible=False)
         _legend(ax, own, fontsize=10)
+        _note(fig, note)
     return fig
 
 
