@@ -916,6 +916,9 @@ def export_csv_text(store: Store, *, skipped: Optional[list] = None,
             tags[qid].append(tag)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
+        # a text holding a carriage return is quoted (csv quotes only the line terminator's characters):
+        # unquoted, a reader would take it for the end of the row
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         result = conn.execute(stmt)
         done = 0
@@ -925,7 +928,7 @@ def export_csv_text(store: Store, *, skipped: Optional[list] = None,
                 break
             for qid, analyst, p, made_at, deadline, text, outcome, annulled, known_at in rows:
                 resolved = outcome is not None and not annulled
-                writer.writerow([
+                (quoted if "\r" in text else writer).writerow([
                     qid, safe(analyst), repr(float(p)) if not math.isnan(p) else "", _jsonable(made_at),
                     deadline.isoformat(), safe(text), safe(";".join(tags.get(qid, ()))), outcome if resolved else "",
                     _jsonable(known_at) if resolved else "",
