@@ -415,3 +415,18 @@ def test_a_scenario_with_spaces_round_trips_with_nothing_updated(sq, tmp_path):
     data = json.loads(result.stdout)
     assert (data["scenario"], data["questions_created"], data["questions_updated"], data["forecasts_added"]) == \
         ("unchanged", 0, 0, 0)
+
+
+def test_readme_states_the_limits_as_implemented():
+    from tracker.cli import transfer_cmds
+    from tracker.extract import text as extract_text
+    from tracker.files import yamlio
+    from tracker.services import report
+
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    assert f"| `tracker extract FILE` | {extract_text.MAX_BYTES >> 20} MB of text |" in readme
+    assert f"| `tracker import FILE` | {transfer_cmds.MAX_IMPORT_BYTES >> 30} GB" in readme
+    assert f"{yamlio.MAX_BYTES >> 20} MB and {yamlio.MAX_NODES:,} values" in readme
+    assert (f"at most {report.MAX_PANELS} calibration diagrams (`--by analyst`), {report.MAX_ANALYST_ROWS} analysts "
+            f"(`plot analysts`) or {report.MAX_TREND_LINES} analyst lines") in readme
+    assert "tracker export --format csv --raw-cells -o forecasts-raw.csv" in readme
