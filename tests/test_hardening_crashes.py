@@ -190,7 +190,7 @@ def test_impossible_date_in_a_resolution_file_names_the_entry(sq, tmp_path):
 
 CI = bool(os.environ.get("CI"))
 SMALL_DBS = settings(
-    max_examples=60 if CI else 4,
+    max_examples=25 if CI else 4,
     deadline=None,
     derandomize=not CI,
     database=None,

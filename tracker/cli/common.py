@@ -202,7 +202,8 @@ def _number_aware_parser(command: click.Command):
         process = parser._process_opts
 
         def _process_opts(arg: str, state) -> None:
-            if _NEGATIVE_NUMBER.match(arg) and arg not in parser._short_opt and arg not in parser._long_opt:
+            known = {**getattr(parser, "_short_opt", {}), **getattr(parser, "_long_opt", {})}
+            if _NEGATIVE_NUMBER.match(arg) and arg not in known:
                 state.largs.append(arg)
                 return
             process(arg, state)
