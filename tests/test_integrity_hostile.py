@@ -72,7 +72,7 @@ def check_outcome(result, args, *, usage_ok: bool = False) -> str:
         assert not line.startswith("error: unexpected"), f"{shown}: a bug reached the last-resort handler: {line}"
         return "refused"
     if result.exit_code == 2 and usage_ok:
-        assert "Error:" in err, f"{shown}: usage error without a message: {err!r}"
+        assert err.strip().startswith("error: ") and "\n" not in err.strip(), f"{shown}: usage error not one line: {err!r}"
         return "usage"
     raise AssertionError(f"{shown}: exit {result.exit_code}: {out!r} {err!r}")
 

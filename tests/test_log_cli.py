@@ -254,7 +254,7 @@ def test_resolving_the_condition_annuls_the_conditionals_whose_condition_failed(
     for qid, extra in (("summit", []), ("statement", ["--condition", "summit=yes"]), ("cancelled", ["--condition", "summit=no"])):
         cli.ok("question", "add", qid, "--deadline", "2018-07-31", "--id", qid, "--opened", "2018-06-20", *extra)
     r = cli.ok("resolve", "summit", "no", "--known-at", "2018-07-16")
-    assert r.stdout.splitlines() == ["resolved summit: no", "annulled statement: its condition failed"]
+    assert r.stdout.splitlines() == ["resolved summit: no", "annulled statement: condition failed: summit resolved no, not yes"]
     st = show(cli, "statement")
     assert st["status"] == "annulled"
     (res,) = st["resolutions"]
@@ -272,7 +272,8 @@ def test_correcting_the_condition_to_a_failing_outcome_annuls_a_resolved_conditi
     cli.ok("resolve", "summit", "yes", "--known-at", "2018-07-16")
     cli.ok("resolve", "statement", "yes", "--known-at", "2018-07-17")
     r = cli.ok("resolve", "summit", "no", "--supersede", "--reason", "the meeting was a phone call")
-    assert r.stdout.splitlines() == ["resolved summit: no (supersedes #1)", "annulled statement: its condition failed"]
+    assert r.stdout.splitlines() == ["resolved summit: no (supersedes #1)",
+                                  "annulled statement: condition failed: summit resolved no, not yes"]
     st = show(cli, "statement")
     assert st["status"] == "annulled"
     assert [(x["outcome"], x["annulled"], x["current"]) for x in st["resolutions"]] == [("yes", False, False), (None, True, True)]
@@ -400,7 +401,7 @@ def test_annulling_the_condition_annuls_its_conditionals(cli):
     for qid, extra in (("summit", []), ("statement", ["--condition", "summit=yes"])):
         cli.ok("question", "add", qid, "--deadline", "2018-07-31", "--id", qid, "--opened", "2018-06-20", *extra)
     r = cli.ok("resolve", "summit", "annulled", "--reason", "question was ambiguous", "--known-at", "2018-07-16")
-    assert r.stdout.splitlines() == ["resolved summit: annulled", "annulled statement: its condition failed"]
+    assert r.stdout.splitlines() == ["resolved summit: annulled", "annulled statement: condition question summit was annulled"]
     (res,) = show(cli, "statement")["resolutions"]
     assert res["annulled"] and res["reason"] == "condition question summit was annulled"
 

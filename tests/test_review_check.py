@@ -184,7 +184,7 @@ def test_condition_corrected_annuls_the_resolved_dependent(cli, tmp_path):
     cli.ok("resolve", "c", "yes", "--known-at", "2018-07-20")
     assert check_json(cli, exit_code=0) == []
     out = cli.ok("resolve", "b", "no", "--supersede", "--reason", "misread")
-    assert "annulled c: its condition failed" in out.stdout
+    assert "annulled c: condition failed: b resolved no, not yes" in out.stdout
     assert check_json(cli, exit_code=0) == []
 
 

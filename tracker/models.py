@@ -201,14 +201,12 @@ class QuestionIn(BaseModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        out: list[str] = []
+        out: dict[str, None] = {}  # first appearance order, each tag once, in linear time
         for t in v:
             t = check_text(t, "tag", max_len=120, allow_newlines=False).strip()
-            if not t:
-                continue
-            if t not in out:
-                out.append(t)
-        return out
+            if t:
+                out[t] = None
+        return list(out)
 
     @field_validator("outcomes")
     @classmethod

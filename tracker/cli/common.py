@@ -7,6 +7,7 @@ Only click and the standard library are imported here, so that
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
@@ -65,7 +66,9 @@ def get_store(upgrade: bool | None = None):
 def to_json(data: Any, *, indent: int | None = 2) -> str:
     from ..jsonable import dumps  # here, not at the top: `tracker --help` needs no json
 
-    return dumps(data, indent=indent)
+    from ..safetext import json_safe
+
+    return json_safe(dumps(data, indent=indent))
 
 
 def emit_json(data: Any) -> None:
@@ -73,8 +76,10 @@ def emit_json(data: Any) -> None:
 
 
 def info(message: str) -> None:
-    """A message for the person at the terminal (stderr, never data)."""
-    click.echo(message, err=True)
+    """A message for the person at the terminal (stderr, never data), its control characters shown as escapes."""
+    from ..safetext import shown
+
+    click.echo(shown(message), err=True)
 
 
 def fmt(value: Any) -> str:
@@ -88,7 +93,9 @@ def fmt(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ",".join(fmt(v) for v in value)
-    return str(value)
+    from ..safetext import shown
+
+    return shown(str(value), one_line=True)
 
 
 def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int = 60) -> str:
@@ -106,6 +113,59 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: i
     return "\n".join(lines)
 
 
+_READ_CHUNK = 1 << 20
+
+
+def read_limited(path: str, limit: int, *, what: str = "a file") -> tuple[bytes, str]:
+    """(content, name) of the file at ``path`` (``-``: standard input), read a
+    megabyte at a time and refused as soon as it passes ``limit`` bytes, or
+    when its first megabyte holds a NUL byte without a UTF-16 byte-order mark
+    (binary data: ``/dev/zero``, an image), so that an endless or huge input
+    costs at most ``limit`` bytes of memory and stops at once."""
+    import os
+
+    from ..errors import FileFormatError
+
+    name = "standard input" if path == "-" else os.path.basename(path.rstrip("/")) or path
+    try:
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", sys.stdin)
+            own = False
+        else:
+            if os.path.isdir(path):
+                raise FileFormatError(f"{path}: is a folder, not a file")
+            stream = open(path, "rb")
+            own = True
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FileFormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            try:
+                chunk = stream.read(_READ_CHUNK)
+            except OSError as exc:
+                raise FileFormatError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            if not chunk:
+                break
+            if not chunks and b"\x00" in chunk and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise FileFormatError(f"{name}: binary file (NUL bytes), not text")
+            size += len(chunk)
+            if size > limit:
+                raise FileFormatError(f"{name}: larger than {limit // (1 << 20):,} MB, the limit for {what}")
+            chunks.append(chunk)
+        return b"".join(chunks), name
+    finally:
+        if own:
+            stream.close()
+
+
 def parse_date_arg(value: str, what: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -113,16 +173,127 @@ def parse_date_arg(value: str, what: str) -> date:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=what) from None
 
 
+_NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?$")
+
+
+def _number_aware_parser(command: click.Command):
+    """``command.make_parser`` where a negative number (``-0.1``, ``-5%``)
+    that is not one of the command's options is read as an argument, not as
+    an unknown option ``-0`` (argparse's rule), so that the argument's own
+    check can say what is wrong with it."""
+    make = type(command).make_parser
+
+    def make_parser(ctx: click.Context):
+        parser = make(command, ctx)
+        process = parser._process_opts
+
+        def _process_opts(arg: str, state) -> None:
+            known = {**getattr(parser, "_short_opt", {}), **getattr(parser, "_long_opt", {})}
+            if _NEGATIVE_NUMBER.match(arg) and arg not in known:
+                state.largs.append(arg)
+                return
+            process(arg, state)
+
+        parser._process_opts = _process_opts
+        return parser
+
+    return make_parser
+
+
+def _accept_negative_numbers(command: click.Command) -> click.Command:
+    if not getattr(command, "_tracker_numbers", False):
+        command.make_parser = _number_aware_parser(command)
+        command._tracker_numbers = True
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                _accept_negative_numbers(sub)
+    return command
+
+
+def usage_error_line(exc: click.UsageError) -> str:
+    """click's three lines (Usage, Try, Error) as one: the message and where to find help."""
+    from ..safetext import shown
+
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    path = exc.ctx.command_path if exc.ctx is not None else "tracker"
+    return shown(f"error: {message} (see '{path} --help')", one_line=True)
+
+
+def error_line(message: str) -> str:
+    """``error: message`` on one line, its control characters shown as escapes and any password in a
+    database URL replaced by ``***``."""
+    from ..safetext import redact_urls, shown
+
+    return shown(f"error: {redact_urls(message)}", one_line=True)
+
+
+class _ShownStream:
+    """Standard output for a person: what a command writes has its control characters shown as escapes
+    (newlines and tabs kept). Everything else is the wrapped stream's."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        if isinstance(text, str):
+            from ..safetext import shown
+
+            text = shown(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class TrackerGroup(click.Group):
-    """A group that turns domain errors into one line and exit code 1."""
+    """A group that turns domain errors into one line and exit code 1, and
+    usage errors into one line and exit code 2."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group called alone shows its help
+        except click.UsageError as exc:
+            if parent is not None:
+                raise  # the top-level group says it
+            click.echo(usage_error_line(exc), err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
+    def resolve_command(self, ctx: click.Context, args):
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # suggest among every command, loaded or not
+            raise click.exceptions.NoSuchCommand(str(args[0]), possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+        if command is not None:
+            _accept_negative_numbers(command)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context):
+        command = [*getattr(ctx, "_protected_args", ()), *ctx.args][:1]
+        # export's standard output is data to keep byte for byte (a file's content), not text for a person
+        if ctx.parent is None and command != ["export"] and not isinstance(sys.stdout, _ShownStream):
+            stdout = sys.stdout
+            sys.stdout = _ShownStream(stdout)
+            try:
+                return self._invoke(ctx)
+            finally:
+                sys.stdout = stdout
+        return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         from ..errors import TrackerError
 
         try:
             return super().invoke(ctx)
         except TrackerError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(error_line(str(exc)), err=True)
+            ctx.exit(exc.exit_code)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            click.echo(usage_error_line(exc), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
@@ -135,10 +306,8 @@ class TrackerGroup(click.Group):
             if os.environ.get("TRACKER_DEBUG"):
                 raise
             message = " ".join(str(exc).split())[:300]
-            click.echo(
-                f"error: unexpected {type(exc).__name__}: {message} (set TRACKER_DEBUG=1 for details)",
-                err=True,
-            )
+            click.echo(error_line(f"unexpected {type(exc).__name__}: {message} (set TRACKER_DEBUG=1 for details)"),
+                       err=True)
             ctx.exit(1)
 
 

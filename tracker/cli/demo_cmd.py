@@ -61,10 +61,18 @@ def demo_cmd(directory):
     from ..errors import ValidationError
 
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="tracker-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    # the demonstration writes demo.db, two example files, a report and figures: never over anything
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(f"{folder} is a file: pass a new or empty folder as --dir")
+    first = next(iter(sorted(folder.iterdir())), None) if folder.is_dir() else None
+    if first is not None:
+        raise ValidationError(f"{folder} is not empty: {first.name} exists: pass an empty --dir or a new one "
+                              f"(nothing was written)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"cannot create {folder}: {exc.strerror or exc}") from None
     db = folder / "demo.db"
-    if db.exists():
-        raise ValidationError(f"{db} exists: pass an empty --dir")
     folder = folder.resolve()
     db = folder / "demo.db"
     scenario, resolutions = _copy_examples(folder)

@@ -36,15 +36,14 @@ def parse_horizon(value: str) -> int:
 
 def _read_input(path: str) -> tuple[str, str]:
     """(text, origin) from a file path or ``-`` (standard input)."""
-    from ..extract import decode_bytes, read_assessment
+    from ..extract import decode_bytes
+    from ..extract.text import MAX_BYTES
+    from .common import read_limited
 
+    data, name = read_limited(path, MAX_BYTES, what="an assessment")
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", sys.stdin)
-        data = stream.read()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
         return decode_bytes(data, "standard input"), "stdin"
-    return read_assessment(path), Path(path).name
+    return decode_bytes(data, path), Path(path).name
 
 
 def _pct(p: float) -> str:

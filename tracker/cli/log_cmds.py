@@ -260,8 +260,8 @@ def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersed
     what = "annulled" if result["annulled"] else result["outcome"]
     extra = f" (supersedes #{result['supersedes_id']})" if result["supersedes_id"] else ""
     click.echo(f"resolved {question_id}: {what}{extra}")
-    for dep in result["annulled_dependents"]:
-        click.echo(f"annulled {dep}: its condition failed")
+    for dep in result["annulled_dependents"]:  # the whole chain, each with the reason recorded
+        click.echo(f"annulled {dep}: {result.get('annulled_reasons', {}).get(dep) or 'its condition failed'}")
     for dep in result["still_annulled_dependents"]:
         click.echo(
             f"note: {dep} stays annulled from the earlier resolution of {question_id}; its condition holds now: "

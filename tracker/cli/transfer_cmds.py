@@ -11,22 +11,15 @@ import click
 from .common import db_option, emit_json, get_store, info, json_option, progress_bar
 
 
-def read_input(path: str) -> tuple[bytes, str]:
-    from ..errors import FileFormatError
+#: the largest file ``tracker import`` reads (a JSON export of several million forecasts fits)
+MAX_IMPORT_BYTES = 2 << 30
 
-    if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise FileFormatError(f"{path}: is a directory")
-        return p.read_bytes(), p.name
-    except FileNotFoundError:
-        raise FileFormatError(f"{path}: no such file") from None
-    except PermissionError:
-        raise FileFormatError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: {exc.strerror}") from None
+
+def read_input(path: str) -> tuple[bytes, str]:
+    from .common import read_limited
+
+    data, name = read_limited(path, MAX_IMPORT_BYTES, what="a file to import")
+    return data, ("<stdin>" if path == "-" else name)
 
 
 def write_output(path: str | None, text: str, *, force: bool = True) -> None:
@@ -145,16 +138,23 @@ def import_cmd(path, fmt, who, as_json):
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), default="json", show_default=True)
 @click.option("--scenario", metavar="ID", help="With --format yaml: the scenario to write as a scenario file.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("--raw-cells", is_flag=True,
+              help="CSV: write names, texts and tags exactly as stored, even those a spreadsheet would run as a "
+                   "formula (by default a cell beginning with =, +, -, @, tab or CR gets a ' in front, and "
+                   "tracker import takes it off).")
 @db_option
-def export_cmd(fmt, scenario, output):
+def export_cmd(fmt, scenario, output, raw_cells):
     """Export the database: lossless JSON, a forecast CSV, or a scenario file.
 
     \b
     Examples:
       tracker export --format json -o backup.json
       tracker export --format csv > forecasts.csv
+      tracker export --format csv --raw-cells -o forecasts-raw.csv
       tracker export --scenario trump-putin-2018 --format yaml -o scenarios/trump-putin-2018.yaml
     """
+    if raw_cells and fmt != "csv":
+        raise click.UsageError("--raw-cells is for --format csv")
     store = get_store()
     if fmt == "yaml":
         if not scenario:
@@ -170,7 +170,7 @@ def export_cmd(fmt, scenario, output):
             if fmt == "json":
                 pieces = export_json_text(store, progress=progress)
             else:
-                pieces = export_csv_text(store, skipped=skipped, progress=progress)
+                pieces = export_csv_text(store, skipped=skipped, progress=progress, raw_cells=raw_cells)
             write_pieces(output, pieces)
         if skipped and skipped[0]:
             info(f"note: {skipped[0]} categorical forecasts left out (the CSV format carries binary forecasts; use --format json)")

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from datetime import date as _date
+import re
 from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -65,11 +66,39 @@ def _slug(value: Any, what: str) -> str:
     return value
 
 
-def _when(value: Any) -> Any:
-    """YAML gives dates and datetimes; strings are parsed by pydantic."""
+_ISO_WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ].*)?$")
+
+
+def _when(value: Any, *, date_only: bool = False) -> Any:
+    """YAML gives dates and datetimes; a string must be an ISO date or
+    datetime (the loader leaves an impossible one, such as 2018-13-45, as its
+    text so that the message can name the entry). A number is refused: YAML
+    and pydantic would read ``0`` or ``20180731`` as a Unix time."""
+    what = "date (YYYY-MM-DD)" if date_only else "date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00)"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a date")
+        raise ValueError(f"{value!r} was read as a number, not a date: write an ISO {what}")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _ISO_WHEN.match(text):
+            raise ValueError(f"{style_value(text)} is not an ISO {what}")
+        try:
+            parsed = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+        except ValueError as exc:
+            reason = str(exc)
+            if "offset" in reason:
+                reason = "the UTC offset must lie strictly between -24:00 and +24:00"
+            raise ValueError(f"{style_value(text)} is not a valid {what.split(' (')[0]}: {reason}") from None
+        value = parsed
+    if date_only and isinstance(value, datetime):
+        if value.tzinfo is None and value.time() == datetime.min.time():
+            return value.date()
+        raise ValueError(f"{value.isoformat()!r} has a time; a {what} is expected")
     return value
+
+
+def style_value(text: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 class Strict(BaseModel):
@@ -80,6 +109,11 @@ class SourceEntry(Strict):
     title: Optional[str] = None
     date: Optional[_date] = None
     origin: Optional[str] = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _source_date(cls, v):
+        return None if v is None else _when(v, date_only=True)
 
 
 class ConditionEntry(Strict):
@@ -210,6 +244,11 @@ class QuestionEntry(Strict):
     def _opened(cls, v):
         return _when(v)
 
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, v):
+        return _when(v, date_only=True)
+
 
 class ScenarioFile(Strict):
     id: str
@@ -297,6 +336,11 @@ class ResolutionEntry(Strict):
         if isinstance(v, str) and not v.strip():
             return None
         return _when(v)
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline(cls, v):
+        return None if v is None else _when(v, date_only=True)
 
 
 class ResolutionFile(Strict):

@@ -62,6 +62,23 @@ def _legend(ax: "Axes", own: bool, **kw) -> None:
         ax.legend(loc="best", fontsize=8)
 
 
+def _spread(value, low, high) -> np.ndarray:
+    """``errorbar``'s ``yerr``/``xerr`` for intervals [low, high] around ``value``: never negative (a
+    zero-width interval, or a bound one rounding step past its estimate, draws no bar rather than failing);
+    NaN stays NaN (nothing drawn)."""
+    value = np.asarray(value, dtype=float)
+    low = np.asarray(low, dtype=float)
+    high = np.asarray(high, dtype=float)
+    return np.vstack((np.maximum(value - low, 0.0), np.maximum(high - value, 0.0)))
+
+
+def _note(fig: "Figure", note: Optional[str]) -> None:
+    """A note under the figure (for example: how many analysts were left out)."""
+    if note:
+        fig.text(0.5, 0.0, style.plain_text(note, 160), ha="center", va="top", fontsize=9, color=style.BLACK,
+                 gid="note")
+
+
 def _short_count(n: int) -> str:
     if n >= 10_000:
         return f"{n / 1000:.0f}k"
@@ -137,7 +154,7 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
         my = np.array([b.observed_frequency for b in filled])
         lo = np.array([b.wilson_low for b in filled])
         hi = np.array([b.wilson_high for b in filled])
-        container = ax.errorbar(mx, my, yerr=np.vstack((my - lo, hi - my)), fmt="o", color=style.BINNED,
+        container = ax.errorbar(mx, my, yerr=_spread(my, lo, hi), fmt="o", color=style.BINNED,
                                 markerfacecolor="white", markeredgewidth=1.8, capsize=3, elinewidth=1.2,
                                 markersize=6 if small else 8, label=f"binned, Wilson {data.level:.0%} (n per bin)",
                                 zorder=5)
@@ -192,7 +209,7 @@ def _draw_calibration(data: CalibrationData, ax: "Axes", hist_ax: Optional["Axes
 
 
 def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] = None,
-                     title: Optional[str] = None) -> "Figure":
+                     title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Small multiples: one calibration diagram per group (e.g. per analyst), same axes."""
     groups = list(groups)
     with style.styled():
@@ -222,6 +239,7 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
                        ncol=2)
         fig.suptitle(title or "Calibration by analyst (binned with Wilson 95%; CORP curve with 90% band)",
                      y=1 - 0.15 / (4.6 * nrows), va="top")
+        _note(fig, note)
     return fig
 
 
@@ -318,7 +336,10 @@ def _draw_history_panel(h: QuestionHistory, ax: "Axes", outcome: str, ylabel: st
         ax.axvline(h.known_at, color=style.GREY, linestyle=":", linewidth=1.4, label="annulled", gid="annulled")
     right = max(deadline, h.known_at or deadline)
     pad = max((right - start) * 0.04, timedelta(hours=12))
-    ax.set_xlim(start - pad, right + pad)
+    # a far deadline (the calendar's last years) leaves no room for the pad past it
+    last = datetime(9999, 12, 31, tzinfo=right.tzinfo)
+    first = datetime(1, 1, 2, tzinfo=start.tzinfo)
+    ax.set_xlim(start - min(pad, start - first), right + min(pad, last - right))
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -330,7 +351,7 @@ def _draw_history_panel(h: QuestionHistory, ax: "Axes", outcome: str, ylabel: st
 
 
 def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier_scale: str = "0-1",
-                 title: Optional[str] = None) -> "Figure":
+                 title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Brier score per quarter with 95% bootstrap intervals, one series per group (team and/or analysts)."""
     rows = list(rows)
     with style.styled():
@@ -356,7 +377,7 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
             lo = np.array([r.brier_ci[0] if r.brier_ci else r.brier for r in mine])
             hi = np.array([r.brier_ci[1] if r.brier_ci else r.brier for r in mine])
             st = {"color": style.TEAM, "marker": "o", "linestyle": "-"} if g == "team" else style.series_style(k - 1 if groups[0] == "team" else k)
-            c = ax.errorbar(x, yv, yerr=np.vstack((yv - lo, hi - yv)), color=st["color"], marker=st["marker"],
+            c = ax.errorbar(x, yv, yerr=_spread(yv, lo, hi), color=st["color"], marker=st["marker"],
                             linestyle=st["linestyle"], capsize=3, label=style.plain_text(g, 30),
                             linewidth=2.6 if g == "team" else 1.6)
             c.lines[0].set_gid(f"trend:{g}")
@@ -367,6 +388,7 @@ def trend_figure(rows: Sequence[TrendRow], ax: Optional["Axes"] = None, *, brier
         ax.set_ylim(bottom=0)
         if len(groups) > 1:
             _legend(ax, own, fontsize=10)
+        _note(fig, note)
     return fig
 
 
@@ -395,7 +417,7 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
         freq = np.array([r.frequency for r in rows])
         lo = np.array([r.ci_low for r in rows])
         hi = np.array([r.ci_high for r in rows])
-        c = ax.errorbar(freq, ypos, xerr=np.vstack((freq - lo, hi - freq)), fmt="o", color=style.BLACK,
+        c = ax.errorbar(freq, ypos, xerr=_spread(freq, lo, hi), fmt="o", color=style.BLACK,
                         markersize=8, capsize=4, label="how often it happened (Wilson 95%)", zorder=5)
         c.lines[0].set_gid("frequency")
         with_mean = [(yv, r.mean_forecast) for yv, r in zip(ypos, rows) if r.mean_forecast is not None]
@@ -421,7 +443,7 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
 
 
 def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, brier_scale: str = "0-1",
-                    title: Optional[str] = None) -> "Figure":
+                    title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
     """Each analyst's Brier (95% bootstrap interval) and relative Brier (difference from the median analyst
     on the same questions, 95% interval), in the order given (best first), with the number of questions."""
     rows = [r for r in rows if r.n]
@@ -439,7 +461,7 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
             v = np.array([np.nan if x is None else x for x in values], dtype=float)
             lo = np.array([c[0] if c else x for c, x in zip(cis, v)], dtype=float)
             hi = np.array([c[1] if c else x for c, x in zip(cis, v)], dtype=float)
-            c = ax.errorbar(v, ypos + shift, xerr=np.vstack((v - lo, hi - v)), capsize=3, linestyle="none", **kw)
+            c = ax.errorbar(v, ypos + shift, xerr=_spread(v, lo, hi), capsize=3, linestyle="none", **kw)
             c.lines[0].set_gid(gid)
 
         draw([r.brier for r in rows], [r.brier_ci for r in rows], 0.12, "brier", marker="o", color=style.BLUE,
@@ -453,6 +475,7 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
         ax.set_xlabel(f"Brier score ({brier_scale} scale), lower is better; relative: below 0 beats the median")
         ax.grid(axis="y", visible=False)
         _legend(ax, own, fontsize=10)
+        _note(fig, note)
     return fig
 
 

@@ -74,6 +74,12 @@ def _md(text: Any) -> str:
     return s
 
 
+def _shown(value: Any) -> Any:
+    from ..safetext import shown
+
+    return shown(value) if isinstance(value, str) else value
+
+
 def _is_link(text: Any) -> bool:
     s = str(text).strip().lower()
     return (s.startswith("https://") or s.startswith("http://")) and " " not in s
@@ -141,6 +147,8 @@ def _environment(kind: str):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Markdown is read in terminals and editors: control characters in user text are shown as escapes
+        finalize=_shown if kind == "md" else None,
     )
     env.filters.update(num=_num, signed=_signed, pct=_pct, ci=_ci, pct_ci=_pct_ci, md=_md, isodate=_isodate)
     env.tests["link"] = _is_link

@@ -66,7 +66,9 @@ def bootstrap_ci(scores, *, n_resamples: int = 2000, level: float = 0.95, seed: 
     level = v.level(level)
     values, counts = np.unique(scores, return_counts=True)
     low, high = _bootstrap_interval(values, counts, n_resamples, level, seed)
-    return BootstrapInterval(float(scores.mean()), low, high, level, int(scores.size), n_resamples, seed)
+    mean = float(scores.mean())
+    # the interval contains its estimate (rounding can put a bound one step past it)
+    return BootstrapInterval(mean, min(low, mean), max(high, mean), level, int(scores.size), n_resamples, seed)
 
 
 _NORMAL_LIMIT_CELLS = 200_000_000

@@ -101,14 +101,19 @@ def _reliability_binned(count: np.ndarray, sum_p: np.ndarray, sum_y: np.ndarray,
 
 
 def _wilson(events: np.ndarray, count: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval per entry (NaN where count is 0)."""
+    """Wilson score interval per entry (NaN where count is 0), clamped to [0, 1]
+    and to contain the observed rate ``events / count``."""
     z = NormalDist().inv_cdf(0.5 + level / 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         phat = events / count
         denom = 1.0 + z * z / count
         center = (phat + z * z / (2.0 * count)) / denom
         half = z * np.sqrt(phat * (1.0 - phat) / count + z * z / (4.0 * count * count)) / denom
-    return np.clip(center - half, 0.0, 1.0), np.clip(center + half, 0.0, 1.0)
+        # the bounds contain the observed rate: with 0 or n events the
+        # rounding of center -+ half can land one step past it
+        low = np.fmin(np.clip(center - half, 0.0, 1.0), phat)
+        high = np.fmax(np.clip(center + half, 0.0, 1.0), phat)
+    return low, high
 
 
 #: Largest (distinct values x resamples) held by :func:`reliability_corp` (50M cells, 400 MB).

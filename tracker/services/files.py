@@ -159,7 +159,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
     if row is None:
         conn.execute(T_SCENARIO.insert().values(id=scenario.id, created_at=now, **values))
         counts["scenario"] = "created"
-    elif any(row[k] != v for k, v in values.items()):
+    elif any(_differs(row[k], v) for k, v in values.items()):
         conn.execute(T_SCENARIO.update().where(T_SCENARIO.c.id == scenario.id).values(**values))
         counts["scenario"] = "updated"
     else:
@@ -261,7 +261,7 @@ def _update_question(conn, existing, q, where: str) -> int:
         "deadline": q.deadline, "condition_question_id": q.condition_question_id,
         "condition_outcome": q.condition_outcome, "implies_question_id": q.implies_question_id,
     }
-    changed = [k for k in DEFINING if existing[k] != new[k] and not (k == "outcomes" and list(existing[k]) == new[k])]
+    changed = [k for k in DEFINING if _differs(existing[k], new[k]) and not (k == "outcomes" and list(existing[k]) == new[k])]
     if changed:
         n = conn.execute(select(func.count()).select_from(T_FORECAST).where(T_FORECAST.c.question_id == q.id)).scalar()
         if n:
@@ -276,18 +276,28 @@ def _update_question(conn, existing, q, where: str) -> int:
     meta = {"source_sentence": q.source_sentence, "phrase": q.phrase, "extra": q.extra, "scenario_id": q.scenario_id}
     if existing["scenario_id"] not in (None, q.scenario_id):
         raise ConflictError(f"already belongs to scenario {existing['scenario_id']!r}")
-    updates = {k: v for k, v in {**new, **meta}.items() if existing[k] != v and not (k == "outcomes" and list(existing[k]) == v)}
+    updates = {k: v for k, v in {**new, **meta}.items() if _differs(existing[k], v) and not (k == "outcomes" and list(existing[k]) == v)}
     if q.opened_at is not None and aware(q.opened_at) < aware(existing["opened_at"]):
         # a revision dated before the question opened moves the opening back, as on a first import
         updates["opened_at"] = aware(q.opened_at)
     tags_now = tags_of(conn, [q.id])[q.id]
     if updates:
         conn.execute(T_QUESTION.update().where(T_QUESTION.c.id == q.id).values(**updates))
-    if sorted(tags_now) != sorted(q.tags):
+    tags_differ = sorted({t.strip() for t in tags_now}) != sorted(q.tags)
+    if tags_differ:
         conn.execute(T_TAG.delete().where(T_TAG.c.question_id == q.id))
         if q.tags:
             conn.execute(T_TAG.insert(), [{"question_id": q.id, "tag": t} for t in q.tags])
-    return int(bool(updates) or sorted(tags_now) != sorted(q.tags))
+    return int(bool(updates) or tags_differ)
+
+
+def _differs(stored, new) -> bool:
+    """Whether a file's value differs from the stored one. A file's text is read with its leading and
+    trailing white space removed; a stored text may still carry it (an older import, a JSON restore), so
+    texts are compared the same way: exporting a scenario and importing it back changes nothing."""
+    if isinstance(stored, str) and isinstance(new, str):
+        return stored.strip() != new.strip()
+    return stored != new
 
 
 def export_scenario(store: Store, scenario_id: str) -> dict:

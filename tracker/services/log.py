@@ -304,7 +304,7 @@ def insert_resolution(
     result = conn.execute(T_RESOLUTION.insert().values(**row))
     row["id"] = result.inserted_primary_key[0]
     out = resolution_dict(row)
-    out["annulled_dependents"], out["still_annulled_dependents"] = _annul_failed_conditions(
+    out["annulled_dependents"], out["still_annulled_dependents"], out["annulled_reasons"] = _annul_failed_conditions(
         conn, question_id, out, recorded_by, now, source
     )
     return out
@@ -320,16 +320,19 @@ def _auto_annulled_by(resolution, question_id: str) -> bool:
     )
 
 
-def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> tuple[list[str], list[str]]:
+def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> tuple[list[str], list[str], dict]:
     """Questions conditional on this one whose condition failed are annulled
     (a dependent already resolved with an outcome is corrected to annulled:
-    its condition no longer holds). Returns the ids annulled now, and the ids
-    of dependents whose condition holds again after a correction but which
-    stay annulled from before (the caller tells the user: only a reviewer
-    can resolve them)."""
+    its condition no longer holds), and so on down the chain: questions
+    conditional on an annulled one are annulled too. Returns the ids annulled
+    now, the whole chain (each dependent followed by those it annulled in
+    turn), the ids of dependents whose condition holds again after a
+    correction but which stay annulled from before (the caller tells the
+    user: only a reviewer can resolve them), and the reason recorded for each
+    id annulled."""
     from sqlalchemy import select
 
-    done, still = [], []
+    done, still, reasons = [], [], {}
     rows = conn.execute(
         select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(T_QUESTION.c.condition_question_id == question_id)
     ).all()
@@ -345,12 +348,16 @@ def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, so
             reason = f"condition question {question_id} was annulled"
         else:
             reason = f"condition failed: {question_id} resolved {resolution['outcome']}, not {wanted}"
-        insert_resolution(
+        inner = insert_resolution(
             conn, dep_id, "annulled", known_at=resolution["known_at"], recorded_by=recorded_by,
             reason=reason, source=source, now=now, supersede=current is not None,
         )
         done.append(dep_id)
-    return done, still
+        reasons[dep_id] = reason
+        done.extend(inner["annulled_dependents"])  # the chain below it
+        still.extend(inner["still_annulled_dependents"])
+        reasons.update(inner["annulled_reasons"])
+    return done, still, reasons
 
 
 def resolve(store: Store, question_id: str, outcome: str, *, recorded_by: str, now: Optional[datetime] = None, **kwargs) -> dict:

@@ -586,6 +586,28 @@ def question_history(store: Store, question_id: str):
     )
 
 
+#: the most analysts a plot draws (the figure grows with each; past these it is neither quick nor readable):
+#: the ones with the most scored forecasts are drawn, and a note says how many were left out
+MAX_PANELS = 24  # calibration --by analyst: one small diagram each
+MAX_ANALYST_ROWS = 30  # analysts: one row each (as in the report)
+MAX_TREND_LINES = 10  # trend --by analyst: one line each, beside the team
+
+
+def _shown_note(shown: int, total: int, what: str) -> str:
+    return (f"{shown:,} of {total:,} analysts drawn ({what} for those with the most scored forecasts; "
+            f"--analyst NAME draws anyone)")
+
+
+def _most_active(analysts: np.ndarray, limit: int, what: str) -> tuple[list[str], Optional[str]]:
+    """The analysts (sorted by name) with the most entries in ``analysts``, at most ``limit`` of them, and a
+    note when some were left out."""
+    names, counts = np.unique(analysts, return_counts=True)
+    if names.size <= limit:
+        return names.tolist(), None
+    order = np.lexsort((names, -counts))[:limit]
+    return sorted(names[order].tolist()), _shown_note(limit, int(names.size), what)
+
+
 def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Optional[str] = None,
          scenario: Optional[str] = None, analyst: Optional[str] = None, tag: Optional[str] = None,
          mode: str = "final", by: Optional[str] = None, scale: str = "0-1", bins: int = 10,
@@ -619,26 +641,41 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
     empty = None if idx.size else "no resolved binary forecasts in this scope yet"
     if kind == "calibration":
         if by == "analyst":
-            names = sorted(set(pairs.analyst[idx].astype(str).tolist()))
+            names, note = _most_active(pairs.analyst[idx].astype(str), MAX_PANELS, "calibration diagrams")
             groups = []
             for name in names:
                 m = idx[pairs.analyst[idx].astype(str) == name]
                 d = build.calibration_data(pairs.p[m], pairs.y[m], label=name, bins=bins, brier_scale=scale)
                 d.brier = float(pairs.brier[m].mean() * factor)
                 groups.append(d)
-            return figures.calibration_grid(groups), empty
+            return figures.calibration_grid(groups, note=note), empty or note
         d = build.calibration_data(pairs.p[idx], pairs.y[idx], label=analyst or "team", bins=bins, brier_scale=scale)
         if idx.size:
             d.brier = float(pairs.brier[idx].mean() * factor)
         return figures.calibration_figure(data=d), empty or d.message
     if kind == "trend":
         tmask = _mask(pairs, analyst=analyst, upto=label)
-        rows = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                                by_analyst=by == "analyst", scale_factor=factor)
-        return figures.trend_figure(rows, brier_scale=scale), (None if rows else "no resolved quarters yet")
+        note = None
+        if by == "analyst":
+            names, note = _most_active(pairs.analyst[tmask].astype(str), MAX_TREND_LINES, "lines")
+            team = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
+                                    by_analyst=False, scale_factor=factor)
+            tmask &= np.isin(pairs.analyst.astype(str), names)
+            rows = team + [r for r in build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
+                                                       by_analyst=True, scale_factor=factor) if r.group != "team"]
+        else:
+            rows = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
+                                    by_analyst=False, scale_factor=factor)
+        return figures.trend_figure(rows, brier_scale=scale, note=note), (note if rows else "no resolved quarters yet")
     if kind == "analysts":
         rows, _ = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
-        return figures.analysts_figure(rows, brier_scale=scale), empty
+        rows = [r for r in rows if r.n]
+        note = None
+        if len(rows) > MAX_ANALYST_ROWS:
+            keep = {r.name for r in sorted(rows, key=lambda r: (-r.n, r.name))[:MAX_ANALYST_ROWS]}
+            note = _shown_note(MAX_ANALYST_ROWS, len(rows), "rows")
+            rows = [r for r in rows if r.name in keep]
+        return figures.analysts_figure(rows, brier_scale=scale, note=note), empty or note
     # wep
     with store.read() as conn:
         questions = _questions(conn, scenario=scenario, tag=tag)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
@@ -47,6 +48,24 @@ FORMAT_VERSION = 1
 CSV_COLUMNS = ("question", "analyst", "probability", "made_at", "deadline", "text", "tags", "outcome", "known_at")
 CSV_REQUIRED = ("question", "analyst", "probability")
 CSV_FIELD_LIMIT = 1_000_000
+
+# A spreadsheet reads a cell that begins with one of these as a formula
+# (OWASP, "CSV Injection"): the export writes such a text cell with a ' in
+# front (shown by spreadsheets, not evaluated), and the import takes one '
+# off a cell that begins with ' then one of these, so files round-trip. A
+# cell that already begins with ' before one of them gets one more, which
+# keeps the rule reversible.
+FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def csv_cell_safe(value: str) -> str:
+    """``value`` as a spreadsheet shows it without evaluating it."""
+    return "'" + value if FORMULA_START.match(value) else value
+
+
+def csv_cell_read(value: str) -> str:
+    """The inverse of :func:`csv_cell_safe` (a plain cell is returned as is)."""
+    return value[1:] if value[:1] == "'" and FORMULA_START.match(value[1:]) else value
 CHUNK = 500
 
 
@@ -537,7 +556,7 @@ def _read_csv_rows(text: str, filename: str, now: datetime, progress=None) -> di
                 raw = record[ia]
                 a = a_ok.get(raw)
                 if a is None:
-                    a = a_ok[raw] = check_analyst_name(raw)
+                    a = a_ok[raw] = check_analyst_name(csv_cell_read(raw))
                 raw = record[ip]
                 p = p_ok.get(raw)
                 if p is None:
@@ -594,13 +613,13 @@ def _info_parser(idx: dict[str, int]) -> Callable[[list], tuple]:
             raw = record[itx]
             t = t_ok.get(raw, False)
             if t is False:
-                s = raw.strip()
+                s = csv_cell_read(raw.strip())
                 t = t_ok[raw] = check_text(s, "text", max_len=2000) if s else None
         if itg is not None:
             raw = record[itg]
             tg = g_ok.get(raw, False)
             if tg is False:
-                tg = g_ok[raw] = tuple(sorted({check_text(x.strip(), "tag", max_len=120, allow_newlines=False) for x in raw.split(";") if x.strip()})) if raw.strip() else None
+                tg = g_ok[raw] = tuple(sorted({check_text(x.strip(), "tag", max_len=120, allow_newlines=False) for x in csv_cell_read(raw.strip()).split(";") if x.strip()})) if raw.strip() else None
         if io_ is not None:
             raw = record[io_]
             o = o_ok.get(raw, False)
@@ -953,11 +972,14 @@ def _plain_existing(conn, qids: list[str]) -> dict[str, str]:
 
 
 def export_csv_text(store: Store, *, skipped: Optional[list] = None,
-                    progress: Optional[Callable[[str, int, int], None]] = None):
+                    progress: Optional[Callable[[str, int, int], None]] = None, raw_cells: bool = False):
     """Binary forecasts as CSV (the format carries binary forecasts only), in
     pieces of text, a chunk of rows at a time; the number of categorical
-    forecasts left out is appended to ``skipped`` before the first piece. ``progress(phase, done, total)`` hears the rows
-    written ("exporting")."""
+    forecasts left out is appended to ``skipped`` before the first piece.
+    ``progress(phase, done, total)`` hears the rows written ("exporting").
+    Text cells that a spreadsheet would evaluate as a formula get a ' in
+    front (:func:`csv_cell_safe`) unless ``raw_cells``."""
+    safe = (lambda v: v) if raw_cells else csv_cell_safe
     from sqlalchemy import func, select
 
     latest = (
@@ -985,6 +1007,9 @@ def export_csv_text(store: Store, *, skipped: Optional[list] = None,
             tags[qid].append(tag)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
+        # a text holding a carriage return is quoted (csv quotes only the line terminator's characters):
+        # unquoted, a reader would take it for the end of the row
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         result = conn.execute(stmt)
         done = 0
@@ -994,9 +1019,10 @@ def export_csv_text(store: Store, *, skipped: Optional[list] = None,
                 break
             for qid, analyst, p, made_at, deadline, text, outcome, annulled, known_at in rows:
                 resolved = outcome is not None and not annulled
-                writer.writerow([
-                    qid, analyst, repr(float(p)) if not math.isnan(p) else "", _jsonable(made_at), deadline.isoformat(),
-                    text, ";".join(tags.get(qid, ())), outcome if resolved else "", _jsonable(known_at) if resolved else "",
+                (quoted if "\r" in text else writer).writerow([
+                    qid, safe(analyst), repr(float(p)) if not math.isnan(p) else "", _jsonable(made_at),
+                    deadline.isoformat(), safe(text), safe(";".join(tags.get(qid, ()))), outcome if resolved else "",
+                    _jsonable(known_at) if resolved else "",
                 ])
             done += len(rows)
             yield out.getvalue()

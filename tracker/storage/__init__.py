@@ -181,6 +181,8 @@ def make_engine(url: str):
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.pool import NullPool, StaticPool
 
+    if "://" in url and url.split("://", 1)[1].split("/", 1)[0].count("@") > 1:
+        raise DatabaseError(f"malformed database URL {safe_url(url)}: the user or password holds '@': write it as %40")
     try:
         if url.startswith("sqlite"):
             if _sqlite_in_memory(url):
@@ -345,11 +347,13 @@ def _migration_lock(store: Store):
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
+    """The URL with any password masked, for messages (also a ``password=`` in its query)."""
+    from ..safetext import redact_urls
+
     if "://" in url and "@" in url:
         scheme, rest = url.split("://", 1)
         cred, host = rest.rsplit("@", 1)
         if ":" in cred:
             cred = cred.split(":", 1)[0] + ":***"
-        return f"{scheme}://{cred}@{host}"
-    return url
+        url = f"{scheme}://{cred}@{host}"
+    return redact_urls(url)
