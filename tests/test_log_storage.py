@@ -16,6 +16,7 @@ import click
 import pytest
 
 from support import CLI, dump_db
+from tracker.storage import HEAD
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -281,16 +282,16 @@ def test_postgresql_behind_head_asks_for_db_upgrade(pg_url):
     from tracker.storage.migrations import run_upgrade
 
     cli = CLI(pg_url)
-    cli.fails("list", match="database schema is empty, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match=f"database schema is empty, head is {HEAD}: run 'tracker db upgrade'")
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         run_upgrade(conn, "0001")
     engine.dispose()
-    cli.fails("list", match="database schema is at revision 0001, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match=f"database schema is at revision 0001, head is {HEAD}: run 'tracker db upgrade'")
     cli.fails("question", "add", "Meet", "--deadline", FUTURE.isoformat(), match="run 'tracker db upgrade'")
-    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0003 (head 0003)"
+    assert cli.ok("db", "upgrade").stdout.strip() == f"schema at revision {HEAD} (head {HEAD})"
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}  # idempotent
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": HEAD, "head": HEAD}  # idempotent
 
 
 def test_sqlite_behind_head_upgrades_itself(sqlite_url):
@@ -303,7 +304,7 @@ def test_sqlite_behind_head_upgrades_itself(sqlite_url):
     engine.dispose()
     cli = CLI(sqlite_url)
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": HEAD, "head": HEAD}
 
 
 # ------------------------------------------------------------ which database
