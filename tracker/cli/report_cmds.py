@@ -70,15 +70,30 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
                             tag=tag, mode=mode, by=by, scale=scale, progress=progress)
         if progress is not None:
             progress("writing", 0, None)
-        try:
-            save(fig, output)
-        except OSError as exc:
-            from ..errors import TrackerError
-
-            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        _save_atomically(save, fig, output, suffix)
     if message:
         info(f"note: {message}")
     info(f"wrote {output}")
+
+
+def _save_atomically(save, fig, output: str, fmt: str) -> None:
+    """Draw ``fig`` into a temporary file beside ``output`` and rename it into
+    place, so that a failure (a full disk, a file-size limit) leaves any
+    earlier file whole and no partial one."""
+    import os
+    from pathlib import Path
+
+    from ..errors import TrackerError
+
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        save(fig, tmp, format=fmt)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @click.command("report")
@@ -129,13 +144,9 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
     if not output or output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as exc:
-            from ..errors import TrackerError
+        from .transfer_cmds import write_pieces
 
-            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_pieces(output, [text])  # a temporary file renamed into place: a full disk leaves the old report whole
         info(f"wrote {output}")
     s = data.summary
     info(f"{s.n_resolved} resolved, {s.n_annulled} annulled, {s.n_overdue} overdue; "
