@@ -251,12 +251,18 @@ def test_upgrade_from_0001_keeps_rows_and_adds_triggers(db_url):
         with store.read() as conn:
             assert current_revision(conn) == HEAD
             names = _triggers(conn)
+        from tracker.storage import guards
+
         expected = (
-            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete"}
+            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete",
+             "forecast_no_replace", "resolution_no_replace", "question_rules_insert", "question_rules_update",
+             "question_frozen"}
             if sqlite
-            else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate"}
+            else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate",
+                  "forecast_record_times", "resolution_record_times"}
         )
-        assert names == expected
+        assert names == expected == (set(guards.SQLITE_HISTORY_TRIGGERS) | set(guards.SQLITE_QUESTION_TRIGGERS)
+                                     if sqlite else set(guards.PG_HISTORY_TRIGGERS))
         q = show_question(store, "summit")
         assert (q["text"], q["scenario_id"], q["tags"], q["outcome"]) == ("They meet", "s1", ["russia"], "yes")
         assert [(f["id"], f["probability"], f["made_at"], f["imported"], f["rationale"]) for f in q["forecasts"]] == [

@@ -15,6 +15,10 @@ def _scope_options(fn):
         click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter (e.g. 2018Q3)."),
         click.option("--scenario", metavar="ID", help="Only this scenario's questions."),
         click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts."),
+        click.option("--forecasts", "forecast_set", type=click.Choice(["auto", "live", "history", "all"]), default="auto",
+                     show_default=True,
+                     help="Live forecasts (logged when made), imported history (times claimed), or all; "
+                          "auto: live when the database has any, else history."),
     )):
         fn = opt(fn)
     return fn
@@ -33,7 +37,7 @@ def _scope_options(fn):
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
               metavar="FILE", help="Where to write the figure: FILE.png, FILE.svg or FILE.pdf.")
 @db_option
-def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, output):
+def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode, by, scale, output):
     """Draw a figure and save it (png, svg or pdf, from the file name).
 
     \b
@@ -67,7 +71,7 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
 
     with progress_bar("plot") as progress:
         fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
-                            tag=tag, mode=mode, by=by, scale=scale, progress=progress)
+                            tag=tag, mode=mode, by=by, scale=scale, forecasts=forecast_set, progress=progress)
         if progress is not None:
             progress("writing", 0, None)
         _save_atomically(save, fig, output, suffix)
@@ -110,7 +114,7 @@ def _save_atomically(save, fig, output: str, fmt: str) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               metavar="FILE", help="Where to write the report (default: standard output).")
 @db_option
-def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of, output):
+def report_cmd(quarter, scenario, analyst, forecast_set, tag, mode, scale, fmt, images, as_of, output):
     """The team's calibration report: one self-contained HTML file (or JSON, or Markdown).
 
     \b
@@ -126,6 +130,7 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
       tracker report --quarter 2018Q3 -o report.html
       tracker report --quarter 2018Q3 --format json > report.json
       tracker report --analyst ana --format md -o ana.md
+      tracker report --forecasts history -o history.html
     """
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
@@ -139,7 +144,7 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
     # the report builds hundreds of thousands of small objects, none in a cycle: no collector passes over them
     with paused_gc(freeze=True), progress_bar("report") as progress:
         data = build_report(get_store(), quarter=quarter, scenario=scenario, analyst=analyst, tag=tag, mode=mode,
-                            scale=scale, as_of=as_of_date, progress=progress)
+                            scale=scale, as_of=as_of_date, forecasts=forecast_set, progress=progress)
         text = render(data, fmt, image_format=images, progress=progress) if fmt == "html" else render(data, fmt)
     if not output or output == "-":
         click.echo(text, nl=False)

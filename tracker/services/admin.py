@@ -552,13 +552,13 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
                 "SELECT rolcanlogin, rolsuper, pg_has_role(rolname, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
                 (groups[other_kind], name),
             ).fetchone()
+            if exists is not None and exists[1]:
+                raise ConflictError(f"{name} is a superuser: it bypasses every rule; grant a role of its own")
             if exists is not None and exists[2]:
                 raise ConflictError(
                     f"{name} is already {'an' if other_kind == 'analyst' else 'a'} {other_kind} of this database; a role is an analyst or a reviewer, "
                     f"not both (the owner may REVOKE {groups[other_kind]} FROM {name} first)"
                 )
-            if exists is not None and exists[1]:
-                raise ConflictError(f"{name} is a superuser: it bypasses every rule; grant a role of its own")
             role = sql.Identifier(name)
             pw = sql.SQL(" PASSWORD {}").format(sql.Literal(password)) if password is not None else sql.SQL("")
             if exists is None:

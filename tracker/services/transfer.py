@@ -271,8 +271,11 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
             rows = data[key]
             if key == "questions":
                 # conditions and implications may point forward: insert, then link
-                links = [(r["id"], r["condition_question_id"], r["implies_question_id"]) for r in rows]
-                rows = [dict(r, condition_question_id=None, implies_question_id=None) for r in rows]
+                # (a condition's question and outcome go in together: the database checks the pair)
+                links = [(r["id"], r["condition_question_id"], r["condition_outcome"], r["implies_question_id"])
+                         for r in rows]
+                rows = [dict(r, condition_question_id=None, condition_outcome=None, implies_question_id=None)
+                        for r in rows]
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 conn.execute(table.insert(), chunk)
@@ -280,11 +283,11 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 if progress is not None and start % (40 * CHUNK) == 0:
                     progress("storing", stored, total)
             if key == "questions":
-                for qid, cond, imp in links:
-                    if cond or imp:
+                for qid, cond, cond_outcome, imp in links:
+                    if cond or cond_outcome or imp:
                         conn.execute(
                             T_QUESTION.update().where(T_QUESTION.c.id == qid).values(
-                                condition_question_id=cond, implies_question_id=imp
+                                condition_question_id=cond, condition_outcome=cond_outcome, implies_question_id=imp
                             )
                         )
         if conn.dialect.name == "postgresql":
