@@ -177,6 +177,9 @@ def test_imported_hindsight_is_never_scored_as_live(cheater):
     both = js(cheater.ok("score", "--forecasts", "all", "--json"))
     assert (both["n"], both["forecasts"]) == (11, "all")
     assert "live forecasts only: imported history left out" in cheater.ok("score").stdout
+    # one analyst's own scores: the set that analyst has, said as such
+    alone = js(cheater.ok("score", "--analyst", "cheater", "--json"))
+    assert (alone["n"], alone["forecasts"]) == (3, "history")
 
 
 def test_the_report_says_which_forecasts_it_scores(cheater):

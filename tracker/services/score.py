@@ -85,11 +85,12 @@ def forecast_condition(table, which: str):
     return None
 
 
-def forecast_set(conn, which: str = "auto") -> str:
+def forecast_set(conn, which: str = "auto", *, analyst: Optional[str] = None) -> str:
     """Resolve ``which`` to "live", "history" or "all". "auto" (the default
-    of scores and the report) is "live" when the database holds a live
-    forecast on a resolved question, else "history": imported history is
-    never mixed with live forecasts unless asked for (``all``)."""
+    of scores and the report) is "live" when the database (or, given
+    ``analyst``, that analyst) holds a live forecast on a resolved question,
+    else "history": imported history is never mixed with live forecasts
+    unless asked for (``all``)."""
     from sqlalchemy import exists, select
 
     if which not in FORECAST_SETS:
@@ -97,9 +98,10 @@ def forecast_set(conn, which: str = "auto") -> str:
     if which != "auto":
         return which
     F = T_FORECAST
-    live = conn.execute(
-        select(F.c.id).where(live_condition(F), exists().where(T_RESOLUTION.c.question_id == F.c.question_id)).limit(1)
-    ).first()
+    stmt = select(F.c.id).where(live_condition(F), exists().where(T_RESOLUTION.c.question_id == F.c.question_id))
+    if analyst:
+        stmt = stmt.where(F.c.analyst == analyst)  # through the analyst's index, not the whole table
+    live = conn.execute(stmt.limit(1)).first()
     return "live" if live is not None else "history"
 
 
@@ -238,7 +240,7 @@ def load_pairs(
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
     with store.read() as conn, paused_gc():
-        which = forecast_set(conn, forecasts)
+        which = forecast_set(conn, forecasts, analyst=analyst)
         chosen = forecast_condition(F, which)
         if chosen is not None:
             stmt = stmt.where(chosen)
