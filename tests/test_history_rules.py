@@ -45,14 +45,6 @@ def checks(result) -> dict:
     return {c["name"]: (c["ok"], c["detail"]) for c in js(result)["checks"]}
 
 
-@pytest.fixture
-def history(cli):
-    cli.ok("question", "add", "Trump and Putin meet", "--deadline", FUTURE, "--id", "meet")
-    cli.ok("forecast", "meet", "0.3", "--analyst", "alice")
-    cli.ok("resolve", "meet", "yes")
-    return cli
-
-
 # ------------------------------------------------------------ no REPLACE
 
 

@@ -3,6 +3,8 @@ verification of a database's integrity, and PostgreSQL roles for a team.
 
 ``backup``: SQLite's online backup API copies a consistent snapshot while
 other processes keep writing; the copy is checked and then moved into place.
+The database itself and the files SQLite keeps beside it (-wal, -shm,
+-journal, the migration lock) are refused as destinations.
 
 ``verify``: each check reports ok or FAIL with a one-line detail:
 
@@ -10,19 +12,25 @@ other processes keep writing; the copy is checked and then moved into place.
   ``PRAGMA foreign_key_check``; on PostgreSQL a consistency query over every
   table (the server keeps its own pages consistent);
 - ``migrations``: the schema revision is the head this version knows;
-- ``append_only``: the triggers that refuse UPDATE and DELETE (and TRUNCATE on
-  PostgreSQL) on forecasts and resolutions are present and enabled;
+- ``append_only``: the history triggers (no UPDATE, DELETE, TRUNCATE, REPLACE;
+  server-set times on PostgreSQL) are present, enabled in ordinary sessions
+  and exactly as the migrations create them (``tracker.storage.guards``);
+- ``question_rules``: the CHECK constraints (validated) and triggers that
+  keep questions well formed and resolved ones frozen;
 - ``forecast_times``: no forecast was recorded after its question's outcome
   was recorded, and none recorded together with the outcome claims a time
   after the outcome became known (the rules the log and the importers
   enforce; a row breaking them came in around the tool).
 
-``grant_role``: ``tracker_analyst`` and ``tracker_reviewer`` group roles with
-their privileges and row-level security policies, and a login role made a
-member of one of them. Analysts read everything, insert new questions, their
-own analyst row and forecasts whose analyst is their role name; reviewers read
-everything and insert resolutions (they hold UPDATE on question(id) only so
-that ``SELECT ... FOR UPDATE`` may lock a question row; a policy refuses any
+``grant_role``: this database's group roles (``tracker_analyst_<db>``,
+``tracker_reviewer_<db>``; see :func:`group_names`) with their privileges on
+the tracker's own tables and row-level security policies, CONNECT revoked
+from PUBLIC, and a login role made a member of one of them (never both).
+Analysts read everything, insert new questions (with tags on those only),
+their own analyst row and forecasts whose analyst is their login role (not a
+role reached by SET ROLE); reviewers read everything and insert resolutions
+recorded under their own name (they hold UPDATE on question(id) only so that
+``SELECT ... FOR UPDATE`` may lock a question row; a policy refuses any
 actual change). Roles in neither group are left to their own GRANTs; the
 tables' owner and superusers bypass row-level security.
 """
