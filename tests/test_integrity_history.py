@@ -17,7 +17,8 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from support import CLI, dump_db
+from support import CLI, PG_BASE, dump_db
+from tracker.storage import HEAD
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -200,12 +201,12 @@ def checks(result) -> dict:
 def test_verify_passes_on_a_healthy_database(history):
     result = history.ok("db", "verify", "--json")
     got = checks(result)
-    assert list(got) == ["integrity", "migrations", "append_only", "forecast_times"]
+    assert list(got) == ["integrity", "migrations", "append_only", "question_rules", "forecast_times"]
     assert all(ok for ok, _ in got.values()), got
     assert js(result)["ok"] is True
     text = history.ok("db", "verify").stdout
     assert [line.split()[:2] for line in text.splitlines()] == [
-        ["integrity", "ok"], ["migrations", "ok"], ["append_only", "ok"], ["forecast_times", "ok"]]
+        ["integrity", "ok"], ["migrations", "ok"], ["append_only", "ok"], ["question_rules", "ok"], ["forecast_times", "ok"]]
 
 
 def _raw(url: str, *sql: str) -> None:
@@ -271,7 +272,7 @@ def test_verify_reports_a_schema_behind_head(sqlite_url):
     con.close()
     result = CLI(sqlite_url)("db", "verify", "--json")
     assert result.exit_code == 1
-    assert checks(result)["migrations"] == (False, "at revision 0001, head is 0003: run 'tracker db upgrade'")
+    assert checks(result)["migrations"] == (False, f"at revision 0001, head is {HEAD}: run 'tracker db upgrade'")
 
 
 def test_verify_on_a_damaged_sqlite_file(sqlite_url, tmp_path):
@@ -327,7 +328,7 @@ def test_backup_copies_the_database(history, tmp_path):
     target = tmp_path / "backups" / "copy.db"
     result = history.ok("db", "backup", str(target), "--json")
     info = js(result)
-    assert info["backup"] == str(target) and info["revision"] == "0003"
+    assert info["backup"] == str(target) and info["revision"] == HEAD
     assert info["rows"] == {"scenario": 0, "analyst": 2, "question": 2, "question_tag": 0, "forecast": 3, "resolution": 1}
     source = Path(history.db_url[len("sqlite:///"):])
     assert sqlite_dump(target) == sqlite_dump(source)
@@ -406,12 +407,35 @@ def _admin():
 
 
 @pytest.fixture
-def roles(pg_url):
-    """Unique login role names for this test; dropped (with their
-    privileges) afterwards. Roles are cluster-wide."""
+def pg_db_url():
+    """A database of its own on the test server (a grant revokes PUBLIC's
+    CONNECT on its database), dropped afterwards with its group roles."""
+    from support import pg_reason
+
+    reason = pg_reason()
+    if reason:
+        pytest.skip(reason)
+    from tracker.services.admin import group_names
+
+    name = "tr_" + secrets.token_hex(6)
+    with _admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_BASE.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with _admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for group in group_names(name, "public").values():
+                conn.execute(f'DROP ROLE IF EXISTS "{group}"')
+
+
+@pytest.fixture
+def roles(pg_db_url):
+    """Unique login role names for this test; dropped afterwards (their
+    privileges went with the test's database). Roles are cluster-wide."""
     from tracker.storage import open_store
 
-    open_store(pg_url, upgrade=True).dispose()
+    open_store(pg_db_url, upgrade=True).dispose()
     made: list[str] = []
 
     def new(prefix: str) -> str:
@@ -422,10 +446,7 @@ def roles(pg_url):
     yield new
     with _admin() as conn:
         for name in made:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
-            if exists:
-                conn.execute(f'DROP OWNED BY "{name}"')
-                conn.execute(f'DROP ROLE "{name}"')
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def as_role(pg_url: str, name: str) -> CLI:
@@ -433,28 +454,29 @@ def as_role(pg_url: str, name: str) -> CLI:
 
 
 @pytest.mark.postgres
-def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles, tmp_path):
-    admin = CLI(pg_url)
+def test_analyst_role_forecasts_under_its_own_name_only(pg_db_url, roles, tmp_path):
+    admin = CLI(pg_db_url)
     alice = roles("alice")
     admin.ok("question", "add", "Trump and Putin meet", "--deadline", FUTURE, "--id", "meet")
     admin.ok("forecast", "meet", "0.5", "--analyst", "bob")  # bob exists as an analyst
     result = admin.ok("db", "grant-analyst", alice, "--json")
-    assert js(result)["group"] == "tracker_analyst" and js(result)["created"] is True
-    before = dump_db(pg_url)
+    dbname = pg_db_url.rsplit("/", 1)[1]
+    assert js(result)["group"] == f"tracker_analyst_{dbname}" and js(result)["created"] is True
+    before = dump_db(pg_db_url)
 
-    me = as_role(pg_url, alice)
+    me = as_role(pg_db_url, alice)
     me.ok("forecast", "meet", "0.35", "--analyst", alice, "--rationale", "my own")
     me.fails("forecast", "meet", "0.9", "--analyst", "bob",
-             match='permission denied: new row violates row-level security policy for table "forecast"')
+             match=f"permission denied: analysts forecast under their own name only ({alice})")
     me.fails("forecast", "meet", "0.9", "--analyst", "mallory",
-             match='permission denied: new row violates row-level security policy for table "analyst"')
-    me.fails("resolve", "meet", "yes", match="permission denied for table question")
+             match=f"permission denied: analysts forecast under their own name only ({alice})")
+    me.fails("resolve", "meet", "yes", match="permission denied: analysts may not resolve; ask a reviewer")
     # reads everything
     shown = js(me.ok("show", "meet", "--json"))
     assert [(f["analyst"], f["probability"]) for f in shown["forecasts"]] == [("bob", 0.5), (alice, 0.35)]
     me.ok("list")
     me.ok("export", "--format", "json")
-    after = dict(dump_db(pg_url))
+    after = dict(dump_db(pg_db_url))
     assert after["forecasts"][:-1] == dict(before)["forecasts"] and len(after["forecasts"]) == 2
     assert after["forecasts"][-1][2] == alice
     assert sorted(a[0] for a in after["analysts"]) == sorted(["bob", alice])
@@ -464,14 +486,14 @@ def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles, tmp_path)
     me.ok("forecast", "mine", "0.6", "--analyst", alice)
     scen = tmp_path / "edit.yaml"
     scen.write_text(yaml.safe_dump({"id": "own-scenario", "title": "renamed", "questions": []}))
-    me.fails("import", str(scen), match="permission denied")
-    assert [q[1] for q in dict(dump_db(pg_url))["questions"] if q[0] == "meet"] == ["Trump and Putin meet"]
+    me.fails("import", str(scen), match="permission denied: analysts add new questions but may not change recorded ones")
+    assert [q[1] for q in dict(dump_db(pg_db_url))["questions"] if q[0] == "meet"] == ["Trump and Putin meet"]
 
     # and straight through the driver: the same policy
     import psycopg
 
-    schema = pg_url.split("search_path%3D")[1]
-    with psycopg.connect(f"host=127.0.0.1 port=5432 dbname=test user={alice} options=-csearch_path={schema}") as conn:
+    dbname = pg_db_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={dbname} user={alice}") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute("INSERT INTO forecast (question_id, analyst, probability, made_at, recorded_at, imported) "
                          "VALUES ('meet', 'bob', 0.1, now(), now(), false)")
@@ -484,30 +506,31 @@ def test_analyst_role_forecasts_under_its_own_name_only(pg_url, roles, tmp_path)
 
 
 @pytest.mark.postgres
-def test_reviewer_role_records_resolutions(pg_url, roles, tmp_path):
-    admin = CLI(pg_url)
+def test_reviewer_role_records_resolutions(pg_db_url, roles, tmp_path):
+    admin = CLI(pg_db_url)
     rita = roles("rita")
     for q in ("meet", "vienna", "helsinki", "still-open"):
         admin.ok("question", "add", f"Question {q}", "--deadline", FUTURE, "--id", q)
     admin.ok("forecast", "meet", "0.5", "--analyst", "bob")
     admin.ok("db", "grant-reviewer", rita)
-    me = as_role(pg_url, rita)
+    me = as_role(pg_db_url, rita)
     me.ok("resolve", "meet", "yes", "--reviewer", rita, "--note", "held in Helsinki")
     path = tmp_path / "review.yaml"
     path.write_text(yaml.safe_dump({"reviewer": rita, "resolutions": [
         {"question": "vienna", "outcome": "no"}, {"question": "helsinki", "outcome": "yes"}]}))
     me.ok("import", str(path))
-    me.fails("forecast", "still-open", "0.5", "--analyst", rita, match="permission denied")
-    me.fails("question", "add", "Mine", "--deadline", FUTURE, "--id", "mine", match="permission denied")
-    got = dict(dump_db(pg_url))
+    me.fails("forecast", "still-open", "0.5", "--analyst", rita, match="permission denied: reviewers may not forecast; ask an analyst")
+    me.fails("question", "add", "Mine", "--deadline", FUTURE, "--id", "mine",
+             match="permission denied: reviewers may not add or change questions; ask an analyst")
+    got = dict(dump_db(pg_db_url))
     assert sorted((r[1], r[2], r[7]) for r in got["resolutions"]) == [
         ("helsinki", "yes", rita), ("meet", "yes", rita), ("vienna", "no", rita)]
     assert len(got["forecasts"]) == 1
     # locking a question row for a resolution does not let a reviewer change it
     import psycopg
 
-    schema = pg_url.split("search_path%3D")[1]
-    with psycopg.connect(f"host=127.0.0.1 port=5432 dbname=test user={rita} options=-csearch_path={schema}") as conn:
+    dbname = pg_db_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={dbname} user={rita}") as conn:
         assert conn.execute("SELECT id FROM question WHERE id = 'meet' FOR UPDATE").fetchone() == ("meet",)
         conn.rollback()
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
@@ -518,18 +541,21 @@ def test_reviewer_role_records_resolutions(pg_url, roles, tmp_path):
 
 
 @pytest.mark.postgres
-def test_grants_are_idempotent_and_take_a_password(pg_url, roles):
-    admin = CLI(pg_url)
+def test_grants_are_idempotent_and_take_a_password(pg_db_url, roles):
+    admin = CLI(pg_db_url)
     name = roles("carol")
+    dbname = pg_db_url.rsplit("/", 1)[1]
     assert js(admin.ok("db", "grant-analyst", name, "--json"))["created"] is True
     again = js(admin.ok("db", "grant-analyst", name, "--json"))
     assert again["created"] is False
-    admin.ok("db", "grant-reviewer", name, "--password", "s3cret'; DROP ROLE postgres; --")
+    # an analyst is not made a reviewer too
+    admin.fails("db", "grant-reviewer", name, match=f"{name} is already an analyst of this database; a role is an analyst or a reviewer, not both")
+    admin.ok("db", "grant-analyst", name, "--password", "s3cret'; DROP ROLE postgres; --")
     with _admin() as conn:
         member_of = {r[0] for r in conn.execute(
             "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
             "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s", (name,))}
-        assert member_of == {"tracker_analyst", "tracker_reviewer"}
+        assert member_of == {f"tracker_analyst_{dbname}"}
         login, has_password = conn.execute(
             "SELECT rolcanlogin, rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s", (name,)).fetchone()
         assert login and has_password
@@ -537,15 +563,15 @@ def test_grants_are_idempotent_and_take_a_password(pg_url, roles):
 
 
 @pytest.mark.postgres
-def test_grant_errors_are_one_line(pg_url, roles):
-    admin = CLI(pg_url)
+def test_grant_errors_are_one_line(pg_db_url, roles):
+    admin = CLI(pg_db_url)
     for bad, match in [("pg_evil", "reserved"), ("tracker_analyst", "reserved"), ('quo"te', "not usable"),
                        ("x" * 64, "not usable"), ("", "empty")]:
         admin.fails("db", "grant-analyst", bad, match=match)
     name = roles("dave")
     admin.ok("db", "grant-analyst", name)
     # an analyst cannot hand out roles
-    as_role(pg_url, name).fails("db", "grant-reviewer", roles("eve"), match="permission denied")
+    as_role(pg_db_url, name).fails("db", "grant-reviewer", roles("eve"), match="permission denied")
 
 
 def test_grant_on_sqlite_is_refused(sqlite_url):

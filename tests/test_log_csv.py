@@ -110,10 +110,13 @@ def test_rows_without_made_at_are_now_and_reimport_adds_nothing(cli, tmp_path):
 
 def test_identical_rows_in_one_file_count_once(cli, tmp_path):
     row = "dup,alice,0.3,2018-07-31,2018-07-01\n"
-    path = write(tmp_path, "question,analyst,probability,deadline,made_at\n" + row + row + "dup,alice,0.4,2018-07-31,2018-07-01\n")
+    path = write(tmp_path, "question,analyst,probability,deadline,made_at\n" + row + row + "dup,alice,0.4,2018-07-31,2018-07-02\n")
     summary = js(cli.ok("import", path, "--json"))
     assert (summary["rows"], summary["forecasts_added"], summary["forecasts_already_present"]) == (3, 2, 1)
     assert [f["probability"] for f in js(cli.ok("show", "dup", "--json"))["forecasts"]] == [0.3, 0.4]
+    # another probability at the same moment is not a revision: refused
+    clash = write(tmp_path, "question,analyst,probability,deadline,made_at\n" + row + "dup,alice,0.5,2018-07-31,2018-07-01\n", "c.csv")
+    cli.fails("import", clash, match="line 3: alice already has a forecast of 0.3 on 'dup' made at 2018-07-01T00:00:00+00:00")
 
 
 def test_header_is_case_insensitive_and_columns_in_any_order(cli, tmp_path):

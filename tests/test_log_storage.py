@@ -16,6 +16,7 @@ import click
 import pytest
 
 from support import CLI, dump_db
+from tracker.storage import HEAD
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -250,12 +251,18 @@ def test_upgrade_from_0001_keeps_rows_and_adds_triggers(db_url):
         with store.read() as conn:
             assert current_revision(conn) == HEAD
             names = _triggers(conn)
+        from tracker.storage import guards
+
         expected = (
-            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete"}
+            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete",
+             "forecast_no_replace", "resolution_no_replace", "question_rules_insert", "question_rules_update",
+             "question_frozen"}
             if sqlite
-            else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate"}
+            else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate",
+                  "forecast_record_times", "resolution_record_times"}
         )
-        assert names == expected
+        assert names == expected == (set(guards.SQLITE_HISTORY_TRIGGERS) | set(guards.SQLITE_QUESTION_TRIGGERS)
+                                     if sqlite else set(guards.PG_HISTORY_TRIGGERS))
         q = show_question(store, "summit")
         assert (q["text"], q["scenario_id"], q["tags"], q["outcome"]) == ("They meet", "s1", ["russia"], "yes")
         assert [(f["id"], f["probability"], f["made_at"], f["imported"], f["rationale"]) for f in q["forecasts"]] == [
@@ -281,16 +288,16 @@ def test_postgresql_behind_head_asks_for_db_upgrade(pg_url):
     from tracker.storage.migrations import run_upgrade
 
     cli = CLI(pg_url)
-    cli.fails("list", match="database schema is empty, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match=f"database schema is empty, head is {HEAD}: run 'tracker db upgrade'")
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         run_upgrade(conn, "0001")
     engine.dispose()
-    cli.fails("list", match="database schema is at revision 0001, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match=f"database schema is at revision 0001, head is {HEAD}: run 'tracker db upgrade'")
     cli.fails("question", "add", "Meet", "--deadline", FUTURE.isoformat(), match="run 'tracker db upgrade'")
-    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0003 (head 0003)"
+    assert cli.ok("db", "upgrade").stdout.strip() == f"schema at revision {HEAD} (head {HEAD})"
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}  # idempotent
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": HEAD, "head": HEAD}  # idempotent
 
 
 def test_sqlite_behind_head_upgrades_itself(sqlite_url):
@@ -303,7 +310,7 @@ def test_sqlite_behind_head_upgrades_itself(sqlite_url):
     engine.dispose()
     cli = CLI(sqlite_url)
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": HEAD, "head": HEAD}
 
 
 # ------------------------------------------------------------ which database

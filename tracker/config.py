@@ -6,7 +6,8 @@ then a SQLite file ``tracker.db`` in the data directory.
 
 Data directory: ``TRACKER_HOME``, else the platform's user data directory.
 
-Analyst: the ``--analyst`` flag, then ``TRACKER_ANALYST``, then the login name.
+Analyst: the ``--analyst`` flag, then ``TRACKER_ANALYST``, then on PostgreSQL the
+database role the URL connects as, then the login name.
 """
 
 from __future__ import annotations
@@ -82,8 +83,24 @@ def database_url(flag: str | None = None) -> str:
     return "sqlite:///" + str((data_dir() / "tracker.db").absolute())
 
 
-def analyst_name(flag: str | None = None) -> str:
-    name = flag or os.environ.get("TRACKER_ANALYST")
+def database_role(url: str | None) -> str | None:
+    """The role a PostgreSQL URL connects as (its user, else ``PGUSER``), or
+    None for SQLite and for a URL that leaves the role to the login name."""
+    if not url or not url.startswith("postgresql"):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        user = urlsplit(url).username
+    except ValueError:
+        user = None
+    return unquote(user) if user else (os.environ.get("PGUSER") or None)
+
+
+def analyst_name(flag: str | None = None, url: str | None = None) -> str:
+    """The flag, then ``TRACKER_ANALYST``, then on PostgreSQL the database
+    role (the name row-level security holds the user to), then the login name."""
+    name = flag or os.environ.get("TRACKER_ANALYST") or database_role(url)
     if not name:
         try:
             name = getpass.getuser()

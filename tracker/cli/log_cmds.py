@@ -114,8 +114,8 @@ def forecast_cmd(question_id, probability, rationale, analyst, as_json):
     from .. import config
     from ..services.log import add_forecast
 
-    name = config.analyst_name(analyst)
     store = get_store()
+    name = config.analyst_name(analyst, store.url)
     result = add_forecast(store, question_id, probability, analyst=name, rationale=rationale)
     if as_json:
         emit_json(result)
@@ -250,7 +250,7 @@ def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersed
     store = get_store()
     result = resolve(
         store, question_id, outcome,
-        recorded_by=config.analyst_name(reviewer),
+        recorded_by=config.analyst_name(reviewer, store.url),
         known_at=parse_datetime(known_at, "--known-at") if known_at else None,
         evidence=list(evidence), note=note, reason=reason, supersede=supersede,
     )

@@ -15,6 +15,10 @@ def _scope_options(fn):
         click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter (e.g. 2018Q3)."),
         click.option("--scenario", metavar="ID", help="Only this scenario's questions."),
         click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts."),
+        click.option("--forecasts", "forecast_set", type=click.Choice(["auto", "live", "history", "all"]), default="auto",
+                     show_default=True,
+                     help="Live forecasts (logged when made), imported history (times claimed), or all; "
+                          "auto: live when the database has any, else history."),
     )):
         fn = opt(fn)
     return fn
@@ -33,7 +37,7 @@ def _scope_options(fn):
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
               metavar="FILE", help="Where to write the figure: FILE.png, FILE.svg or FILE.pdf.")
 @db_option
-def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, output):
+def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode, by, scale, output):
     """Draw a figure and save it (png, svg or pdf, from the file name).
 
     \b
@@ -69,18 +73,33 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
 
     with progress_bar("plot") as progress:
         fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
-                            tag=tag, mode=mode, by=by, scale=scale, progress=progress)
+                            tag=tag, mode=mode, by=by, scale=scale, forecasts=forecast_set, progress=progress)
         if progress is not None:
             progress("writing", 0, None)
-        try:
-            save(fig, output)
-        except OSError as exc:
-            from ..errors import TrackerError
-
-            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        _save_atomically(save, fig, output, suffix)
     if message:
         info(f"note: {message}")
     info(f"wrote {output}")
+
+
+def _save_atomically(save, fig, output: str, fmt: str) -> None:
+    """Draw ``fig`` into a temporary file beside ``output`` and rename it into
+    place, so that a failure (a full disk, a file-size limit) leaves any
+    earlier file whole and no partial one."""
+    import os
+    from pathlib import Path
+
+    from ..errors import TrackerError
+
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        save(fig, tmp, format=fmt)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @click.command("report")
@@ -97,7 +116,7 @@ def plot_cmd(kind, question, quarter, scenario, analyst, tag, mode, by, scale, o
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               metavar="FILE", help="Where to write the report (default: standard output).")
 @db_option
-def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of, output):
+def report_cmd(quarter, scenario, analyst, forecast_set, tag, mode, scale, fmt, images, as_of, output):
     """The team's calibration report: one self-contained HTML file (or JSON, or Markdown).
 
     \b
@@ -115,6 +134,7 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
       tracker report --analyst ana --format md -o ana.md
       tracker report --scenario trump-putin-2018 --tag russia --mode initial --scale 0-2 \
           --images png --as-of 2018-10-01 -o report.html
+      tracker report --forecasts history -o history.html
     """
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
@@ -128,18 +148,14 @@ def report_cmd(quarter, scenario, analyst, tag, mode, scale, fmt, images, as_of,
     # the report builds hundreds of thousands of small objects, none in a cycle: no collector passes over them
     with paused_gc(freeze=True), progress_bar("report") as progress:
         data = build_report(get_store(), quarter=quarter, scenario=scenario, analyst=analyst, tag=tag, mode=mode,
-                            scale=scale, as_of=as_of_date, progress=progress)
+                            scale=scale, as_of=as_of_date, forecasts=forecast_set, progress=progress)
         text = render(data, fmt, image_format=images, progress=progress) if fmt == "html" else render(data, fmt)
     if not output or output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as exc:
-            from ..errors import TrackerError
+        from .transfer_cmds import write_pieces
 
-            raise TrackerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_pieces(output, [text])  # a temporary file renamed into place: a full disk leaves the old report whole
         info(f"wrote {output}")
     s = data.summary
     info(f"{s.n_resolved} resolved, {s.n_annulled} annulled, {s.n_overdue} overdue; "

@@ -7,6 +7,13 @@ import click
 from .common import db_option, emit_json, get_store, info, json_option, progress_bar, table
 
 
+FORECAST_LABELS = {
+    "live": "live forecasts only: imported history left out",
+    "history": "imported history only: times claimed by the files, not witnessed",
+    "all": "live forecasts and imported history together",
+}
+
+
 def verdict(calibration: dict) -> str:
     """The calibration slope's verdict (the same rule as the report's)."""
     from ..scoring import slope_verdict
@@ -26,10 +33,15 @@ def verdict(calibration: dict) -> str:
 @click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True,
               help="Brier scale: (p-y)^2, or the Good Judgment two-outcome sum 2(p-y)^2.")
 @click.option("--exclude-after-fact", is_flag=True, help="Leave out imported forecasts recorded after the outcome became known.")
+@click.option("--forecasts", "forecast_set", type=click.Choice(["auto", "live", "history", "all"]), default="auto",
+              show_default=True,
+              help="Live forecasts (logged when made), imported history (times claimed, not witnessed), or all; "
+                   "auto: live when the database has any, else history.")
 @click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
 @db_option
 @json_option
-def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, no_bootstrap, as_json):
+def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, forecast_set, no_bootstrap,
+              as_json):
     """Score resolved questions: Brier, log score, decompositions, calibration.
 
     \b
@@ -47,13 +59,15 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score --by wep --mode time-weighted --json
       tracker score --analyst ana --tag russia --scenario trump-putin-2018 --scale 0-2 --bins 5
       tracker score --by analyst --exclude-after-fact --no-bootstrap
+      tracker score --by analyst --forecasts history
     """
     from ..services.score import score
 
     store = get_store()
     with progress_bar("scoring") as progress:
         result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                       scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap, progress=progress)
+                       scale=scale, exclude_after_fact=exclude_after_fact, forecasts=forecast_set,
+                       bootstrap=not no_bootstrap, progress=progress)
     if as_json:
         emit_json(result)
         return
@@ -72,7 +86,8 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
         if by == "analyst":
             line.insert(4, r.get("relative_brier"))
         body.append(line)
-    click.echo(f"Scored {mode} forecasts; Brier on the {scale} scale, lower is better.")
+    shown = rows[0].get("forecasts", "all")
+    click.echo(f"Scored {mode} forecasts ({FORECAST_LABELS.get(shown, shown)}); Brier on the {scale} scale, lower is better.")
     click.echo(table(body, headers))
     for r in rows:
         m, c = r["murphy"], r["corp"]

@@ -117,7 +117,7 @@ def import_cmd(path, fmt, who, as_json):
         from ..services.transfer import import_csv
 
         with progress_bar(f"importing {name}") as progress:
-            result = import_csv(store, data, filename=name, recorded_by=config.analyst_name(who), progress=progress)
+            result = import_csv(store, data, filename=name, recorded_by=config.analyst_name(who, store.url), progress=progress)
         summary = (
             f"{result['rows']} rows: {result['forecasts_added']} forecasts added "
             f"({result['forecasts_already_present']} already present), "
@@ -126,7 +126,7 @@ def import_cmd(path, fmt, who, as_json):
     else:
         from ..services.files import import_yaml
 
-        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who))
+        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who, store.url))
         summary = result.get("summary", "")
     if as_json:
         emit_json(result)

@@ -37,6 +37,8 @@ class Meta:
     tag: Optional[str] = None
     mode: str = "final"  # which forecast of each (question, analyst) pair is scored
     brier_scale: str = "0-1"
+    # which forecasts are scored: "live" (logged when made), "history" (imported, times claimed) or "all"
+    forecasts: str = "all"
     # how the 95% intervals of the per-analyst table and of the trend were computed (the team's
     # headline interval is always the percentile bootstrap of ``tracker score``)
     group_intervals: str = "percentile bootstrap (2000 resamples)"

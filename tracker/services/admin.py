@@ -3,6 +3,8 @@ verification of a database's integrity, and PostgreSQL roles for a team.
 
 ``backup``: SQLite's online backup API copies a consistent snapshot while
 other processes keep writing; the copy is checked and then moved into place.
+The database itself and the files SQLite keeps beside it (-wal, -shm,
+-journal, the migration lock) are refused as destinations.
 
 ``verify``: each check reports ok or FAIL with a one-line detail:
 
@@ -10,25 +12,32 @@ other processes keep writing; the copy is checked and then moved into place.
   ``PRAGMA foreign_key_check``; on PostgreSQL a consistency query over every
   table (the server keeps its own pages consistent);
 - ``migrations``: the schema revision is the head this version knows;
-- ``append_only``: the triggers that refuse UPDATE and DELETE (and TRUNCATE on
-  PostgreSQL) on forecasts and resolutions are present and enabled;
+- ``append_only``: the history triggers (no UPDATE, DELETE, TRUNCATE, REPLACE;
+  server-set times on PostgreSQL) are present, enabled in ordinary sessions
+  and exactly as the migrations create them (``tracker.storage.guards``);
+- ``question_rules``: the CHECK constraints (validated) and triggers that
+  keep questions well formed and resolved ones frozen;
 - ``forecast_times``: no forecast was recorded after its question's outcome
   was recorded, and none recorded together with the outcome claims a time
   after the outcome became known (the rules the log and the importers
   enforce; a row breaking them came in around the tool).
 
-``grant_role``: ``tracker_analyst`` and ``tracker_reviewer`` group roles with
-their privileges and row-level security policies, and a login role made a
-member of one of them. Analysts read everything, insert new questions, their
-own analyst row and forecasts whose analyst is their role name; reviewers read
-everything and insert resolutions (they hold UPDATE on question(id) only so
-that ``SELECT ... FOR UPDATE`` may lock a question row; a policy refuses any
+``grant_role``: this database's group roles (``tracker_analyst_<db>``,
+``tracker_reviewer_<db>``; see :func:`group_names`) with their privileges on
+the tracker's own tables and row-level security policies, CONNECT revoked
+from PUBLIC, and a login role made a member of one of them (never both).
+Analysts read everything, insert new questions (with tags on those only),
+their own analyst row and forecasts whose analyst is their login role (not a
+role reached by SET ROLE); reviewers read everything and insert resolutions
+recorded under their own name (they hold UPDATE on question(id) only so that
+``SELECT ... FOR UPDATE`` may lock a question row; a policy refuses any
 actual change). Roles in neither group are left to their own GRANTs; the
 tables' owner and superusers bypass row-level security.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -36,20 +45,9 @@ from typing import Any, Optional
 
 from ..errors import ConflictError, DatabaseError, ValidationError
 
+# prefixes of the group roles; each database has its own pair (see group_names)
 GROUPS = {"analyst": "tracker_analyst", "reviewer": "tracker_reviewer"}
 TRACKER_TABLES = ("scenario", "analyst", "question", "question_tag", "forecast", "resolution")
-SQLITE_TRIGGERS = {
-    "forecast_no_update": "forecast",
-    "forecast_no_delete": "forecast",
-    "resolution_no_update": "resolution",
-    "resolution_no_delete": "resolution",
-}
-PG_TRIGGERS = {
-    "forecast_append_only": "forecast",
-    "forecast_no_truncate": "forecast",
-    "resolution_append_only": "resolution",
-    "resolution_no_truncate": "resolution",
-}
 
 
 def _sqlite_path(url: str) -> Optional[Path]:
@@ -90,12 +88,9 @@ def backup(url: str, target: str | os.PathLike, *, force: bool = False) -> dict:
     dest = Path(target).expanduser()
     if dest.is_dir():
         raise ConflictError(f"{target} is a directory: name the backup file")
-    try:
-        same = dest.exists() and dest.resolve() == source.resolve()
-    except OSError:
-        same = False
-    if same:
-        raise ConflictError(f"{target} is the database itself: name another file")
+    clash = _database_file_clash(source, dest)
+    if clash:
+        raise ConflictError(f"{target} is {clash}: name another file")
     if dest.exists() and not force:
         raise ConflictError(f"{target} exists: pass --force to overwrite it")
     try:
@@ -147,6 +142,31 @@ def backup(url: str, target: str | os.PathLike, *, force: bool = False) -> dict:
     }
 
 
+def _database_file_clash(source: Path, dest: Path) -> Optional[str]:
+    """What ``dest`` is to the database at ``source``, when it is the
+    database itself or one of the files SQLite keeps beside it (writing a
+    backup there would lose committed rows, or be deleted at the next
+    checkpoint), else None."""
+    companions = {"": "the database itself"}
+    companions.update({s: f"the database's {s} file" for s in ("-wal", "-shm", "-journal", ".lock")})
+    try:
+        dest_real = dest.parent.resolve() / dest.name
+        dest_real = dest_real.resolve() if dest_real.is_symlink() else dest_real
+        src_real = source.resolve()
+    except (OSError, RuntimeError):
+        return None
+    for suffix, what in companions.items():
+        companion = src_real.with_name(src_real.name + suffix)
+        if dest_real == companion:
+            return what
+        try:
+            if dest.exists() and companion.exists() and os.path.samefile(dest, companion):  # a hard link
+                return what
+        except OSError:
+            pass
+    return None
+
+
 # ----------------------------------------------------------------- verify
 
 
@@ -171,8 +191,11 @@ def verify(url: str) -> dict:
                 raise DatabaseError(f"cannot open database {safe_url(url)}: {_describe(exc)}") from None
             checks.append(_check("integrity", False, _describe(exc)))
             return _result(url, checks)
+        except UnicodeDecodeError as exc:  # SQLite: the schema's own pages are damaged
+            checks.append(_check("integrity", False, f"the schema cannot be read: {exc}"))
+            return _result(url, checks)
         try:
-            for fn in (_check_integrity, _check_migrations, _check_triggers, _check_forecast_times):
+            for fn in (_check_integrity, _check_migrations, _check_triggers, _check_question_rules, _check_forecast_times):
                 try:
                     checks.append(fn(conn))
                 except SQLAlchemyError as exc:
@@ -243,33 +266,96 @@ def _check_migrations(conn) -> dict:
 
 
 def _check_triggers(conn) -> dict:
-    missing: list[str] = []
+    """The history triggers are present, enabled and as the migrations made them."""
+    from ..storage import guards
+
     if conn.dialect.name == "sqlite":
-        rows = conn.exec_driver_sql("SELECT name, tbl_name, sql FROM sqlite_master WHERE type='trigger'").fetchall()
-        found = {name: (table, sql or "") for name, table, sql in rows}
-        for name, table in SQLITE_TRIGGERS.items():
-            got = found.get(name)
-            if got is None or got[0] != table or "RAISE(ABORT" not in got[1].upper().replace(" ", ""):
-                missing.append(name)
+        missing = _sqlite_triggers_differ(conn, guards.SQLITE_HISTORY_TRIGGERS)
+        count = len(guards.SQLITE_HISTORY_TRIGGERS)
     else:
-        present = _tables_present(conn)
-        found = {}
-        for table in ("forecast", "resolution"):
-            if table not in present:
-                continue
-            for name, enabled, src in conn.exec_driver_sql(
-                "SELECT t.tgname, t.tgenabled, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-                f"WHERE t.tgrelid = to_regclass('{table}') AND NOT t.tgisinternal"
-            ):
-                found[name] = (table, enabled, src or "")
-        for name, table in PG_TRIGGERS.items():
-            got = found.get(name)
-            if got is None or got[0] != table or got[1] == "D" or "raise exception" not in got[2].lower():
-                missing.append(name + (" (disabled)" if got is not None and got[1] == "D" else ""))
+        missing = _pg_triggers_differ(conn, guards.PG_HISTORY_TRIGGERS)
+        count = len(guards.PG_HISTORY_TRIGGERS)
     if missing:
         return _check("append_only", False, "missing or altered: " + ", ".join(missing))
-    names = SQLITE_TRIGGERS if conn.dialect.name == "sqlite" else PG_TRIGGERS
-    return _check("append_only", True, f"{len(names)} triggers guard forecasts and resolutions")
+    return _check("append_only", True, f"{count} triggers guard forecasts and resolutions")
+
+
+def _check_question_rules(conn) -> dict:
+    """The rules on question rows (CHECK constraints, triggers) are in force."""
+    from ..storage import guards
+
+    if conn.dialect.name == "sqlite":
+        missing = _sqlite_triggers_differ(conn, guards.SQLITE_QUESTION_TRIGGERS)
+        count = len(guards.SQLITE_QUESTION_TRIGGERS)
+        what = "triggers"
+    else:
+        missing = _pg_triggers_differ(conn, guards.PG_QUESTION_TRIGGERS)
+        found = {}
+        if "question" in _tables_present(conn):
+            found = {
+                name: (validated, definition)
+                for name, validated, definition in conn.exec_driver_sql(
+                    "SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = to_regclass('question') AND contype = 'c'"
+                )
+            }
+        for name in guards.PG_QUESTION_CHECKS:
+            got = found.get(name)
+            if got is None:
+                missing.append(name)
+            elif not got[0]:
+                missing.append(f"{name} (existing rows break it)")
+        count = len(guards.PG_QUESTION_TRIGGERS) + len(guards.PG_QUESTION_CHECKS)
+        what = "constraints and triggers"
+    if missing:
+        return _check("question_rules", False, "missing or altered: " + ", ".join(missing))
+    return _check("question_rules", True, f"{count} {what} guard questions")
+
+
+def _sqlite_triggers_differ(conn, expected: dict) -> list[str]:
+    from ..storage.guards import normalize
+
+    rows = conn.exec_driver_sql("SELECT name, tbl_name, sql FROM sqlite_master WHERE type='trigger'").fetchall()
+    found = {name: (table, normalize(sql)) for name, table, sql in rows}
+    out = []
+    for name, (table, create) in expected.items():
+        got = found.get(name)
+        if got is None:
+            out.append(name)
+        elif got[0] != table or got[1] != normalize(create):
+            out.append(f"{name} (definition altered)")
+    return out
+
+
+def _pg_triggers_differ(conn, expected: dict) -> list[str]:
+    """Each trigger on its table, enabled in ordinary sessions (not
+    ``ENABLE REPLICA``), of the expected events, with no WHEN clause and
+    calling a function whose body is the migrations' own."""
+    from ..storage.guards import PG_FUNCTIONS, normalize
+
+    present = _tables_present(conn)
+    found = {}
+    for table in {spec[0] for spec in expected.values()} & present:
+        for name, enabled, tgtype, has_when, nargs, proname, src in conn.exec_driver_sql(
+            "SELECT t.tgname, t.tgenabled, t.tgtype, t.tgqual IS NOT NULL, t.tgnargs, p.proname, p.prosrc "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            f"WHERE t.tgrelid = to_regclass('{table}') AND NOT t.tgisinternal"
+        ):
+            found[name] = (table, enabled, tgtype, has_when, nargs, proname, src)
+    out = []
+    for name, (table, tgtype, function) in expected.items():
+        got = found.get(name)
+        if got is None or got[0] != table:
+            out.append(name)
+        elif got[1] == "D":
+            out.append(f"{name} (disabled)")
+        elif got[1] == "R":
+            out.append(f"{name} (fires only in replica sessions)")
+        elif got[2] != tgtype or got[3] or got[4] or got[5] != function:
+            out.append(f"{name} (definition altered)")
+        elif normalize(got[6]) != normalize(PG_FUNCTIONS[function]):
+            out.append(f"{name} (function {function} altered)")
+    return out
 
 
 def _check_forecast_times(conn) -> dict:
@@ -318,6 +404,27 @@ def _check_forecast_times(conn) -> dict:
 
 ROLE_RE = re.compile(r"^[^\x00-\x1f\x7f\"]{1,63}$")
 RESERVED_ROLES = {"public", "current_user", "session_user", "current_role", "none", *GROUPS.values()}
+KINDS = tuple(GROUPS)
+
+
+def group_names(database: str, schema: str) -> dict[str, str]:
+    """The group roles of one tracker database: ``tracker_analyst_<db>`` and
+    ``tracker_reviewer_<db>`` (``..._<db>_<schema>`` when the tables live
+    outside ``public``). Roles are cluster-wide, so a group named after its
+    database grants nothing in another one. Names longer than PostgreSQL's
+    63 bytes end in a hash of the full name."""
+    import hashlib
+
+    where = database if schema == "public" else f"{database}_{schema}"
+    out = {}
+    for kind, base in GROUPS.items():
+        name = f"{base}_{where}"
+        if len(name.encode()) > 63:
+            digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+            head = name.encode()[: 63 - 11].decode(errors="ignore")
+            name = f"{head}_{digest}"
+        out[kind] = name
+    return out
 
 
 def check_role_name(name: Any) -> str:
@@ -326,14 +433,17 @@ def check_role_name(name: Any) -> str:
     name = name.strip()
     if not ROLE_RE.match(name) or len(name.encode()) > 63:
         raise ValidationError(f"role name {name[:40]!r} is not usable: 1-63 bytes, no quotes or control characters")
-    if name.lower() in RESERVED_ROLES or name.lower().startswith("pg_"):
+    lower = name.lower()
+    if lower in RESERVED_ROLES or lower.startswith("pg_") or any(lower.startswith(g + "_") for g in GROUPS.values()):
         raise ValidationError(f"role name {name!r} is reserved")
     return name
 
 
-def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
-    """Statements (psycopg ``sql`` objects) that create the two group roles
-    idempotently and give them what they need on the tracker tables."""
+def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: dict[str, str]) -> list:
+    """Statements (psycopg ``sql`` objects) that create this database's two
+    group roles idempotently and give them what they need on the tracker's
+    own tables, and nothing else: CONNECT on this database (revoked from
+    PUBLIC), USAGE on the schema, and privileges table by table."""
     from psycopg import sql
 
     s = sql.Identifier(schema)
@@ -341,21 +451,28 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
     def t(name):
         return sql.SQL("{}.{}").format(s, sql.Identifier(name))
 
-    analyst, reviewer = sql.Identifier(GROUPS["analyst"]), sql.Identifier(GROUPS["reviewer"])
-    member = "pg_has_role(current_user, '{}', 'MEMBER')"
-    not_grouped = sql.SQL(
-        "NOT (" + member.format(GROUPS["analyst"]) + " OR " + member.format(GROUPS["reviewer"]) + ")"
-    )
+    analyst, reviewer = sql.Identifier(groups["analyst"]), sql.Identifier(groups["reviewer"])
+    member = "pg_has_role(current_user, {}, 'MEMBER')"
+    grouped = sql.SQL("(" + member + " OR " + member + ")").format(
+        sql.Literal(groups["analyst"]), sql.Literal(groups["reviewer"]))
+    not_grouped = sql.SQL("NOT {}").format(grouped)
+    # the login role itself, never a group reached by SET ROLE
+    myself = sql.SQL("current_user = session_user")
     out = []
-    for group in GROUPS.values():
+    for group in groups.values():
         out.append(sql.SQL(
             "DO $$ BEGIN CREATE ROLE {} NOLOGIN; "
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         ).format(sql.Identifier(group)))
     both = sql.SQL("{}, {}").format(analyst, reviewer)
+    db = sql.Identifier(database)
+    tables = sql.SQL(", ").join(t(name) for name in (*TRACKER_TABLES, "alembic_version"))
     out += [
+        # a database of its own: nobody connects unless granted here
+        sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(db),
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(db, both),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(s, both),
-        sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(s, both),
+        sql.SQL("GRANT SELECT ON {} TO {}").format(tables, both),
         # analysts: their own analyst row and forecasts; new questions (tracker
         # question add), never changes to existing ones
         sql.SQL("GRANT INSERT ON {}, {} TO {}").format(t("forecast"), t("analyst"), analyst),
@@ -374,21 +491,41 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
             sql.SQL("CREATE POLICY {} ON {} " + body).format(sql.Identifier(name), t(table), *args),
         ]
 
-    for table in ("forecast", "analyst", "question"):
+    for table in ("forecast", "analyst", "question", "question_tag", "resolution"):
         out.append(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(t(table)))
         out += policy(table, "tracker_read", "FOR SELECT USING (true)")
         # roles outside the two groups keep whatever their GRANTs allow
         out += policy(table, "tracker_ungrouped", "FOR ALL USING ({}) WITH CHECK ({})", not_grouped, not_grouped)
-    out += policy("forecast", "tracker_own_forecasts", "FOR INSERT TO {} WITH CHECK (analyst = current_user)", analyst)
-    out += policy("analyst", "tracker_own_analyst_row", "FOR INSERT TO {} WITH CHECK (name = current_user)", analyst)
-    out += policy("question", "tracker_new_questions", "FOR INSERT TO {} WITH CHECK (true)", analyst)
+    out += policy("forecast", "tracker_own_forecasts", "FOR INSERT TO {} WITH CHECK (analyst = current_user AND {})",
+                  analyst, myself)
+    out += policy("analyst", "tracker_own_analyst_row", "FOR INSERT TO {} WITH CHECK (name = current_user AND {})",
+                  analyst, myself)
+    out += policy("question", "tracker_new_questions", "FOR INSERT TO {} WITH CHECK ({})", analyst, myself)
+    # tags go with a question added in the same transaction, never onto another's
+    out += policy("question_tag", "tracker_tags_of_new_questions",
+                  "FOR INSERT TO {} WITH CHECK ({} AND EXISTS (SELECT 1 FROM {} q WHERE q.id = question_id "
+                  "AND q.xmin = pg_current_xact_id()::xid))", analyst, myself, t("question"))
     out += policy("question", "tracker_lock_only", "FOR UPDATE TO {} USING (true) WITH CHECK (false)", reviewer)
+    out += policy("resolution", "tracker_own_resolutions",
+                  "FOR INSERT TO {} WITH CHECK (recorded_by = current_user AND {})", reviewer, myself)
     return out
+
+
+def tracker_location(conn) -> tuple[str, str]:
+    """(database, schema) of the tracker tables behind ``conn``."""
+    row = conn.exec_driver_sql(
+        "SELECT current_database(), n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = to_regclass('forecast')"
+    ).first()
+    if row is None:
+        raise DatabaseError("no tracker tables here: run 'tracker db upgrade' first")
+    return row[0], row[1]
 
 
 def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -> dict:
     """Create (or reuse) the login role ``name`` and make it a tracker analyst
-    or reviewer on the database behind ``store`` (PostgreSQL only)."""
+    or reviewer of the database behind ``store`` (PostgreSQL only). A role is
+    one or the other: granting the second is refused."""
     if kind not in GROUPS:
         raise ValidationError(f"unknown kind of role {kind!r} (analyst or reviewer)")
     if store.dialect != "postgresql":
@@ -398,7 +535,6 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
     name = check_role_name(name)
     if password is not None and (not password or "\x00" in password):
         raise ValidationError("the password is empty or holds a NUL character")
-    group = GROUPS[kind]
 
     def work(conn):
         import psycopg
@@ -407,12 +543,10 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
         from ..storage import translate_error
 
         raw = conn.connection.driver_connection
-        schema = conn.exec_driver_sql(
-            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.oid = to_regclass('forecast')"
-        ).scalar()
-        if schema is None:
-            raise DatabaseError("no tracker tables here: run 'tracker db upgrade' first")
+        database, schema = tracker_location(conn)
+        groups = group_names(database, schema)
+        group = groups[kind]
+        other_kind = next(k for k in GROUPS if k != kind)
         sequences = {
             t: conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{t}', 'id')").scalar()
             for t in ("forecast", "resolution")
@@ -420,9 +554,19 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
         try:
             # one grant at a time: concurrent CREATE ROLE and policy changes collide
             raw.execute("SELECT pg_advisory_xact_lock(7301985)")
-            for stmt in _setup_sql(schema, sequences):
+            for stmt in _setup_sql(database, schema, groups, sequences):
                 raw.execute(stmt)
-            exists = raw.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+            exists = raw.execute(
+                "SELECT rolcanlogin, rolsuper, pg_has_role(rolname, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+                (groups[other_kind], name),
+            ).fetchone()
+            if exists is not None and exists[1]:
+                raise ConflictError(f"{name} is a superuser: it bypasses every rule; grant a role of its own")
+            if exists is not None and exists[2]:
+                raise ConflictError(
+                    f"{name} is already {'an' if other_kind == 'analyst' else 'a'} {other_kind} of this database; a role is an analyst or a reviewer, "
+                    f"not both (the owner may REVOKE {groups[other_kind]} FROM {name} first)"
+                )
             role = sql.Identifier(name)
             pw = sql.SQL(" PASSWORD {}").format(sql.Literal(password)) if password is not None else sql.SQL("")
             if exists is None:
@@ -434,7 +578,86 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
             raise translate_error(exc) or DatabaseError(
                 f"cannot grant {group} to {name}: {' '.join(str(exc).split())}"
             ) from None
-        return {"role": name, "group": group, "schema": schema, "created": exists is None,
+        return {"role": name, "group": group, "database": database, "schema": schema, "created": exists is None,
                 "password_set": password is not None}
 
     return store.run_write(work)
+
+
+def role_kind(store) -> tuple[Optional[str], Optional[str]]:
+    """(kind, role) of the connected role: kind is "analyst" or "reviewer"
+    when it belongs to that group of this database, "owner" for the tables'
+    owner (or a superuser), else None."""
+    if store.dialect != "postgresql":
+        return None, None
+    try:
+        with store.engine.connect() as conn:
+            user = conn.exec_driver_sql("SELECT current_user").scalar()
+            database, schema = tracker_location(conn)
+            owner = conn.exec_driver_sql(
+                "SELECT pg_has_role(current_user, relowner, 'MEMBER') FROM pg_class WHERE oid = to_regclass('forecast')"
+            ).scalar()
+            if owner:
+                return "owner", user
+            for kind, group in group_names(database, schema).items():
+                if conn.exec_driver_sql(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %(g)s) "
+                    "AND pg_has_role(current_user, %(g)s, 'MEMBER')", {"g": group}
+                ).scalar():
+                    return kind, user
+            return None, user
+    except Exception:  # the wording of a refusal must never hide the refusal itself
+        return None, None
+
+
+_TABLE_ACTIONS = {"resolution": "resolve", "forecast": "forecast", "analyst": "forecast",
+                  "question": "question", "question_tag": "question", "scenario": "question"}
+
+
+def refusal_message(store, action: str, detail: str) -> Optional[str]:
+    """A permission refusal that names the right the user lacks (and whom to
+    ask), not the table the database named; None to keep ``detail``."""
+    lower = detail.lower()
+    if "permission denied" not in lower or "append-only" in lower or "only the owner" in lower:
+        return None
+    table = re.search(r'(?:table|relation) "?([a-z_]+)"?', lower)
+    if action == "import":
+        action = _TABLE_ACTIONS.get(table.group(1), "import") if table else "import"
+    kind, user = role_kind(store)
+    own_name = "row-level security" in lower
+    who = f" ({user})" if user else ""
+    if action == "resolve":
+        if kind == "reviewer" and own_name:
+            return f"permission denied: reviewers record resolutions under their own name only{who}"
+        if kind == "analyst":
+            return "permission denied: analysts may not resolve; ask a reviewer"
+        return "permission denied: recording resolutions needs the reviewer role; ask the database owner (tracker db grant-reviewer)"
+    if action == "forecast":
+        if kind == "analyst" and own_name:
+            return f"permission denied: analysts forecast under their own name only{who}"
+        if kind == "reviewer":
+            return "permission denied: reviewers may not forecast; ask an analyst"
+        return "permission denied: forecasting needs the analyst role; ask the database owner (tracker db grant-analyst)"
+    if action == "question":
+        if kind == "reviewer":
+            return "permission denied: reviewers may not add or change questions; ask an analyst"
+        if kind == "analyst":
+            if table and table.group(1) == "question_tag" and own_name:
+                return "permission denied: analysts tag only the questions they add; ask the database owner"
+            return "permission denied: analysts add new questions but may not change recorded ones; ask the database owner"
+        return "permission denied: adding questions needs the analyst role; ask the database owner (tracker db grant-analyst)"
+    return None
+
+
+@contextlib.contextmanager
+def explain_refusal(store, action: str):
+    """Re-word a permission refusal raised inside: see :func:`refusal_message`."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if getattr(store, "dialect", None) != "postgresql":
+            raise
+        better = refusal_message(store, action, str(exc))
+        if better is None:
+            raise
+        raise DatabaseError(better) from None

@@ -11,6 +11,7 @@ from ..errors import ConflictError, FileFormatError, NotFoundError, ValidationEr
 from ..files.yamlio import dump_yaml, load_yaml
 from ..models import utcnow
 from ..storage import Store
+from ..storage.guards import FROZEN_COLUMNS  # what a resolution freezes (the database refuses it too)
 from .common import (
     T_FORECAST,
     T_QUESTION,
@@ -140,7 +141,10 @@ def import_scenario(store: Store, doc: dict, *, filename: str, now: Optional[dat
     def work(conn):
         return _apply_scenario(conn, scenario, filename, now)
 
-    return store.run_write(work)
+    from .admin import explain_refusal
+
+    with explain_refusal(store, "import"):
+        return store.run_write(work)
 
 
 def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
@@ -280,6 +284,15 @@ def _update_question(conn, existing, q, where: str) -> int:
     if q.opened_at is not None and aware(q.opened_at) < aware(existing["opened_at"]):
         # a revision dated before the question opened moves the opening back, as on a first import
         updates["opened_at"] = aware(q.opened_at)
+    frozen = [k for k in updates if k in FROZEN_COLUMNS]
+    resolution = current_resolution(conn, q.id) if frozen else None
+    if resolution is not None:
+        field = frozen[0]
+        state = "annulled" if resolution["annulled"] else f"resolved ({resolution['outcome']})"
+        raise ConflictError(
+            f"the question is already {state} and its definition frozen: {field} differs from the recorded "
+            f"({_show(existing[field])} -> {_show(updates[field])}); record a correction as a new question"
+        )
     tags_now = tags_of(conn, [q.id])[q.id]
     if updates:
         conn.execute(T_QUESTION.update().where(T_QUESTION.c.id == q.id).values(**updates))
@@ -474,5 +487,8 @@ def import_resolutions(store: Store, doc: dict, *, filename: str, recorded_by: s
         )
         return counts
 
-    return store.run_write(work)
+    from .admin import explain_refusal
+
+    with explain_refusal(store, "resolve"):
+        return store.run_write(work)
 

@@ -129,7 +129,10 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
 def add_question(store: Store, data: dict, *, now: Optional[datetime] = None) -> dict:
     q = validate_question(data)
     now = now or utcnow()
-    return store.run_write(lambda conn: insert_question(conn, q, now))
+    from .admin import explain_refusal
+
+    with explain_refusal(store, "question"):
+        return store.run_write(lambda conn: insert_question(conn, q, now))
 
 
 # --------------------------------------------------------------- forecasts
@@ -208,7 +211,10 @@ def add_forecast(
         row["id"] = result.inserted_primary_key[0]
         return forecast_dict(row)
 
-    return store.run_write(work)
+    from .admin import explain_refusal
+
+    with explain_refusal(store, "forecast"):
+        return store.run_write(work)
 
 
 # ------------------------------------------------------------- resolutions
@@ -362,7 +368,10 @@ def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, so
 
 def resolve(store: Store, question_id: str, outcome: str, *, recorded_by: str, now: Optional[datetime] = None, **kwargs) -> dict:
     recorded_by = check_analyst_name(recorded_by)
-    return store.run_write(lambda conn: insert_resolution(conn, question_id, outcome, recorded_by=recorded_by, now=now or utcnow(), **kwargs))
+    from .admin import explain_refusal
+
+    with explain_refusal(store, "resolve"):
+        return store.run_write(lambda conn: insert_resolution(conn, question_id, outcome, recorded_by=recorded_by, now=now or utcnow(), **kwargs))
 
 
 # ---------------------------------------------------------------- reading

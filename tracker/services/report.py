@@ -168,15 +168,18 @@ def _analyst_counts(conn, question_ids: list[str]) -> dict[str, int]:
     return out
 
 
-def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tuple]:
+def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str], forecasts: str = "all") -> list[tuple]:
     """(question, analyst, probability, raw vector) per pair, ordered by question and analyst: each analyst's
     last forecast (by made_at, then id) made before the outcome became known, on every resolved or annulled
     question of the scenario/tag scope.
 
     One query; the database keeps the last row of each pair (no later forecast of the same pair exists
     before the outcome was known: an anti-join on the (question, analyst, made_at) index), so only one row
-    per pair crosses over."""
+    per pair crosses over. ``forecasts`` ("live", "history", "all") keeps one set of forecasts apart
+    from the other (see :func:`tracker.services.score.forecast_set`)."""
     from sqlalchemy import and_, case, exists, null, or_, select
+
+    from .score import forecast_condition
 
     F, Q = T_FORECAST, T_QUESTION
     latest, r = _latest_resolution()
@@ -185,6 +188,7 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
     later = exists().where(and_(
         g.c.question_id == F.c.question_id, g.c.analyst == F.c.analyst, g.c.made_at < r.c.known_at,
         or_(g.c.made_at > F.c.made_at, and_(g.c.made_at == F.c.made_at, g.c.id > F.c.id)),
+        *([] if forecasts == "all" else [forecast_condition(g, forecasts)]),
     ))
     stmt = (
         select(F.c.question_id, F.c.analyst, F.c.probability, vector)
@@ -193,6 +197,8 @@ def _final_rows(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[tu
         .where(F.c.made_at < r.c.known_at, ~later)
         .order_by(F.c.question_id, F.c.analyst)
     )
+    if forecasts != "all":
+        stmt = stmt.where(forecast_condition(F, forecasts))
     return raw_rows(conn, _scope(stmt, quarter=None, scenario=scenario, tag=tag, analyst=None))
 
 
@@ -233,30 +239,39 @@ def _final_pairs(conn, questions: list[dict], rows: list[tuple]) -> Pairs:
 
 
 def _pairs(store: Store, *, mode: str, scenario: Optional[str] = None, tag: Optional[str] = None,
-           progress=None) -> Pairs:
+           forecasts: str = "auto", progress=None) -> Pairs:
     """The scored pairs (all quarters, all analysts) of the scenario/tag scope."""
+    from .score import forecast_set
+
     if mode != "final":
-        return load_pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
+        return load_pairs(store, mode=mode, scenario=scenario, tag=tag, forecasts=forecasts, progress=progress)
     with store.read() as conn:
+        which = forecast_set(conn, forecasts)
         questions = _questions(conn, scenario=scenario, tag=tag)
-        return _final_pairs(conn, questions, _final_rows(conn, scenario=scenario, tag=tag))
+        pairs = _final_pairs(conn, questions, _final_rows(conn, scenario=scenario, tag=tag, forecasts=which))
+    pairs.forecasts = which
+    return pairs
 
 
 def _load(store: Store, *, mode: str, scenario: Optional[str], tag: Optional[str], analyst: Optional[str],
-          progress=None):
+          forecasts: str = "auto", progress=None):
     """Questions (all quarters), scored pairs, final forecasts per question and the analyst's question set.
 
     The "final" mode reads every forecast table row once, reduced in the database; other modes add
     :func:`tracker.services.score.load_pairs`."""
+    from .score import forecast_set
+
     with store.read() as conn:
+        which = forecast_set(conn, forecasts)
         questions = _questions(conn, scenario=scenario, tag=tag)
         if progress is not None:
             progress("reading forecasts", len(questions), None)
-        rows = _final_rows(conn, scenario=scenario, tag=tag)
+        rows = _final_rows(conn, scenario=scenario, tag=tag, forecasts=which)
         pairs = _final_pairs(conn, questions, rows) if mode == "final" else None
         mine = _analyst_questions(conn, analyst) if analyst else None
     if pairs is None:
-        pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
+        pairs = load_pairs(store, mode=mode, scenario=scenario, tag=tag, forecasts=which, progress=progress)
+    pairs.forecasts = which
     finals: dict[str, list[tuple]] = defaultdict(list)
     for qid, who, p, vec in rows:
         if analyst is None or who == analyst:
@@ -421,8 +436,11 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
 def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optional[str] = None,
                  analyst: Optional[str] = None, tag: Optional[str] = None, mode: str = "final",
                  scale: str = "0-1", bins: int = 10, as_of: Optional[date] = None,
-                 now: Optional[datetime] = None, progress=None):
+                 now: Optional[datetime] = None, forecasts: str = "auto", progress=None):
     """The report data (:class:`tracker.report.data.Report`) for the scope given.
+
+    ``forecasts``: which set is scored, "live", "history", "all" or "auto"
+    (see :func:`tracker.services.score.forecast_set`); the report says which.
 
     ``progress(phase, done, total)``, if given, hears the phases: reading
     (questions, then forecasts), then scoring."""
@@ -439,7 +457,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     if progress is not None:
         progress("reading questions", 0, None)
     everything, pairs, finals, mine = _load(store, mode=mode, scenario=scenario, tag=tag, analyst=analyst,
-                                            progress=progress)
+                                            forecasts=forecasts, progress=progress)
     if progress is not None:
         progress("scoring", len(pairs.p), None)
     questions = _in_scope(everything, quarter=label, analyst_questions=mine)
@@ -458,7 +476,8 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     if label:
         _, start, end = parse_quarter(label)
     meta = Meta(title=title, generated_at=now, as_of=today, version=__version__, quarter=label, period_start=start,
-                period_end=end, scenario=scenario, analyst=analyst, tag=tag, mode=mode, brier_scale=scale)
+                period_end=end, scenario=scenario, analyst=analyst, tag=tag, mode=mode, brier_scale=scale,
+                forecasts=pairs.forecasts)
 
     # ---- scores
     sel = _mask(pairs, quarter=label, analyst=analyst)
@@ -611,7 +630,7 @@ def _most_active(analysts: np.ndarray, limit: int, what: str) -> tuple[list[str]
 def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Optional[str] = None,
          scenario: Optional[str] = None, analyst: Optional[str] = None, tag: Optional[str] = None,
          mode: str = "final", by: Optional[str] = None, scale: str = "0-1", bins: int = 10,
-         progress=None) -> tuple[Any, Optional[str]]:
+         forecasts: str = "auto", progress=None) -> tuple[Any, Optional[str]]:
     """The figure of ``kind`` and, when there is nothing to draw, a plain message about it.
     ``progress(phase, done, total)``, if given, hears the phases: reading, then drawing."""
     from ..report import build, figures
@@ -632,7 +651,7 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
         raise ValidationError(f"--by analyst is for calibration and trend plots, not {kind!r}")
     if progress is not None:
         progress("reading forecasts", 0, None)
-    pairs = _pairs(store, mode=mode, scenario=scenario, tag=tag, progress=progress)
+    pairs = _pairs(store, mode=mode, scenario=scenario, tag=tag, forecasts=forecasts, progress=progress)
     sel = _mask(pairs, quarter=label, analyst=analyst)
     idx = np.flatnonzero(sel)
     if progress is not None:

@@ -39,6 +39,8 @@ MODES = ("final", "initial", "time-weighted")
 GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep")
 SCALES = ("0-1", "0-2")
 MIN_FOR_CURVE = 2
+# which forecasts are scored: live ones, imported history, or both (see forecast_set)
+FORECAST_SETS = ("auto", "live", "history", "all")
 
 
 @dataclass
@@ -57,6 +59,50 @@ class Pairs:
     tags: dict[str, list[str]] = field(default_factory=dict)
     categorical: list[dict] = field(default_factory=list)
     n_forecasts: int = 0
+    forecasts: str = "all"  # the set scored: "live", "history" or "all"
+
+
+def live_condition(table):
+    """A live forecast: logged through the tool when it was made (not
+    imported, and recorded no later than the time it claims). The tool
+    refuses forecasts made after the outcome became known, so a live
+    forecast was recorded before its outcome was known; every other row
+    (imported, restored, recorded later than claimed) is history, whose
+    times nobody witnessed."""
+    from sqlalchemy import and_
+
+    return and_(table.c.imported.is_(False), table.c.recorded_at <= table.c.made_at)
+
+
+def forecast_condition(table, which: str):
+    """The SQL condition selecting forecast set ``which`` of ``table`` (None: all rows)."""
+    from sqlalchemy import not_
+
+    if which == "live":
+        return live_condition(table)
+    if which == "history":
+        return not_(live_condition(table))
+    return None
+
+
+def forecast_set(conn, which: str = "auto", *, analyst: Optional[str] = None) -> str:
+    """Resolve ``which`` to "live", "history" or "all". "auto" (the default
+    of scores and the report) is "live" when the database (or, given
+    ``analyst``, that analyst) holds a live forecast on a resolved question,
+    else "history": imported history is never mixed with live forecasts
+    unless asked for (``all``)."""
+    from sqlalchemy import exists, select
+
+    if which not in FORECAST_SETS:
+        raise ValidationError(f"unknown forecast set {which!r} (one of {', '.join(FORECAST_SETS)})")
+    if which != "auto":
+        return which
+    F = T_FORECAST
+    stmt = select(F.c.id).where(live_condition(F), exists().where(T_RESOLUTION.c.question_id == F.c.question_id))
+    if analyst:
+        stmt = stmt.where(F.c.analyst == analyst)  # through the analyst's index, not the whole table
+    live = conn.execute(stmt.limit(1)).first()
+    return "live" if live is not None else "history"
 
 
 def _epoch_us(values: list) -> np.ndarray:
@@ -130,6 +176,7 @@ def load_pairs(
     tag: Optional[str] = None,
     scenario: Optional[str] = None,
     exclude_after_fact: bool = False,
+    forecasts: str = "auto",
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
 ) -> Pairs:
     """Read the scoreable forecasts with one query and reduce them to pairs.
@@ -193,6 +240,10 @@ def load_pairs(
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
     with store.read() as conn, paused_gc():
+        which = forecast_set(conn, forecasts, analyst=analyst)
+        chosen = forecast_condition(F, which)
+        if chosen is not None:
+            stmt = stmt.where(chosen)
         qrows = raw_rows(conn, qstmt)
         questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)))
         tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
@@ -218,6 +269,7 @@ def load_pairs(
     infos = {qid: questions.info(questions.code[qid]) for qid in dict.fromkeys(row[0] for row in categorical)}
     pairs.categorical = categorical_pairs(categorical, infos, mode)
     pairs.n_forecasts = n_rows + len(categorical)
+    pairs.forecasts = which
     return pairs
 
 
@@ -490,6 +542,7 @@ def score(
     tag: Optional[str] = None,
     scenario: Optional[str] = None,
     exclude_after_fact: bool = False,
+    forecasts: str = "auto",
     bootstrap: bool = True,
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
 ) -> Any:
@@ -504,9 +557,10 @@ def score(
     if not isinstance(bins, int) or not 1 <= bins <= 1000:
         raise ValidationError(f"bins must be between 1 and 1000, not {bins!r}")
     pairs = load_pairs(store, mode=mode, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                       exclude_after_fact=exclude_after_fact, progress=progress)
+                       exclude_after_fact=exclude_after_fact, forecasts=forecasts, progress=progress)
     if by is None:
         out = summary_of(pairs, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode)
+        out["forecasts"] = pairs.forecasts
         out["categorical"] = _categorical_summary(pairs.categorical)
         out["n_analysts"] = int(len(set(pairs.analyst))) if len(pairs.analyst) else 0
         out["n_questions"] = int(len(set(pairs.question))) if len(pairs.question) else 0
@@ -527,6 +581,7 @@ def score(
     for name, summary in zip(names, summaries):
         item = {"group": name}
         item.update(summary)
+        item["forecasts"] = pairs.forecasts
         item["categorical"] = _categorical_summary(cat_groups.get(name, []))
         if by == "analyst":
             rel = relative.get(name) if relative is not None else None

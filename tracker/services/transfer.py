@@ -392,8 +392,11 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
             rows = data[key]
             if key == "questions":
                 # conditions and implications may point forward: insert, then link
-                links = [(r["id"], r["condition_question_id"], r["implies_question_id"]) for r in rows]
-                rows = [dict(r, condition_question_id=None, implies_question_id=None) for r in rows]
+                # (a condition's question and outcome go in together: the database checks the pair)
+                links = [(r["id"], r["condition_question_id"], r["condition_outcome"], r["implies_question_id"])
+                         for r in rows]
+                rows = [dict(r, condition_question_id=None, condition_outcome=None, implies_question_id=None)
+                        for r in rows]
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 conn.execute(table.insert(), chunk)
@@ -401,11 +404,11 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 if progress is not None and start % (40 * CHUNK) == 0:
                     progress("storing", stored, total)
             if key == "questions":
-                for qid, cond, imp in links:
-                    if cond or imp:
+                for qid, cond, cond_outcome, imp in links:
+                    if cond or cond_outcome or imp:
                         conn.execute(
                             T_QUESTION.update().where(T_QUESTION.c.id == qid).values(
-                                condition_question_id=cond, implies_question_id=imp
+                                condition_question_id=cond, condition_outcome=cond_outcome, implies_question_id=imp
                             )
                         )
         if conn.dialect.name == "postgresql":
@@ -666,7 +669,10 @@ def import_csv(
         def work(conn):
             return _apply_csv(conn, by_question, filename, recorded_by, now, progress)
 
-        return store.run_write(work)
+        from .admin import explain_refusal
+
+        with explain_refusal(store, "import"):
+            return store.run_write(work)
 
 
 def _existing_state(conn, qids: list[str]):
@@ -705,6 +711,7 @@ def _existing_state(conn, qids: list[str]):
 
 def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
     existing, resolved, existing_tags, have, latest_p = _existing_state(conn, list(by_question))
+    have_at = {(q, a, m): p for q, a, m, p in have}  # (question, analyst, made_at) -> probability
     now_ts = _ts(now)
     soon_ts = _ts(now + CLOCK_SKEW)
     pg = conn.dialect.name != "sqlite"
@@ -771,9 +778,20 @@ def _apply_csv(conn, by_question, filename, recorded_by, now, progress) -> dict:
         prior = resolved.get(qid)
         known_ts = known_values.pop() if known_values else None
         seen_rows: set[tuple] = set()
+        seen_at: dict[tuple, float] = {}
         for r in sorted(qrows, key=made_key) if len(qrows) > 1 else qrows:
             line, who, p, made, explicit, _ = r
             key = (who, made, p)
+            if explicit:
+                # one analyst, one question, one moment: one probability
+                other = seen_at.setdefault((who, made), p)
+                if other == p and not is_new:
+                    other = have_at.get((qid, who, made), p)
+                if other != p:
+                    raise ConflictError(
+                        f"{filename}: line {line}: {who} already has a forecast of {other} on {qid!r} made at "
+                        f"{_dt(made).isoformat()}; a second one at the same time would rewrite it"
+                    )
             # a row without made_at means "now": it is already present when it
             # repeats the analyst's latest recorded forecast (re-importing adds nothing)
             if key in seen_rows or (not is_new and (
@@ -848,6 +866,19 @@ def _insert_rows(conn, table, columns: tuple[str, ...], rows: list[tuple], *, pr
         cur = conn.connection.driver_connection.cursor()
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         step = 20_000
+        try:
+            for start in range(0, total, step):
+                cur.executemany(sql, rows[start : start + step])
+                if progress is not None:
+                    progress(phase, min(start + step, total), total)
+        finally:
+            cur.close()
+    elif dialect == "postgresql" and conn.exec_driver_sql(f"SELECT row_security_active('{table.name}')").scalar():
+        # COPY FROM refuses tables under row-level security (an analyst or a
+        # reviewer role): plain INSERTs, which the policies check row by row
+        cur = conn.connection.driver_connection.cursor()
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        step = 5_000
         try:
             for start in range(0, total, step):
                 cur.executemany(sql, rows[start : start + step])
