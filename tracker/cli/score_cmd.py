@@ -17,7 +17,10 @@ def verdict(calibration: dict) -> str:
 
 
 @click.command("score")
-@click.option("--by", type=click.Choice(["analyst", "tag", "scenario", "quarter", "question", "wep"]), help="One row per group.")
+@click.option("--by", type=click.Choice(["analyst", "tag", "scenario", "quarter", "question", "wep", "wep-source"]),
+              help="One row per group. wep: the phrase-to-number mapping's calibration (each phrase's band middle "
+                   "against its questions' outcomes, one per question); wep-source: the analysts' forecasts by "
+                   "the phrase of the question's source sentence.")
 @click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
               help="Which forecast of each (question, analyst) pair is scored.")
 @click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True, help="Equal-width bins for the Murphy decomposition.")
@@ -56,7 +59,8 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     Examples:
       tracker score
       tracker score --by analyst --quarter 2018Q3
-      tracker score --by wep --mode time-weighted --json
+      tracker score --by wep
+      tracker score --by wep-source --mode time-weighted --json
       tracker score --by analyst --relative-to median-score
     """
     from ..services.score import score

@@ -36,7 +36,7 @@ from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, paused_gc, raw_rows
 
 MODES = ("final", "initial", "time-weighted")
-GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep")
+GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep", "wep-source")
 SCALES = ("0-1", "0-2")
 MIN_FOR_CURVE = 2
 #: In the time-weighted mode these statistics are computed from the final forecasts (and say so).
@@ -531,6 +531,39 @@ def adjust_verdicts(summaries: list[dict]) -> None:
         c["verdict"] = slope_verdict(c.get("slope"), c.get("slope_ci"), pa)
 
 
+def _mapping_pairs(store: Store, pairs: Pairs) -> Pairs:
+    """The phrase-to-number mapping as forecasts: one pseudo-forecast per scored binary question with
+    an estimative phrase, the middle of the phrase's band (the question's own band, else the
+    lexicon's on its scale; :func:`tracker.services.report.phrase_band`) against the outcome.
+    Questions without a band are left out."""
+    from sqlalchemy import select
+
+    from .report import _json, phrase_band
+
+    first: dict[str, int] = {}
+    for i, q in enumerate(pairs.question.tolist()):
+        first.setdefault(q, i)
+    ids = [q for q in first if pairs.phrase[first[q]] is not None]
+    extras: dict[str, Any] = {}
+    with store.read() as conn:
+        for start in range(0, len(ids), 500):
+            stmt = select(T_QUESTION.c.id, T_QUESTION.c.extra).where(T_QUESTION.c.id.in_(ids[start:start + 500]))
+            extras.update((qid, _json(extra)) for qid, extra in raw_rows(conn, stmt))
+    keep, mapped = [], []
+    for qid in ids:
+        i = first[qid]
+        band = phrase_band(pairs.phrase[i], extras.get(qid)).get("band")
+        if band is not None:
+            keep.append(i)
+            mapped.append(0.5 * (band[0] + band[1]))
+    idx = np.array(keep, dtype=np.int64)
+    p = np.array(mapped, dtype=np.float64)
+    y = pairs.y[idx]
+    analyst = _object_array(["(mapping)"] * len(idx))
+    return Pairs(pairs.question[idx], analyst, p, y, (p - y) ** 2, np.full(len(idx), np.nan), pairs.scenario[idx],
+                 pairs.quarter[idx], pairs.phrase[idx], tags=pairs.tags)
+
+
 def _categorical_summary(items: list[dict]) -> dict:
     if not items:
         return {"n": 0, "brier": None, "brier_scale": "0-2", "rps": None, "n_ordered": 0}
@@ -626,8 +659,14 @@ def score(
         out["n_analysts"] = int(len(set(pairs.analyst))) if len(pairs.analyst) else 0
         out["n_questions"] = int(len(set(pairs.question))) if len(pairs.question) else 0
         return out
-    groups = _group_keys(pairs, by)
-    cat_groups = _categorical_group(pairs.categorical, by, pairs)
+    view = None
+    if by == "wep":
+        pairs = _mapping_pairs(store, pairs)
+        view = "phrase-to-number mapping"
+    elif by == "wep-source":
+        view = "accuracy by source phrase"
+    groups = _group_keys(pairs, "wep" if by == "wep-source" else by)
+    cat_groups = _categorical_group(pairs.categorical, "wep" if by == "wep-source" else by, pairs)
     relative = None
     if by == "analyst" and len(pairs.question):
         relative = _relative_by_analyst(pairs, relative_to, 2.0 if scale == "0-2" else 1.0)
@@ -636,13 +675,18 @@ def score(
     index = dict(groups)
     empty = np.zeros(0, dtype=np.int64)
     summaries = _map_groups(
-        lambda name: summary_of(pairs, index.get(name, empty), bins=bins, scale=scale, bootstrap=bootstrap, mode=mode),
+        lambda name: summary_of(pairs, index.get(name, empty), bins=bins, scale=scale, bootstrap=bootstrap,
+                                mode="final" if by == "wep" else mode),  # the mapping has no revisions
         names, len(pairs.p), progress,
     )
     for name, summary in zip(names, summaries):
         item = {"group": name}
         item.update(summary)
         item["categorical"] = _categorical_summary(cat_groups.get(name, []))
+        if view is not None:
+            item["view"] = view
+        if by == "wep" and name in index and len(index[name]):
+            item["mapped_probability"] = float(pairs.p[index[name][0]])
         if by == "analyst":
             rel = (relative or {}).get(name) or {"relative_brier": None, "relative_brier_n": 0,
                                                  "relative_brier_ci": None, "relative_brier_ci_method": None}
