@@ -84,3 +84,19 @@ def test_by_wep_has_two_views(cli, tmp_path):
     assert likely["mapped_probability"] == pytest.approx((0.55 + 0.8) / 2)
     assert likely["n"] == 1 and source["is expected to"]["n"] > likely["n"]
     assert likely["brier"] == pytest.approx((likely["mapped_probability"] - likely["base_rate"]) ** 2)
+
+
+def test_report_sentence_follows_the_verdict_rule():
+    from tracker.report.build import verdict_sentence
+
+    # the issue: "no sign of miscalibration" for a team interval of [0.51, 2.17]
+    s = {"n": 120, "calibration": {"slope": 1.34, "slope_ci": [0.51, 2.17], "p_value": 0.42}}
+    text = verdict_sentence("The team", s)
+    assert text.startswith("No evidence either way") and "miscalibration" not in text.split(":")[0]
+    narrow = {"n": 900, "calibration": {"slope": 1.0, "slope_ci": [0.9, 1.1], "p_value": 0.9}}
+    assert verdict_sentence("The team", narrow).startswith("Calibrated within the margin")
+    # significant alone, not once adjusted across the analysts shown together
+    adjusted = {"n": 60, "calibration": {"slope": 0.7, "slope_ci": [0.45, 0.95], "p_adjusted": 0.09}}
+    assert verdict_sentence("ana", adjusted).startswith("No evidence either way")
+    alone = {"n": 60, "calibration": {"slope": 0.7, "slope_ci": [0.45, 0.95]}}
+    assert verdict_sentence("ana", alone).startswith("ana is overconfident")
