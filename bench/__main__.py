@@ -16,8 +16,9 @@ made once and reused):
                                  ``show`` on the largest database beside
                                  ``import click`` / ``import sqlmodel``
 * pb       bench/predictionbook.py  the real PredictionBook workload
-* others   bench/score.py and bench/extract.py (scoring functions and claim
-           extraction), run as they are
+* others   bench/score.py, bench/extract.py and bench/honest_stats.py (scoring
+           functions, claim extraction, the simulation study of intervals and
+           verdicts), run as they are
 
 then the growth table (import and score time at each size) and the list of
 targets missed. Every figure is the best of several runs, tool and floor
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
         if imports or scores:
             growth_table(imports, scores)
         if "others" in parts:
-            run_others(["score.py", "extract.py"])
+            run_others(["score.py", "extract.py", "honest_stats.py"])
     finally:
         ws.close()
     print(f"\nsuite done in {time.perf_counter() - started:.0f} s", flush=True)

@@ -246,17 +246,24 @@ def test_trend_one_series_per_group_with_its_intervals():
     assert "0-1 scale" in ax.get_ylabel()
 
 
-def test_trend_rows_match_bootstrap_of_the_pair_scores():
-    from tracker.scoring import bootstrap_ci
+def test_trend_rows_resample_questions_as_tracker_score_does():
+    from tracker.scoring import group_interval
 
-    q = np.array(["2018Q2"] * 4 + ["2018Q3"] * 3, dtype=object)
-    a = np.array(["ana", "ben", "ana", "ben", "ana", "ben", "ana"], dtype=object)
-    s = np.array([0.1, 0.3, 0.2, 0.4, 0.05, 0.5, 0.0])
-    rows = build.trend_rows(q, a, s)
-    team_q2 = next(r for r in rows if r.quarter == "2018Q2" and r.group == "team")
-    ci = bootstrap_ci(s[:4])
-    assert team_q2.n == 4 and team_q2.brier == pytest.approx(0.25) and team_q2.brier_ci == [ci.low, ci.high]
-    assert {(r.quarter, r.group) for r in rows} == {(x, g) for x in ("2018Q2", "2018Q3") for g in ("team", "ana", "ben")}
+    rng = np.random.default_rng(0)
+    qid = np.array([f"q{i}" for i in range(12)] * 2, dtype=object)  # 12 questions, two analysts each
+    a = np.array(["ana"] * 12 + ["ben"] * 12, dtype=object)
+    quarter = np.array(["2018Q2"] * 24, dtype=object)
+    s = rng.uniform(0, 0.5, 24)
+    rows = build.trend_rows(quarter, a, s, questions=qid)
+    team = next(r for r in rows if r.group == "team")
+    gi = group_interval(s, qid)
+    assert team.brier_ci == [gi.low, gi.high] and team.brier_ci_method == "cluster-bootstrap"
+    ana = next(r for r in rows if r.group == "ana")
+    assert ana.brier_ci_method == "bootstrap" and ana.n == 12
+    # fewer than 10 questions in a quarter: no interval
+    few = build.trend_rows(quarter[:8], a[:8], s[:8], questions=qid[:8])
+    assert all(r.brier_ci is None and r.brier_ci_method is None for r in few)
+    assert {(r.quarter, r.group) for r in rows} == {("2018Q2", g) for g in ("team", "ana", "ben")}
 
 
 def _phrase(phrase, lo, hi, freq, n):
@@ -283,20 +290,21 @@ def test_wilson_interval_is_the_one_of_reliability_binned():
     assert (low, high) == pytest.approx((0.1078, 0.6032), abs=1e-4)  # Wilson (1927), z = 1.96
 
 
-def test_group_intervals_bootstrap_then_student_t():
-    from scipy import stats
+def test_report_intervals_are_those_of_tracker_score_at_any_size():
+    # the report once switched to Student's t intervals on the per-pair scores beyond 2,500 scores;
+    # it now calls the interval function of `tracker score` for the same group, whatever the size
+    from tracker.scoring import bootstrap_ci, group_interval
 
-    from tracker.scoring import bootstrap_ci
-
-    values = np.array([0.01, 0.04, 0.09, 0.25, 0.36, 0.16, 0.0, 0.81])
-    assert build.interval_method(build.MAX_BOOTSTRAP_TOTAL) == build.BOOTSTRAP
-    assert build.interval_method(build.MAX_BOOTSTRAP_TOTAL + 1) == build.STUDENT_T
+    values = np.array([0.01, 0.04, 0.09, 0.25, 0.36, 0.16, 0.0, 0.81, 0.49, 0.64, 0.3])
     ci = bootstrap_ci(values)
-    assert build.mean_interval(values, build.BOOTSTRAP) == [ci.low, ci.high]
-    low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
-    assert build.mean_interval(values, build.STUDENT_T) == pytest.approx([low, high])
-    assert build.mean_interval([0.2], build.STUDENT_T) == [0.2, 0.2]
-    assert build.mean_interval([], build.STUDENT_T) is None
+    assert build.mean_interval(values) == ([ci.low, ci.high], "bootstrap")
+    big = np.random.default_rng(1).uniform(0, 1, 6000)
+    qs = np.repeat(np.arange(1000), 6)
+    gi = group_interval(big, qs)
+    assert build.mean_interval(big, qs) == ([gi.low, gi.high], gi.method)
+    assert build.mean_interval(values[:9]) == (None, None)  # 9 questions
+    assert build.mean_interval([]) == (None, None)
+    assert "no interval below 10 questions" in build.interval_label(["bootstrap", None])
 
 
 def test_analysts_figure_orders_rows_and_holds_brier_and_relative():
@@ -319,10 +327,11 @@ def test_relative_deviations_average_to_relative_brier():
     q = np.array(["a", "a", "a", "b", "b", "c"], dtype=object)
     who = np.array(["x", "y", "z", "x", "y", "x"], dtype=object)
     s = np.array([0.1, 0.4, 0.2, 0.0, 0.5, 0.3])
-    dev = build.relative_deviations(q, who, s)
-    rb = relative_brier(q, who, s)
-    for name in ("x", "y", "z"):
-        assert dev[who == name].mean() == pytest.approx(rb[name].value)
+    for ref in ("others", "median-score"):
+        dev = build.relative_deviations(q, who, s, ref)
+        rb = relative_brier(q, who, s, relative_to=ref)
+        for name in ("x", "y", "z"):
+            assert np.nanmean(dev[who == name]) == pytest.approx(rb[name].value)
 
 
 def test_empty_inputs_give_message_figures():

@@ -148,29 +148,29 @@ def test_summary_agrees_with_score_and_review(example, example_report):
         assert a.brier == pytest.approx(g["brier"])
         assert a.brier_ci == pytest.approx(g["brier_ci"])
         assert a.relative_brier == pytest.approx(g["relative_brier"])
-        assert a.relative_ci[0] <= a.relative_brier <= a.relative_ci[1]
+        # 3-4 questions each: below the 10 questions an interval needs (the same rule as tracker score)
+        assert a.relative_ci is None and a.brier_ci is None
         assert a.verdict == "too little data"  # 3-4 forecasts each
 
 
-def test_large_tables_switch_to_t_intervals_with_the_same_point_values(example, monkeypatch):
-    """Past MAX_BOOTSTRAP_TOTAL scores, the per-analyst table and the trend use Student's t intervals
-    (cheap at 100,000 forecasts); the point values stay those of ``tracker score``."""
-    from tracker.report import build
+def test_large_tables_keep_the_intervals_and_verdicts_of_tracker_score(example, monkeypatch):
+    """Past MAX_FULL_SUMMARIES scores the per-analyst table skips the decompositions it does not show;
+    its intervals (once Student's t on the per-pair scores there) and verdicts stay those of
+    ``tracker score`` for the same group."""
+    from tracker.services import report as service
     from tracker.services.score import score
 
-    monkeypatch.setattr(build, "MAX_BOOTSTRAP_TOTAL", 0)
+    monkeypatch.setattr(service, "MAX_FULL_SUMMARIES", 0)
     r = build_report(example, quarter="2018Q3", as_of=AS_OF, now=NOW)
-    assert r.meta.group_intervals.startswith("Student's t") and r.meta.trend_intervals.startswith("Student's t")
+    assert "Student" not in r.meta.group_intervals and "no interval below 10 questions" in r.meta.group_intervals
     by = {g["group"]: g for g in score(example, by="analyst", quarter="2018Q3")}
     for a in r.analysts:
         g = by[a.name]
-        assert (a.n, a.slope) == (g["n"], g["calibration"]["slope"])
+        assert (a.n, a.slope, a.brier_ci) == (g["n"], g["calibration"]["slope"], g["brier_ci"])
         assert a.brier == pytest.approx(g["brier"]) and a.skill == pytest.approx(g["brier_skill"])
         assert a.relative_brier == pytest.approx(g["relative_brier"])
-        assert a.brier_ci[0] <= a.brier <= a.brier_ci[1]
-    assert "Intervals: Student&#39;s t on the per-forecast scores" in render_html(r)
-    # the team's headline interval stays the bootstrap of `tracker score`
-    assert r.summary.brier_ci == pytest.approx(score(example, quarter="2018Q3")["brier_ci"])
+        assert a.verdict == "too little data" == g["calibration"]["verdict"]
+    assert r.summary.brier_ci == score(example, quarter="2018Q3")["brier_ci"]
 
 
 def test_decompositions_add_up(example_report):

@@ -46,8 +46,9 @@ def test_team_brier_is_the_mean_over_question_analyst_pairs(small):
     assert out["brier_scale"] == "0-1"
     assert out["base_rate"] == pytest.approx(0.5)
     assert out["brier_skill"] == pytest.approx(1 - (1.61 / 8) / 0.25)
-    low, high = out["brier_ci"]
-    assert low < out["brier"] < high
+    # 4 questions: below the 10 a question bootstrap needs, so no interval, and a note says why
+    assert out["brier_ci"] is None and out["brier_ci_method"] is None
+    assert "brier_ci: no interval: 4 questions, fewer than 10" in out["notes"]
     m = out["murphy"]
     identity = m["reliability"] - m["resolution"] + m["uncertainty"] + m["within_bin_variance"] - m["within_bin_covariance"]
     assert identity == pytest.approx(out["brier"])
@@ -59,9 +60,14 @@ def test_by_analyst_with_relative_brier(small):
     rows = {r["group"]: r for r in score(small, "--by", "analyst")}
     assert rows["a"]["brier"] == pytest.approx(0.7 / 4)
     assert rows["b"]["brier"] == pytest.approx(0.91 / 4)
-    # with two analysts the median is their mean: a - median = (a - b) / 2
-    assert rows["a"]["relative_brier"] == pytest.approx(-0.21 / 2 / 4)
-    assert rows["b"]["relative_brier"] == pytest.approx(0.21 / 2 / 4)
+    # against the other analyst (the default, leave-one-out): a - b on each question
+    assert rows["a"]["relative_brier"] == pytest.approx(-0.21 / 4) and rows["a"]["relative_to"] == "others"
+    assert rows["b"]["relative_brier"] == pytest.approx(0.21 / 4) and rows["a"]["relative_brier_n"] == 4
+    assert rows["a"]["relative_brier_ci"] is None  # 4 questions: no interval
+    # GJ Open's median score: with two analysts the median is their mean, a - median = (a - b) / 2
+    med = {r["group"]: r for r in score(small, "--by", "analyst", "--relative-to", "median-score")}
+    assert med["a"]["relative_brier"] == pytest.approx(-0.21 / 2 / 4)
+    assert med["b"]["relative_brier"] == pytest.approx(0.21 / 2 / 4) and med["b"]["relative_to"] == "median-score"
 
 
 def test_initial_mode_scores_the_first_forecast(small):
@@ -71,9 +77,44 @@ def test_initial_mode_scores_the_first_forecast(small):
 
 def test_time_weighted_mode_weights_revisions_by_time_in_force(small):
     rows = {r["group"]: r for r in score(small, "--by", "question", "--mode", "time-weighted", "--analyst", "a")}
-    # q1 opened 2018-06-01 (first forecast), closed when known 2018-07-20: 0.5 for 30 days, 0.9 for 19 days
-    assert rows["q1"]["brier"] == pytest.approx((30 * 0.25 + 19 * 0.01) / 49)
+    # q1 opened 2018-06-01 (first forecast), known 2018-07-20: 0.5 for 30 days, 0.9 for 19 days; the
+    # scheduled window runs to the end of the deadline day (2018-07-31, 61 days) and the 12 days after the
+    # early resolution count 0 (truncation; it once divided by the 49 open days, which is improper)
+    assert rows["q1"]["brier"] == pytest.approx((30 * 0.25 + 19 * 0.01) / 61)
     assert rows["q1"]["coverage"] == pytest.approx(1.0)
+    assert set(rows["q1"]["from_final_forecasts"]) == {"log_score", "murphy", "corp", "spiegelhalter", "calibration"}
+
+
+ISSUE_CSV = """\
+question,analyst,probability,made_at,deadline,outcome,known_at
+q1,alice,0.2,2024-03-01T00:00:00,2024-03-31,yes,
+q1,alice,0.6,2024-03-11T00:00:00,2024-03-31,yes,
+q1,alice,0.9,2024-03-21T00:00:00,2024-03-31,yes,
+q1,bob,0.5,2024-03-16T00:00:00,2024-03-31,yes,
+q2,alice,0.7,2024-04-01T00:00:00,2024-04-30,no,2024-04-16T00:00:00
+q2,alice,0.1,2024-04-11T00:00:00,2024-04-30,no,2024-04-16T00:00:00
+q2,bob,0.4,2024-04-06T00:00:00,2024-04-30,no,2024-04-16T00:00:00
+"""
+
+
+def test_late_entry_near_the_answer_is_not_rewarded(cli, tmp_path):
+    # the issue's reproduction: bob joins each question late; his relative time-weighted Brier was
+    # -0.045 (better than the median) when the time before his first forecast was dropped
+    path = tmp_path / "late.csv"
+    path.write_text(ISSUE_CSV)
+    cli.ok("import", path)
+    rows = {r["group"]: r for r in score(cli, "--by", "analyst", "--mode", "time-weighted")}
+    # q1 (31 days, yes): alice 0.2/0.6/0.9 for 10/10/11 days -> 8.11 / 31; bob: alice's 0.2 and 0.6
+    # (the team's median, alone in force) for 10 and 5 days, then his 0.5 for 16 -> 11.2 / 31.
+    # q2 (30 days, no, known on day 15): alice 0.7 for 10 days, 0.1 for 5 -> 4.95 / 30; bob: alice's
+    # 0.7 for 5 days, then his 0.4 for 10 -> 4.05 / 30; the 15 days after the answer count 0.
+    alice = (8.11 / 31 + 4.95 / 30) / 2
+    bob = (11.2 / 31 + 4.05 / 30) / 2
+    assert rows["alice"]["brier"] == pytest.approx(alice) and rows["bob"]["brier"] == pytest.approx(bob)
+    assert rows["bob"]["relative_brier"] == pytest.approx(bob - alice) and rows["bob"]["relative_brier"] > 0
+    median = {r["group"]: r for r in score(cli, "--by", "analyst", "--mode", "time-weighted",
+                                            "--relative-to", "median-score")}
+    assert median["bob"]["relative_brier"] == pytest.approx((bob - alice) / 2) and median["bob"]["relative_brier"] > 0
 
 
 def test_scale_0_2_doubles_the_brier_numbers_only(small):
@@ -214,3 +255,49 @@ def test_groups_scored_on_threads_give_the_same_numbers(tmp_path, sqlite_url, mo
     many = score(cli, "--by", "analyst")
     assert len(one) == 120 and many == one
     assert all(name.startswith("tracker-score") for name in calls) and len(calls) == 120
+
+
+def _team_csv(tmp_path, n_questions, forecasts):
+    """A CSV where every analyst in ``forecasts`` (name -> probability per question) forecasts
+    ``n_questions`` questions; question i resolves yes when i is even."""
+    lines = ["question,analyst,probability,made_at,deadline,outcome,known_at"]
+    for i in range(n_questions):
+        for who, probs in forecasts.items():
+            lines.append(f"t{i:02d},{who},{probs[i]},2018-06-01,2018-09-30,{'yes' if i % 2 == 0 else 'no'},2018-09-01")
+    path = tmp_path / "team.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_team_interval_resamples_questions_not_pairs(cli, tmp_path):
+    # six analysts agreeing on 20 questions: the team knows no more than one of them does. The old
+    # interval resampled the 120 pairs as if independent and came out about sqrt(6) too narrow.
+    probs = [0.7 if i % 2 == 0 else 0.4 for i in range(20)]
+    probs[3], probs[8] = 0.9, 0.2  # two misses
+    cli.ok("import", _team_csv(tmp_path, 20, {f"an{k}": probs for k in range(6)}))
+    team = score(cli)
+    one = score(cli, "--analyst", "an0")
+    assert team["n"] == 120 and team["brier_ci_method"] == "cluster-bootstrap"
+    assert one["brier_ci_method"] == "bootstrap"
+    width, width_one = team["brier_ci"][1] - team["brier_ci"][0], one["brier_ci"][1] - one["brier_ci"][0]
+    assert width == pytest.approx(width_one, rel=0.15)
+    from tracker.scoring import bootstrap_ci
+
+    old = bootstrap_ci(np.tile((np.array(probs) - np.array([1, 0] * 10)) ** 2, 6))
+    assert old.high - old.low < 0.6 * width
+
+
+def test_verdicts_are_holm_adjusted_across_the_analysts_shown(cli, tmp_path):
+    rng = np.random.default_rng(5)
+    n = 40
+    fair = np.round(rng.uniform(0.05, 0.95, n), 2)
+    forecasts = {"fair": fair.tolist()}
+    cli.ok("import", _team_csv(tmp_path, n, forecasts))
+    rows = score(cli, "--by", "analyst")
+    cal = rows[0]["calibration"]
+    assert set(cal) >= {"p_value", "p_adjusted", "n_clipped", "verdict"}
+    assert cal["p_adjusted"] == pytest.approx(cal["p_value"])  # alone: nothing to adjust for
+    # 40 forecasts cannot show calibration within 0.8-1.25: the old rule said "calibrated"
+    # whenever the interval held 1 and was at most 2 wide
+    assert cal["verdict"] in ("no evidence either way", "overconfident", "underconfident")
+    assert cal["verdict"] != "calibrated"

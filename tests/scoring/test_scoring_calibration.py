@@ -43,7 +43,9 @@ def test_spiegelhalter_calibrated_vs_overconfident():
 
 
 def _logit(p):
-    q = np.clip(p, 1e-6, 1 - 1e-6)
+    # the reference fits use the same clip as calibration_slope: 0.5%, the resolution analysts state
+    # (it was 1e-6, which let one confident miss dominate the slope; issue "honest statistics", item 7)
+    q = np.clip(p, 0.005, 1 - 0.005)
     return np.log(q / (1 - q))
 
 
@@ -151,8 +153,12 @@ def test_brier_skill_undefined_for_a_constant_outcome(y):
     [
         (0.4, (0.2, 0.7), "overconfident"),
         (1.8, (1.2, 2.5), "underconfident"),
-        (1.0, (0.8, 1.3), "calibrated"),
-        (1.0, (0.1, 4.0), "inconclusive"),
+        (1.0, (0.85, 1.2), "calibrated"),  # the whole interval inside the margin [0.8, 1.25]
+        (1.0, (0.8, 1.3), "no evidence either way"),  # contains 1 but also a slope of 1.3
+        (1.0, (0.1, 4.0), "no evidence either way"),
+        # the issue's example: once called "calibrated", yet the interval also allows no skill at all
+        (0.85, (-0.07, 1.76), "no evidence either way"),
+        (0.92, (0.88, 0.96), "calibrated"),  # significant, but practically negligible: inside the margin
         (None, None, "too little data"),
     ],
 )
@@ -160,3 +166,44 @@ def test_slope_verdict(slope, ci, expected):
     from tracker.scoring import slope_verdict
 
     assert slope_verdict(slope, ci) == expected
+
+
+def test_slope_verdict_uses_the_holm_adjusted_p_value():
+    from tracker.scoring import holm, slope_verdict
+    from tracker.scoring.calibration import slope_p_value
+
+    ci = (0.45, 0.95)  # excludes 1 on its own
+    p = slope_p_value(0.7, ci)
+    assert p == pytest.approx(2 * (1 - 0.990663), abs=1e-5)  # z = 0.3 / (0.5 / 3.919928) = 2.35196
+    assert slope_verdict(0.7, ci) == "overconfident"
+    # shown beside four other analysts with larger p-values, Holm multiplies the smallest by 5
+    adjusted = holm([p, 0.5, 0.6, 0.7, 0.9])
+    assert adjusted[0] == pytest.approx(5 * p)
+    assert slope_verdict(0.7, ci, adjusted[0]) == "no evidence either way"
+
+
+def test_holm_matches_the_step_down_definition():
+    from tracker.scoring import holm
+
+    # m = 4: sorted 0.01, 0.02, 0.03, 0.5 -> 0.04, max(0.04, 0.06), max(0.06, 0.06), max(0.06, 0.5)
+    assert holm([0.03, 0.01, None, 0.5, 0.02]) == pytest.approx([0.06, 0.04, None, 0.5, 0.06])
+    assert holm([0.9, 0.8]) == [1.0, 1.0]  # 2 x 0.8 capped at 1, then monotone
+    assert holm([]) == []
+
+
+def test_slope_is_fitted_on_forecasts_clipped_at_half_a_percent_and_counts_them(monkeypatch):
+    # one confident miss among 100 forecasts: with a 1e-6 clip its logit (-13.8) dominated the slope
+    rng = np.random.default_rng(3)
+    p = np.round(rng.uniform(0.05, 0.95, 99), 2)
+    y = (rng.uniform(size=99) < p).astype(int)
+    base = calibration_slope(p, y)
+    with_miss = calibration_slope(np.append(p, 0.0), np.append(y, 1))
+    assert with_miss.n_clipped == 1 and base.n_clipped == 0
+    assert with_miss.slope == pytest.approx(calibration_slope(np.append(p, 0.005), np.append(y, 1)).slope, abs=1e-9)
+    moved = abs(with_miss.slope - base.slope)
+    from tracker.scoring import calibration as module
+
+    monkeypatch.setattr(module, "LOGIT_CLIP", 1e-6)  # the old clip
+    old = calibration_slope(np.append(p, 0.0), np.append(y, 1))
+    assert abs(old.slope - base.slope) > 2 * moved  # the old clip let the one miss move it more than twice as far
+    assert old.slope < 0.6 < with_miss.slope

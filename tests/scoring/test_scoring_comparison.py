@@ -60,6 +60,7 @@ def test_relative_brier_three_analysts():
         ["q1", "q1", "q1", "q2", "q2", "q3", "q3"],
         ["a", "b", "c", "a", "b", "b", "c"],
         [0.1, 0.2, 0.4, 0.3, 0.5, 0.6, 0.2],
+        relative_to="median-score",  # GJ Open's convention; the default is now leave-one-out (below)
     )
     assert list(result) == ["a", "b", "c"]
     assert result["a"].value == pytest.approx(-0.1) and result["a"].n == 2
@@ -73,9 +74,46 @@ def test_relative_brier_three_analysts():
 
 
 def test_relative_brier_integer_ids_and_lone_forecasters():
-    result = relative_brier([1, 1, 2], [10, 20, 10], [0.3, 0.1, 0.9])
+    result = relative_brier([1, 1, 2], [10, 20, 10], [0.3, 0.1, 0.9], relative_to="median-score")
     assert result[10].value == pytest.approx((0.1 + 0.0) / 2)  # alone on question 2: contributes 0
     assert result[20].value == pytest.approx(-0.1)
+    loo = relative_brier([1, 1, 2], [10, 20, 10], [0.3, 0.1, 0.9])
+    assert loo[10].value == pytest.approx(0.2) and loo[10].n == 1  # alone on question 2: left out
+    assert loo[20].value == pytest.approx(-0.2) and loo[20].n == 1
+
+
+def test_relative_brier_leave_one_out_hand_computed():
+    # q1: a .1, b .2, c .4 -> a - (.2+.4)/2 = -.2, b - (.1+.4)/2 = -.05, c - (.1+.2)/2 = +.25
+    # q2: a .3, b .5       -> a -.2, b +.2
+    # q3:       b .6, c .2 ->        b +.4, c -.4
+    result = relative_brier(
+        ["q1", "q1", "q1", "q2", "q2", "q3", "q3"],
+        ["a", "b", "c", "a", "b", "b", "c"],
+        [0.1, 0.2, 0.4, 0.3, 0.5, 0.6, 0.2],
+    )
+    assert result["a"].value == pytest.approx(-0.2) and result["a"].n == 2
+    assert result["b"].value == pytest.approx((-0.05 + 0.2 + 0.4) / 3) and result["b"].n == 3
+    assert result["c"].value == pytest.approx((0.25 - 0.4) / 2)
+    assert relative_brier(["q"], ["a"], [0.3])["a"].n == 0  # nobody to compare with
+    with pytest.raises(ValueError, match="relative_to"):
+        relative_brier(["q"], ["a"], [0.3], relative_to="median")
+
+
+def test_equally_skilled_analysts_are_not_all_worse_than_the_reference():
+    # the reproduction: five equally skilled analysts (the same truth, independent noise);
+    # against the median *score* they average about +0.009 (skew), against the others about 0, exactly
+    rng = np.random.default_rng(4)
+    n_q, n_a = 4000, 5
+    truth = rng.uniform(0.05, 0.95, n_q)
+    y = (rng.uniform(size=n_q) < truth).astype(float)
+    p = np.clip(truth[:, None] + rng.normal(0, 0.15, (n_q, n_a)), 0.01, 0.99)
+    s = (p - y[:, None]) ** 2
+    q, a = np.repeat(np.arange(n_q), n_a), np.tile(np.arange(n_a), n_q)
+    median = np.array(relative_brier(q, a, s.ravel(), relative_to="median-score").relative)
+    others = np.array(relative_brier(q, a, s.ravel()).relative)
+    assert median.mean() > 0.005 and (median > 0).all()  # everyone "worse than the median"
+    assert others.mean() == pytest.approx(0.0, abs=1e-12)  # leave-one-out deviations sum to 0 per question
+    assert np.abs(others).max() < 0.01
 
 
 def test_relative_brier_rejects_duplicate_pairs():
@@ -100,7 +138,7 @@ def test_relative_brier_on_a_million_rows():
     q, a, scores = q[order], a[order], scores[order]
     assert q.size == 1_000_000
 
-    result = relative_brier(q, a, scores)
+    result = relative_brier(q, a, scores, relative_to="median-score")
 
     matrix = np.full((q.max() + 1, n_analysts), np.nan)
     matrix[q, a] = scores

@@ -29,6 +29,7 @@ KEYS = {
     "base_rate",
     "brier_skill",
     "brier_ci",
+    "brier_ci_method",
     "murphy",
     "corp",
     "spiegelhalter",
@@ -50,7 +51,7 @@ def test_exact_keys_and_json(solar):
     }
     assert set(result["corp"]) == {"mcb", "dsc", "unc"}
     assert set(result["spiegelhalter"]) == {"z", "p_value"}
-    assert set(result["calibration"]) == {"slope", "intercept", "slope_ci"}
+    assert set(result["calibration"]) == {"slope", "intercept", "slope_ci", "p_value", "n_clipped"}
     text = json.dumps(result, allow_nan=False)
     assert json.loads(text) == result  # plain floats, ints, lists, strings and None only
     assert isinstance(result["n"], int) and isinstance(result["log_score_clipped"], int)
@@ -104,10 +105,11 @@ def test_without_bootstrap():
 
 
 def test_undefined_values_come_with_notes():
-    result = summarize([0.0, 0.5, 1.0], [1, 1, 1], bootstrap=False)
+    result = summarize([0.0, 0.5, 1.0] * 4, [1] * 12, bootstrap=False)
     assert result["brier_skill"] is None
     assert result["spiegelhalter"] == {"z": None, "p_value": None}
-    assert result["calibration"] == {"slope": None, "intercept": None, "slope_ci": None}
+    assert result["calibration"] == {"slope": None, "intercept": None, "slope_ci": None, "p_value": None,
+                                     "n_clipped": 8}
     notes = " | ".join(result["notes"])
     assert "base rate is 0 or 1" in notes
     assert "every forecast is 0, 0.5 or 1" in notes
@@ -124,8 +126,18 @@ def test_worked_example_summary():
     assert result["murphy"]["resolution"] == pytest.approx(1 / 16)
     assert result["corp"]["mcb"] == pytest.approx(1 / 20) and result["corp"]["dsc"] == pytest.approx(1 / 8)
     assert result["brier_skill"] == pytest.approx(0.3)
-    assert result["notes"] == []
+    # 8 forecasts: too few to test calibration (a Spiegelhalter z or a slope on them would be noise)
+    assert result["notes"] == ["8 forecasts: fewer than 10, no Spiegelhalter test and no calibration slope"]
+    assert result["spiegelhalter"]["z"] is None and result["calibration"]["slope"] is None
 
+
+def test_tiny_groups_get_no_tests_and_no_question_interval():
+    one = summarize([0.9], [1], questions=["q1"])
+    assert one["spiegelhalter"] == {"z": None, "p_value": None}  # once: z and p at n = 1
+    assert one["brier_ci"] is None and one["brier_ci_method"] is None  # once: a zero-width interval
+    assert any("1 question, fewer than 10" in note for note in one["notes"])
+    two = summarize([0.9, 0.3], [1, 0], questions=["q1", "q2"])
+    assert two["brier_ci"] is None and two["calibration"]["slope_ci"] is None
 
 def test_large_input_with_many_distinct_values():
     rng = np.random.default_rng(8)

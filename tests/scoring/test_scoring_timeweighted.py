@@ -11,10 +11,11 @@ from tracker.scoring import brier_score, categorical_brier_scores, time_weighted
 
 
 def test_hand_computed_with_partial_coverage():
-    # window [0, 10]; 0.2 from t=2 to 6, 0.8 from 6 to 10; it happened.
-    # (4 * 0.64 + 4 * 0.04) / 8 = 0.34 over the covered 8 of 10
+    # window [0, 10]; 0.2 from t=2 to 6, 0.8 from 6 to 10; it happened. The time before the first
+    # forecast is scored at the uninformed 0.5 (no team median given): no reward for entering late.
+    # (2 * 0.25 + 4 * 0.64 + 4 * 0.04) / 10 = 0.322 (it was 0.34, the covered 8 of 10 only)
     result = time_weighted_score([2.0, 6.0], [0.2, 0.8], opened=0.0, closed=10.0, outcome=1)
-    assert result.score == pytest.approx(0.34)
+    assert result.score == pytest.approx(0.322)
     assert result.coverage == pytest.approx(0.8)
     assert result.n_forecasts_used == 2
     assert result.scale == "0-1" and result.reason is None
@@ -22,9 +23,9 @@ def test_hand_computed_with_partial_coverage():
 
 def test_unsorted_times_and_two_outcome_scale():
     a = time_weighted_score([6.0, 2.0], [0.8, 0.2], opened=0.0, closed=10.0, outcome=1)
-    assert a.score == pytest.approx(0.34)
+    assert a.score == pytest.approx(0.322)
     b = time_weighted_score([6.0, 2.0], [0.8, 0.2], opened=0.0, closed=10.0, outcome=1, scale="0-2")
-    assert b.score == pytest.approx(0.68) and b.scale == "0-2"
+    assert b.score == pytest.approx(0.644) and b.scale == "0-2"
 
 
 def test_equal_times_the_later_input_wins():
@@ -120,62 +121,67 @@ def test_matches_a_brute_force_fine_grid(revisions, outcome):
     if not covered.any():
         assert result.score is None
         return
-    in_force = probs[order][position[covered]]
+    in_force = np.where(covered, probs[order][np.maximum(position, 0)], 0.5)  # before the first: 0.5
     assert result.score == pytest.approx(np.mean((in_force - outcome) ** 2), abs=1e-9)
     assert result.coverage == pytest.approx(covered.mean(), abs=1e-9)
 
 
-# ------------------------------------------------- many runs at once
+# ------------------------------------------------- the honest-statistics conventions
 
 
-@st.composite
-def _runs(draw):
-    """Runs of forecasts on a small integer time grid (so ties, forecasts
-    before the opening, after the close and exactly at it all occur), with
-    windows that may be degenerate."""
-    runs = []
-    for _ in range(draw(st.integers(1, 8))):
-        opened = draw(st.integers(0, 10))
-        closed = draw(st.integers(opened - 2, opened + 10))
-        m = draw(st.integers(1, 6))
-        times = sorted(draw(st.lists(st.integers(-3, 22), min_size=m, max_size=m)))
-        probs = draw(st.lists(st.integers(0, 100), min_size=m, max_size=m))
-        runs.append((opened, closed, [float(t) for t in times], [p / 100 for p in probs], draw(st.integers(0, 1))))
-    return runs
+def test_time_after_an_early_resolution_counts_zero_over_the_scheduled_window():
+    # window 0-10, resolved at 4: 0.3 in force from 0 to 4, outcome no -> 4 x 0.09 / 10
+    r = time_weighted_score([0.0, 6.0], [0.3, 0.9], opened=0.0, closed=10.0, known_at=4.0, outcome=0)
+    assert r.score == pytest.approx(0.036) and r.n_forecasts_used == 1 and r.coverage == 1.0
 
 
-@settings(max_examples=300, deadline=None)
-@given(_runs())
-def test_many_runs_at_once_equal_the_scalar_function(runs):
-    from tracker.scoring.timeweighted import time_weighted_many
-
-    times, scores, starts, ends, opened, closed = [], [], [], [], [], []
-    for o, c, t, p, y in runs:
-        starts.append(len(times))
-        times.extend(t)
-        scores.extend((np.array(p) - y) ** 2)
-        ends.append(len(times))
-        opened.append(o)
-        closed.append(c)
-    got, cover = time_weighted_many(times, scores, starts, ends, opened, closed)
-    for g, (o, c, t, p, y) in enumerate(runs):
-        one = time_weighted_score(t, p, opened=o, closed=c, outcome=y)
-        if one.score is None:
-            assert np.isnan(got[g]) and np.isnan(cover[g])
-        else:
-            assert got[g] == pytest.approx(one.score, rel=1e-12, abs=1e-15)
-            assert cover[g] == pytest.approx(one.coverage, rel=1e-12, abs=1e-15)
+def test_late_entry_is_scored_at_the_team_median_before_the_first_forecast():
+    # the team's median: 0.2 from 0, 0.6 from 3; the analyst enters at 5 with 0.9; it happened
+    fill = ([0.0, 3.0], [0.2, 0.6])
+    r = time_weighted_score([5.0], [0.9], opened=0.0, closed=10.0, outcome=1, fill=fill)
+    assert r.score == pytest.approx((3 * 0.64 + 2 * 0.16 + 5 * 0.01) / 10)
+    assert r.coverage == pytest.approx(0.5)
 
 
-def test_many_runs_hand_computed():
-    from tracker.scoring.timeweighted import time_weighted_many
+def test_categorical_is_time_weighted_the_issue_example():
+    # opened 01-01 with {a .1, b .1, c .8}, revised to {.8, .1, .1} on 01-10 (day 9), window to the end
+    # of 01-10 (day 10), resolved a: 9 days of 1.46 and one of 0.06 -> 1.32 (the final forecast: 0.06)
+    r = time_weighted_score([0.0, 9.0], [[0.1, 0.1, 0.8], [0.8, 0.1, 0.1]], opened=0.0, closed=10.0, outcome=0)
+    assert r.score == pytest.approx(1.32) and r.scale == "0-2"
 
-    # run 0: window 0-10; 0.2 from 2 to 6, 0.8 from 6 to 10 (a third forecast at 12 comes after the
-    #        close); outcome yes -> scores 0.64, 0.04: (0.64 x 4 + 0.04 x 4) / 8 = 0.34, coverage 8/10
-    # run 1: its only forecast comes after the close -> undefined
-    # run 2: degenerate window (closed before opened): the last forecast at or before the close, coverage 1
-    score, cover = time_weighted_many(
-        [2, 6, 12, 11, 3, 9], [0.64, 0.04, 0.25, 0.09, 0.49, 1.0], [0, 3, 4], [3, 4, 6], [0, 0, 5], [10, 10, 4])
-    assert score[0] == pytest.approx(0.34) and cover[0] == pytest.approx(0.8)
-    assert np.isnan(score[1]) and np.isnan(cover[1])
-    assert score[2] == 0.49 and cover[2] == 1.0
+
+def _expected(q1, q2, truth, e_yes, e_no, r):
+    """Exact expected time-weighted score of reporting q1 at 0 and, if still open at r, q2; the
+    question (window 0-1) resolves early at r with probability e_yes if it will happen, e_no if not."""
+    total = 0.0
+    for y, p_y, e in ((1, truth, e_yes), (0, 1 - truth, e_no)):
+        early = time_weighted_score([0.0], [q1], opened=0.0, closed=1.0, known_at=r, outcome=y).score
+        late = time_weighted_score([0.0, r], [q1, q2], opened=0.0, closed=1.0, outcome=y).score
+        total += p_y * (e * early + (1 - e) * late)
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.02, 0.98), st.floats(0, 1), st.floats(0, 1), st.floats(0.05, 0.95))
+def test_the_score_is_proper_under_early_resolution(truth, e_yes, e_no, r):
+    """Reporting the truth at every instant (truth at 0; at r, the truth given that the question is
+    still open) minimizes the exact expected score against every other pair of reports."""
+    open_yes, open_no = truth * (1 - e_yes), (1 - truth) * (1 - e_no)
+    truth_r = open_yes / (open_yes + open_no) if open_yes + open_no > 0 else 0.5
+    best = _expected(truth, truth_r, truth, e_yes, e_no, r)
+    grid = np.linspace(0, 1, 21)
+    for q1 in grid:
+        for q2 in grid:
+            assert _expected(q1, q2, truth, e_yes, e_no, r) >= best - 1e-12
+
+
+def test_the_old_convention_was_improper():
+    # dividing by the open length (the old rule) on the same model: resolving early only if it happens
+    # (e_yes = 1, e_no = 0) at r = 0.5 with truth 0.5, the expected score of q at 0 was
+    # 0.5 (1 - q)^2 + 0.5 (0.5 q^2 + 0.5 x 0): minimized at q = 2/3, not at the truth 0.5
+    old = [0.5 * (1 - q) ** 2 + 0.25 * q ** 2 for q in np.linspace(0, 1, 301)]
+    assert np.linspace(0, 1, 301)[int(np.argmin(old))] == pytest.approx(2 / 3, abs=0.005)
+    new = [_expected(q, 0.0, 0.5, 1.0, 0.0, 0.5) for q in np.linspace(0, 1, 301)]
+    assert np.linspace(0, 1, 301)[int(np.argmin(new))] == pytest.approx(0.5)
+
+

@@ -15,14 +15,19 @@ FORECAST_LABELS = {
 
 
 def verdict(calibration: dict) -> str:
-    """The calibration slope's verdict (the same rule as the report's)."""
+    """The calibration slope's verdict (the same rule as the report's), Holm-adjusted across the rows shown."""
     from ..scoring import slope_verdict
 
-    return slope_verdict(calibration.get("slope"), calibration.get("slope_ci"))
+    if "verdict" in calibration:
+        return calibration["verdict"]
+    return slope_verdict(calibration.get("slope"), calibration.get("slope_ci"), calibration.get("p_adjusted"))
 
 
 @click.command("score")
-@click.option("--by", type=click.Choice(["analyst", "tag", "scenario", "quarter", "question", "wep"]), help="One row per group.")
+@click.option("--by", type=click.Choice(["analyst", "tag", "scenario", "quarter", "question", "wep", "wep-source"]),
+              help="One row per group. wep: the phrase-to-number mapping's calibration (each phrase's band middle "
+                   "against its questions' outcomes, one per question); wep-source: the analysts' forecasts by "
+                   "the phrase of the question's source sentence.")
 @click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
               help="Which forecast of each (question, analyst) pair is scored.")
 @click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True, help="Equal-width bins for the Murphy decomposition.")
@@ -38,9 +43,13 @@ def verdict(calibration: dict) -> str:
               help="Live forecasts (logged when made), imported history (times claimed, not witnessed), or all; "
                    "auto: live when the database has any, else history.")
 @click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
+@click.option("--relative-to", type=click.Choice(["others", "median-score"]), default="others", show_default=True,
+              help="Reference of the relative Brier (--by analyst): the mean of the other analysts' scores on the "
+                   "same questions, or the median of all scores on them (Good Judgment Open's convention).")
 @db_option
 @json_option
 def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, forecast_set, no_bootstrap,
+              relative_to,
               as_json):
     """Score resolved questions: Brier, log score, decompositions, calibration.
 
@@ -50,7 +59,13 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     Log score: mean -ln(probability given to what happened); lower is better.
     Skill: 1 - Brier / (base rate x (1 - base rate)); above 0 beats the base rate.
     Calibration slope (logistic recalibration): below 1 overconfident, above 1
-    underconfident; flagged when its 95% interval excludes 1.
+    underconfident. Verdict "calibrated" only when its 95% interval lies inside
+    0.8-1.25; over/underconfident only when significant after Holm's adjustment
+    across the rows shown; else "no evidence either way". Intervals resample
+    questions; none below 10 questions.
+    Relative Brier (--by analyst): the analyst's score minus the mean of the
+    other analysts' scores on the same questions (below 0 beats them);
+    --relative-to median-score uses the median score instead (GJ Open).
 
     \b
     Examples:
@@ -60,6 +75,8 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score --analyst ana --tag russia --scenario trump-putin-2018 --scale 0-2 --bins 5
       tracker score --by analyst --exclude-after-fact --no-bootstrap
       tracker score --by analyst --forecasts history
+      tracker score --by wep-source --mode time-weighted --json
+      tracker score --by analyst --relative-to median-score
     """
     from ..services.score import score
 
@@ -67,7 +84,7 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     with progress_bar("scoring") as progress:
         result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
                        scale=scale, exclude_after_fact=exclude_after_fact, forecasts=forecast_set,
-                       bootstrap=not no_bootstrap, progress=progress)
+                       bootstrap=not no_bootstrap, relative_to=relative_to, progress=progress)
     if as_json:
         emit_json(result)
         return
@@ -75,9 +92,10 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     if not any(r["n"] or r["categorical"]["n"] for r in rows):
         info("no resolved forecasts to score yet")
         return
-    headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", "log", "slope", "verdict"]
+    final = " (final)" if mode == "time-weighted" else ""  # computed from the final forecasts in that mode
+    headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", f"log{final}", f"slope{final}", f"verdict{final}"]
     if by == "analyst":
-        headers.insert(4, "rel. Brier")
+        headers.insert(4, "rel. Brier (vs others)" if relative_to == "others" else "rel. Brier (vs median score)")
     body = []
     for r in rows:
         ci = r["brier_ci"]
@@ -87,19 +105,21 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
             line.insert(4, r.get("relative_brier"))
         body.append(line)
     shown = rows[0].get("forecasts", "all")
-    click.echo(f"Scored {mode} forecasts ({FORECAST_LABELS.get(shown, shown)}); Brier on the {scale} scale, lower is better.")
+    click.echo(f"Scored {mode} forecasts ({FORECAST_LABELS.get(shown, shown)}); Brier on the {scale} scale, lower is better."
+               + (" Columns marked (final) come from the final forecasts." if final else ""))
     click.echo(table(body, headers))
     for r in rows:
         m, c = r["murphy"], r["corp"]
         if r["n"] and m["reliability"] is not None:
             label = f"[{r['group']}] " if by else ""
-            click.echo(f"{label}Murphy ({m['bins']} bins): REL {m['reliability']:.4f}  RES {m['resolution']:.4f}  UNC {m['uncertainty']:.4f}"
+            click.echo(f"{label}{'from final forecasts: ' if final else ''}Murphy ({m['bins']} bins): REL {m['reliability']:.4f}  RES {m['resolution']:.4f}  UNC {m['uncertainty']:.4f}"
                        f"  WBV {m['within_bin_variance']:.4f}  WBC {m['within_bin_covariance']:.4f};"
                        f"  CORP: MCB {c['mcb']:.4f}  DSC {c['dsc']:.4f}  UNC {c['unc']:.4f}")
         cat = r["categorical"]
         if cat["n"]:
             label = f"[{r['group']}] " if by else ""
             rps = f", RPS {cat['rps']:.3f} on {cat['n_ordered']} ordered" if cat["rps"] is not None else ""
-            click.echo(f"{label}categorical: {cat['n']} pairs, Brier {cat['brier']:.3f} (0-2 scale){rps}")
+            kind = "time-weighted " if final else ""
+            click.echo(f"{label}categorical: {cat['n']} pairs, {kind}Brier {cat['brier']:.3f} (0-2 scale){rps}")
         for note in r["notes"]:
             info(f"note{' [' + r['group'] + ']' if by else ''}: {note}")

@@ -12,7 +12,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from ..scoring.calibration import MAX_CONCLUSIVE_WIDTH, slope_verdict  # noqa: F401 - shared with tracker score
+from ..scoring.calibration import EQUIVALENCE_MARGIN, MIN_FOR_TESTS, slope_verdict  # noqa: F401 - shared with tracker score
 from .data import (
     MAX_SURPRISES,
     MIN_FOR_CURVE,
@@ -27,12 +27,6 @@ from .data import (
     Term,
     TrendRow,
 )
-
-#: Group intervals (per analyst, per quarter) are percentile bootstraps while all the groups of a table
-#: hold at most this many scores together; beyond, Student's t intervals (see :func:`interval_method`).
-MAX_BOOTSTRAP_TOTAL = 2500
-BOOTSTRAP = "bootstrap"
-STUDENT_T = "t"
 
 #: Above this many distinct forecast values, the CORP curve and band use forecasts rounded to 2 decimals.
 MAX_CORP_DISTINCT = 1000
@@ -52,39 +46,31 @@ def _interval(ci: Optional[Sequence[float]], digits: int = 2) -> str:
 # -------------------------------------------------------------------- intervals
 
 
-def interval_method(total: int) -> str:
-    """How the 95% intervals of a table of groups are computed, from the number of scores in all its groups.
+def mean_interval(values, questions=None) -> tuple[Optional[list[float]], Optional[str]]:
+    """95% interval of the mean of ``values`` and the method that gave it, by
+    :func:`tracker.scoring.group_interval` (the function ``tracker score`` uses for the same group):
+    resampling questions (``questions``: the question id of each value; None: each value is its
+    own question). (None, None) with no values or fewer than 10 questions."""
+    from ..scoring import group_interval
 
-    Up to ``MAX_BOOTSTRAP_TOTAL``: the percentile bootstrap of :func:`tracker.scoring.bootstrap_ci`
-    (2000 resamples, seed 42; the numbers ``tracker score`` gives). Beyond: Student's t interval
-    ``mean -+ t(0.975, n - 1) sd / sqrt(n)`` on each group's scores, to which the bootstrap interval
-    converges at such sizes, at a cost that does not grow with 2000 x n.
-    """
-    return BOOTSTRAP if total <= MAX_BOOTSTRAP_TOTAL else STUDENT_T
-
-
-def mean_interval(values, method: str) -> Optional[list[float]]:
-    """95% interval of the mean of ``values`` by ``method`` (None when there are no values)."""
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
-        return None
-    if method == BOOTSTRAP:
-        from ..scoring import bootstrap_ci
-
-        ci = bootstrap_ci(values)
-        return [ci.low, ci.high]
-    mean = float(values.mean())
-    if values.size < 2:
-        return [mean, mean]
-    from scipy.special import stdtrit
-
-    half = float(stdtrit(values.size - 1, 0.975) * values.std(ddof=1) / np.sqrt(values.size))
-    return [mean - half, mean + half]
+        return None, None
+    if questions is None:
+        questions = np.arange(values.size)
+    gi = group_interval(values, np.asarray(questions, dtype=object).astype(str))
+    if gi.low is None:
+        return None, None
+    return [gi.low, gi.high], gi.method
 
 
-def interval_label(method: str) -> str:
-    return ("percentile bootstrap (2000 resamples)" if method == BOOTSTRAP
-            else "Student's t on the per-forecast scores")
+def interval_label(methods: Iterable[Optional[str]]) -> str:
+    """The methods of a table's intervals, in words (see :data:`tracker.scoring.intervals.METHODS`)."""
+    from ..scoring.intervals import METHODS, MIN_QUESTIONS
+
+    used = [m for m in dict.fromkeys(methods) if m]
+    text = "; ".join(METHODS[m] for m in used) if used else "none computed"
+    return f"{text}; no interval below {MIN_QUESTIONS} questions"
 
 
 # ------------------------------------------------------------------ calibration
@@ -169,20 +155,26 @@ def verdict_sentence(who: str, s: dict) -> str:
     if n < MIN_FOR_CURVE:
         return (f"Too few resolved forecasts ({n}) to judge calibration; "
                 f"a calibration curve needs at least {MIN_FOR_CURVE}.{tail}")
-    verdict = slope_verdict(slope, ci)
+    verdict = cal.get("verdict") or slope_verdict(slope, ci, cal.get("p_adjusted"))
+    if n < MIN_FOR_TESTS:
+        return (f"Too few resolved forecasts ({n}) to judge calibration; "
+                f"a test needs at least {MIN_FOR_TESTS}.{tail}")
     if verdict == "too little data":
         return (f"Calibration cannot be judged yet: with {n} forecasts the calibration slope cannot be "
                 f"estimated (the forecasts separate what happened from what did not, or only one outcome occurred).{tail}")
     where = f"calibration slope {slope:.2f}, 95% CI {_interval(ci)}"
-    if verdict == "inconclusive":
-        return (f"Too little evidence to judge calibration: the {where} is too wide to tell "
-                f"over- from underconfidence.{tail}")
+    low, high = EQUIVALENCE_MARGIN
+    if verdict == "no evidence either way":
+        return (f"No evidence either way: the {where} neither lies inside the margin {low:g}-{high:g} that "
+                f"would show calibration nor shows over- or underconfidence after adjusting for the "
+                f"groups shown together.{tail}")
     if verdict == "overconfident":
         return f"{who} is overconfident: the forecasts are too extreme ({where}, below 1).{tail}"
     if verdict == "underconfident":
         return f"{who} is underconfident: the forecasts are not extreme enough ({where}, above 1).{tail}"
     owner = "the team's" if who == "The team" else f"{who}'s"
-    return f"No sign of miscalibration: {owner} {where} is consistent with 1.{tail}"
+    return (f"Calibrated within the margin: {owner} {where} lies inside {low:g}-{high:g}, so any "
+            f"miscalibration is small.{tail}")
 
 
 def brier_sentence(s: dict) -> str:
@@ -236,7 +228,8 @@ def summary(s: dict, *, who: str = "The team", counts: Optional[dict] = None, ca
         spiegelhalter_z=sp.get("z"),
         spiegelhalter_p=sp.get("p_value"),
         verdict="no data" if not s.get("n") else (
-            "too little data" if s["n"] < MIN_FOR_CURVE else slope_verdict(cal.get("slope"), cal.get("slope_ci"))),
+            "too little data" if s["n"] < MIN_FOR_CURVE
+            else cal.get("verdict") or slope_verdict(cal.get("slope"), cal.get("slope_ci"), cal.get("p_adjusted"))),
         verdict_sentence=verdict_sentence(who, s),
         brier_sentence=brier_sentence(s),
         notes=list(s.get("notes") or []) if s.get("n") else [],  # with nothing scored, the report says so itself
@@ -283,37 +276,41 @@ def decomposition(s: dict) -> Decomposition:
 # ------------------------------------------------------------------- analysts
 
 
-def relative_deviations(question, analyst, scores) -> np.ndarray:
-    """Each pair's score minus the median score of all analysts on the same question.
+def relative_deviations(question, analyst, scores, relative_to: str = "others") -> np.ndarray:
+    """Each pair's score minus its question's reference: the mean of the other analysts' scores
+    (``"others"``, NaN where nobody else forecast the question) or the median score
+    (``"median-score"``), see :func:`tracker.scoring.relative_brier`.
 
-    Their mean per analyst is :func:`tracker.scoring.relative_brier`; kept per
-    pair here so that a bootstrap interval can be put on that mean.
+    Their mean per analyst (NaN left out) is :func:`tracker.scoring.relative_brier`; kept per
+    pair here so that an interval can be put on that mean.
     """
+    from ..scoring.comparison import relative_deviations as deviations_of
+
     question = np.asarray(question, dtype=object)
     scores = np.asarray(scores, dtype=np.float64)
     if scores.size == 0:
         return np.zeros(0)
-    q_ids, q_code = np.unique(question.astype(str), return_inverse=True)
-    order = np.lexsort((scores, q_code))
-    sorted_scores = scores[order]
-    per_question = np.bincount(q_code, minlength=q_ids.size)
-    start = np.cumsum(per_question) - per_question
-    median = 0.5 * (sorted_scores[start + (per_question - 1) // 2] + sorted_scores[start + per_question // 2])
-    return scores - median[q_code]
+    _, q_code = np.unique(question.astype(str), return_inverse=True)
+    return deviations_of(q_code, scores, relative_to)
 
 
 def analyst_row(name: str, s: dict, *, deviations: Optional[np.ndarray] = None, scale_factor: float = 1.0,
-                categorical: Optional[dict] = None, method: str = BOOTSTRAP) -> AnalystRow:
+                categorical: Optional[dict] = None, questions=None) -> AnalystRow:
     """One row of the per-analyst table from the analyst's ``tracker score`` summary and relative deviations
-    (interval of the relative Brier by ``method``, see :func:`interval_method`)."""
+    (with ``questions``, the question of each deviation, for its interval: :func:`mean_interval`)."""
     cal = s.get("calibration") or {}
     rel = rel_ci = None
+    if deviations is not None:
+        ok = ~np.isnan(deviations)
+        if questions is not None:
+            questions = np.asarray(questions, dtype=object)[ok]
+        deviations = deviations[ok]
     if deviations is not None and deviations.size:
         rel = float(deviations.mean() * scale_factor)
-        rel_ci = mean_interval(deviations * scale_factor, method)
+        rel_ci, _ = mean_interval(deviations * scale_factor, questions)
     n = int(s.get("n") or 0)
-    verdict = "no data" if n == 0 else ("too little data" if n < MIN_FOR_CURVE
-                                        else slope_verdict(cal.get("slope"), cal.get("slope_ci")))
+    verdict = "no data" if n == 0 else ("too little data" if n < MIN_FOR_CURVE else cal.get("verdict") or
+                                        slope_verdict(cal.get("slope"), cal.get("slope_ci"), cal.get("p_adjusted")))
     return AnalystRow(
         name=name, n=n, brier=s.get("brier"), brier_ci=list(s["brier_ci"]) if s.get("brier_ci") else None,
         relative_brier=rel, relative_ci=rel_ci, skill=s.get("brier_skill"),
@@ -436,18 +433,20 @@ def surprises(items: Iterable[dict], *, threshold: float = SURPRISE_THRESHOLD, l
 
 def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_factor: float = 1.0,
                quarters: Optional[Sequence[str]] = None, team_label: str = "team",
-               method: Optional[str] = None) -> list[TrendRow]:
+               questions=None) -> list[TrendRow]:
     """Mean score with a 95% interval per quarter, for everyone together (group ``team_label``)
     and, with ``by_analyst``, each analyst.
 
     ``scores`` are per (question, analyst) pair on the 0-1 scale;
-    ``scale_factor`` 2 reports them on the 0-2 scale. ``method``: see
-    :func:`interval_method` (default: chosen from the number of scores).
+    ``scale_factor`` 2 reports them on the 0-2 scale. ``questions`` (the
+    question of each score) makes the intervals resample questions, as
+    ``tracker score`` does for the same group (:func:`mean_interval`);
+    without it each score counts as its own question.
     """
-    method = method or interval_method(len(scores) * (2 if by_analyst else 1))
     quarter = np.asarray(quarter, dtype=object).astype(str)
     analyst = np.asarray(analyst, dtype=object)
     scores = np.asarray(scores, dtype=np.float64) * scale_factor
+    questions = np.arange(scores.size).astype(str) if questions is None else np.asarray(questions, dtype=object).astype(str)
     rows: list[TrendRow] = []
     keep = sorted(set(quarter.tolist())) if quarters is None else list(quarters)
     for q in keep:
@@ -455,15 +454,16 @@ def trend_rows(quarter, analyst, scores, *, by_analyst: bool = True, scale_facto
         if not mask.any():
             continue
 
-        def row(group: str, values: np.ndarray) -> TrendRow:
+        def row(group: str, values: np.ndarray, qs: np.ndarray) -> TrendRow:
+            ci, method = mean_interval(values, qs)
             return TrendRow(quarter=q, group=group, n=int(values.size), brier=float(values.mean()),
-                            brier_ci=mean_interval(values, method))
+                            brier_ci=ci, brier_ci_method=method)
 
-        rows.append(row(team_label, scores[mask]))
+        rows.append(row(team_label, scores[mask], questions[mask]))
         if by_analyst:
             names = analyst[mask].astype(str)
             vals = scores[mask]
+            qs = questions[mask]
             for name in sorted(set(names.tolist())):
-                rows.append(row(name, vals[names == name]))
+                rows.append(row(name, vals[names == name], qs[names == name]))
     return rows
-

@@ -39,10 +39,10 @@ class Meta:
     brier_scale: str = "0-1"
     # which forecasts are scored: "live" (logged when made), "history" (imported, times claimed) or "all"
     forecasts: str = "all"
-    # how the 95% intervals of the per-analyst table and of the trend were computed (the team's
-    # headline interval is always the percentile bootstrap of ``tracker score``)
-    group_intervals: str = "percentile bootstrap (2000 resamples)"
-    trend_intervals: str = "percentile bootstrap (2000 resamples)"
+    # how the 95% intervals of the per-analyst table and of the trend were computed: by the
+    # function ``tracker score`` uses for the same group (resampling questions)
+    group_intervals: str = "percentile bootstrap over questions (one score per question; 2000 resamples, seed 42)"
+    trend_intervals: str = "percentile bootstrap resampling questions with all their analysts' scores"
 
 
 @dataclass(slots=True)
@@ -69,7 +69,7 @@ class Summary:
     calibration_intercept: Optional[float] = None
     spiegelhalter_z: Optional[float] = None
     spiegelhalter_p: Optional[float] = None
-    verdict: str = "no data"  # overconfident / underconfident / calibrated / too little data / no data
+    verdict: str = "no data"  # overconfident / underconfident / calibrated / no evidence either way / too little data / no data
     verdict_sentence: str = "No resolved questions yet."
     brier_sentence: str = ""
     n_categorical_pairs: int = 0
@@ -143,7 +143,7 @@ class AnalystRow:
     n: int  # scored binary questions
     brier: Optional[float]
     brier_ci: Optional[list[float]]
-    relative_brier: Optional[float]  # mean difference from the median analyst on the same questions
+    relative_brier: Optional[float]  # mean difference from the other analysts' mean score on the same questions
     relative_ci: Optional[list[float]]
     skill: Optional[float]
     slope: Optional[float]
@@ -228,6 +228,7 @@ class TrendRow:
     n: int
     brier: Optional[float]
     brier_ci: Optional[list[float]]
+    brier_ci_method: Optional[str] = None  # a key of tracker.scoring.intervals.METHODS; None: no interval
 
 
 @dataclass(slots=True)

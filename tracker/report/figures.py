@@ -444,7 +444,7 @@ def wep_figure(rows: Sequence[PhraseRow], ax: Optional["Axes"] = None, *, title:
 
 def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, brier_scale: str = "0-1",
                     title: Optional[str] = None, note: Optional[str] = None) -> "Figure":
-    """Each analyst's Brier (95% bootstrap interval) and relative Brier (difference from the median analyst
+    """Each analyst's Brier (95% bootstrap interval) and relative Brier (difference from the other analysts' mean score
     on the same questions, 95% interval), in the order given (best first), with the number of questions."""
     rows = [r for r in rows if r.n]
     with style.styled():
@@ -468,7 +468,7 @@ def analysts_figure(rows: Sequence[AnalystRow], ax: Optional["Axes"] = None, *, 
              markersize=8, label=f"Brier ({brier_scale})")
         draw([r.relative_brier for r in rows], [r.relative_ci for r in rows], -0.12, "relative", marker="D",
              color=style.VERMILLION, markerfacecolor="white", markeredgewidth=1.8, markersize=7,
-             label="relative Brier (vs the median analyst)")
+             label="relative Brier (vs the other analysts)")
         ax.axvline(0, color=style.GREY, linewidth=1.0, gid="zero")
         ax.set_yticks(ypos, [f"{style.plain_text(r.name, 24)}\nn = {r.n}" for r in rows])
         ax.set_ylim(-0.7, len(rows) - 0.3)

@@ -190,8 +190,8 @@ def report_figures(report: Report, *, image_format: str = "svg", progress=None) 
     if 0 < len(scored) <= MAX_ANALYSTS_IN_FIGURE:
         add("analysts", figures.analysts_figure(scored, brier_scale=scale),
             "Each analyst's Brier score and relative Brier score with intervals",
-            f"Brier score ({scale} scale) and relative Brier (difference from the median analyst on the same "
-            f"questions; below 0 is better than the median), best first. 95% intervals: "
+            f"Brier score ({scale} scale) and relative Brier (difference from the other analysts' mean score on the same "
+            f"questions; below 0 is better than them), best first. 95% intervals: "
             f"{report.meta.group_intervals}.")
     if report.phrases:
         add("phrases", figures.wep_figure(report.phrases),

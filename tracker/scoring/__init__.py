@@ -33,6 +33,7 @@ from .comparison import (
     paired_difference,
     relative_brier,
 )
+from .intervals import GroupInterval, group_interval, holm
 from .decomposition import CorpDecomposition, MurphyDecomposition, corp_decomposition, murphy_decomposition
 from .reliability import ReliabilityBin, ReliabilityBinned, ReliabilityCorp, reliability_binned, reliability_corp
 from .scores import (
@@ -71,6 +72,8 @@ __all__ = [
     "bootstrap_ci",
     "relative_brier",
     "paired_difference",
+    "group_interval",
+    "holm",
     # everything at once
     "summarize",
     # result types
@@ -89,4 +92,5 @@ __all__ = [
     "RelativeBrier",
     "RelativeScore",
     "PairedDifference",
+    "GroupInterval",
 ]

@@ -13,8 +13,14 @@ from . import _validation as v
 from ._results import Result
 from ._table import LOG_EPS, Table, dot, tabulate
 
-#: Forecasts are clipped to [LOGIT_CLIP, 1 - LOGIT_CLIP] before taking logits in :func:`calibration_slope`.
-LOGIT_CLIP = 1e-6
+#: Forecasts are clipped to [LOGIT_CLIP, 1 - LOGIT_CLIP] before taking logits in :func:`calibration_slope`:
+#: 0.5%, the finest resolution analysts state (a stated 0% or 100% means "below/above 0.5%"). A clip at
+#: 1e-6 let one confident miss (logit -13.8) pull the slope from 0.87 to 0.46; the count is reported.
+LOGIT_CLIP = 0.005
+
+
+#: Fewer forecasts than this: no Spiegelhalter test and no calibration slope in summaries (too few to test).
+MIN_FOR_TESTS = 10
 
 
 def _normal_two_sided(z: float) -> float:
@@ -90,6 +96,8 @@ class CalibrationSlope(Result):
     level: float
     iterations: int
     reason: str | None = None
+    p_value: float | None = None  # Wald test of slope = 1, two-sided
+    n_clipped: int = 0  # forecasts moved to [LOGIT_CLIP, 1 - LOGIT_CLIP] before the logit
 
 
 def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
@@ -101,8 +109,12 @@ def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
     all forecasts up or down. Intervals are Wald intervals, estimate -+ z se,
     from the inverse observed information at the optimum.
 
-    Forecasts are clipped to [1e-6, 1 - 1e-6] before the logit, so exact 0 and
-    1 enter as logit = -+13.8 rather than infinity. Since logit(p) depends only
+    Forecasts are clipped to [0.005, 0.995] (``LOGIT_CLIP``, the resolution
+    analysts state) before the logit, so exact 0 and 1 enter as
+    logit = -+5.29 rather than infinity, and one confident miss cannot
+    dominate the fit; ``n_clipped`` counts the forecasts clipped.
+    ``p_value`` is the two-sided Wald test of slope = 1 (what
+    :func:`slope_verdict` adjusts across analysts). Since logit(p) depends only
     on p, the fit runs on the table of distinct forecast values (binomial
     counts), not on every row.
 
@@ -123,8 +135,11 @@ def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
 def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
     total = int(table.total)
 
+    clipped = (table.x < LOGIT_CLIP) | (table.x > 1.0 - LOGIT_CLIP)
+    n_clipped = int(table.n[clipped].sum())
+
     def undefined(reason: str, iterations: int = 0) -> CalibrationSlope:
-        return CalibrationSlope(total, None, None, None, None, level, iterations, reason)
+        return CalibrationSlope(total, None, None, None, None, level, iterations, reason, None, n_clipped)
 
     n, s = table.n, table.s
     if table.events == 0.0 or table.events == table.total:
@@ -167,6 +182,8 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
         intercept_ci=(a - z * float(se_a), a + z * float(se_a)),
         level=level,
         iterations=fit.iterations,
+        p_value=_normal_two_sided((b - 1.0) / float(se_b)) if se_b > 0 else None,
+        n_clipped=n_clipped,
     )
 
 
@@ -316,24 +333,48 @@ def _brier_skill(table: Table) -> BrierSkill:
     return BrierSkill(1.0 - brier / reference, brier, reference, obar)
 
 
-#: A slope interval wider than this that includes 1 is "inconclusive" rather than "calibrated".
+#: The equivalence margin of "calibrated": the slope's whole 95% interval must lie inside it.
+#: A slope of 0.8 makes a stated 90% mean about 85%, a stated 10% about 15%; 1.25 is its reciprocal.
+EQUIVALENCE_MARGIN = (0.8, 1.25)
+#: Family-wise error rate of the "overconfident"/"underconfident" verdicts across the groups shown together.
+ALPHA = 0.05
+#: Kept for callers of the old rule; no longer used by :func:`slope_verdict`.
 MAX_CONCLUSIVE_WIDTH = 2.0
+VERDICTS = ("calibrated", "overconfident", "underconfident", "no evidence either way", "too little data")
 
 
-def slope_verdict(slope: Optional[float], ci: Optional[Sequence[float]]) -> str:
-    """The verdict of the logistic calibration slope and its 95% interval.
+def slope_p_value(slope: Optional[float], ci: Optional[Sequence[float]], level: float = 0.95) -> Optional[float]:
+    """Two-sided Wald p-value of ``slope = 1`` recovered from the slope and its ``level`` interval."""
+    if slope is None or not ci or ci[0] is None or ci[1] is None:
+        return None
+    se = (ci[1] - ci[0]) / (2.0 * NormalDist().inv_cdf(0.5 + level / 2.0))
+    if not se > 0:
+        return None
+    return _normal_two_sided((slope - 1.0) / se)
 
-    overconfident: the interval lies below 1 (forecasts too extreme);
-    underconfident: above 1 (not extreme enough); calibrated: it includes 1
-    and is at most ``MAX_CONCLUSIVE_WIDTH`` wide; inconclusive: it includes 1
-    but is wider than that; too little data: no slope could be estimated.
+
+def slope_verdict(slope: Optional[float], ci: Optional[Sequence[float]], p_adjusted: Optional[float] = None) -> str:
+    """The verdict on the logistic calibration slope, a claim that controls its error rate.
+
+    * "calibrated": the whole 95% interval lies inside ``EQUIVALENCE_MARGIN``
+      [0.8, 1.25]: the data exclude a practically meaningful miscalibration
+      (an equivalence test, two one-sided tests at 2.5%). A wide interval
+      that merely contains 1 is *not* evidence of calibration.
+    * "overconfident" (slope < 1, forecasts too extreme) / "underconfident"
+      (slope > 1): the test of slope = 1 is significant at ``ALPHA`` after
+      Holm's adjustment across the groups shown together (``p_adjusted``;
+      when it is None the group is alone and its own p-value, read off the
+      interval, is used).
+    * "no evidence either way": neither (the interval is too wide, or its
+      exclusion of 1 does not survive the adjustment).
+    * "too little data": no slope could be estimated.
     """
     if slope is None or not ci or ci[0] is None or ci[1] is None:
         return "too little data"
-    if ci[1] < 1:
-        return "overconfident"
-    if ci[0] > 1:
-        return "underconfident"
-    if ci[1] - ci[0] > MAX_CONCLUSIVE_WIDTH:
-        return "inconclusive"
-    return "calibrated"
+    low, high = EQUIVALENCE_MARGIN
+    if low <= ci[0] and ci[1] <= high:
+        return "calibrated"
+    p = p_adjusted if p_adjusted is not None else slope_p_value(slope, ci)
+    if p is not None and p < ALPHA:
+        return "overconfident" if slope < 1 else "underconfident"
+    return "no evidence either way"

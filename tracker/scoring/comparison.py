@@ -166,7 +166,7 @@ def _paired_inputs(question_ids, analyst_ids, scores):
 
 @dataclass(frozen=True)
 class RelativeScore(Result):
-    """One analyst's mean difference from the median analyst, over ``n`` questions."""
+    """One analyst's mean difference from their colleagues (see :func:`relative_brier`), over ``n`` questions."""
 
     value: float
     n: int
@@ -179,8 +179,9 @@ class RelativeBrier(Result, Mapping):
     Fields hold the same data column-wise: ``analysts``, ``relative`` (the
     relative scores) and ``n`` (questions per analyst).
 
-    ``result[analyst].value`` is the analyst's relative score (negative: better
-    than the median analyst), ``result[analyst].n`` the number of questions.
+    ``result[analyst].value`` is the analyst's relative score (negative: a
+    lower score than the reference of :func:`relative_brier`), ``result[analyst].n``
+    the number of questions it is averaged over.
     """
 
     analysts: tuple[Any, ...]
@@ -211,22 +212,57 @@ class RelativeBrier(Result, Mapping):
         }
 
 
-def relative_brier(question_ids, analyst_ids, scores) -> RelativeBrier:
-    """Each analyst's mean score difference from the median analyst on the same questions.
+RELATIVE_TO = ("others", "median-score")
 
-    For analyst a with questions Q_a::
 
-        rel_a = (1/|Q_a|) sum_{q in Q_a} (S_{a,q} - median_{b forecast q} S_{b,q})
+def relative_deviations(q_code: np.ndarray, scores: np.ndarray, relative_to: str = "others") -> np.ndarray:
+    """Each row's score minus its question's reference (NaN where there is none), for integer
+    question codes ``q_code``: the mean of the *other* analysts' scores on the question
+    (``"others"``, NaN for a question nobody else forecast) or the median of all the scores
+    on it, the row's own included (``"median-score"``, 0 for a lone forecaster)."""
+    if relative_to not in RELATIVE_TO:
+        raise ValueError(f"relative_to must be one of {', '.join(RELATIVE_TO)}, not {relative_to!r}")
+    n_q = int(q_code.max()) + 1 if q_code.size else 0
+    per_question = np.bincount(q_code, minlength=n_q)
+    if relative_to == "others":
+        total = np.bincount(q_code, weights=scores, minlength=n_q)
+        others = per_question[q_code] - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(others > 0, scores - (total[q_code] - scores) / np.maximum(others, 1), np.nan)
+    order = np.lexsort((scores, q_code))
+    sorted_scores = scores[order]
+    start = np.cumsum(per_question) - per_question
+    median = 0.5 * (sorted_scores[start + (per_question - 1) // 2] + sorted_scores[start + per_question // 2])
+    return scores - median[q_code]
 
-    where the median is over all analysts who forecast q, a included (the
-    mean of the two middle scores for an even count). Negative is better than
-    the typical colleague; a question only a has forecast contributes 0. It
-    compares analysts who answered different questions fairly, since each
-    question's difficulty is subtracted out.
+
+def relative_brier(question_ids, analyst_ids, scores, *, relative_to: str = "others") -> RelativeBrier:
+    """Each analyst's mean score difference from their colleagues on the same questions.
+
+    ``relative_to="others"`` (the default, leave-one-out): for analyst a with
+    questions Q_a shared with at least one other analyst::
+
+        rel_a = (1/|Q_a|) sum_{q in Q_a} (S_{a,q} - mean_{b != a forecast q} S_{b,q})
+
+    Its expectation is 0 for equally skilled analysts, whatever the
+    distribution of the scores: negative means a scored lower (better, for
+    Brier) than the colleagues who forecast the same questions, on average.
+    Questions nobody else forecast are left out (``n`` counts the rest); an
+    analyst who shares no question gets NaN.
+
+    ``relative_to="median-score"`` (Good Judgment Open's convention): against
+    the median of all the analysts' *scores* on the question, a included
+    (the mean of the two middle scores for an even count); a question only a
+    forecast contributes 0. Brier scores are right-skewed, so the median
+    score sits below the mean: five equally skilled analysts average about
+    +0.009 against it (all look worse than "the median"). It is *not* the
+    score of the median forecast.
+
+    Either way each question's difficulty is subtracted out, so analysts who
+    answered different questions can be compared.
 
     One row per (question, analyst) pair; a duplicate pair raises
-    ``ValueError``. Vectorized: one lexsort by (question, score) gives every
-    question's median; sums per analyst use ``np.bincount``.
+    ``ValueError``. Vectorized (``np.bincount``; one lexsort for the median).
 
     Reference: the relative Brier score of Good Judgment Open (a forecaster's
     score minus the median forecaster's on each question, averaged); on
@@ -239,21 +275,17 @@ def relative_brier(question_ids, analyst_ids, scores) -> RelativeBrier:
     ----------
     question_ids, analyst_ids : 1-D sequences of ids (str or int), one row per pair.
     scores : 1-D array of scores (e.g. Brier), same length.
+    relative_to : "others" (default) or "median-score".
     """
     questions, analysts, scores = _paired_inputs(question_ids, analyst_ids, scores)
     q_ids, q_code = _factorize(questions, "question_ids")
     a_ids, a_code = _factorize(analysts, "analyst_ids")
     _check_unique_pairs(q_code, a_code, a_ids.size, q_ids, a_ids)
-
-    order = np.lexsort((scores, q_code))
-    sorted_scores = scores[order]
-    per_question = np.bincount(q_code, minlength=q_ids.size)
-    start = np.cumsum(per_question) - per_question
-    median = 0.5 * (sorted_scores[start + (per_question - 1) // 2] + sorted_scores[start + per_question // 2])
-
-    deviation = scores - median[q_code]
-    n = np.bincount(a_code, minlength=a_ids.size)
-    mean = np.bincount(a_code, weights=deviation, minlength=a_ids.size) / n
+    deviation = relative_deviations(q_code, scores, relative_to)
+    ok = ~np.isnan(deviation)
+    n = np.bincount(a_code[ok], minlength=a_ids.size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(a_code[ok], weights=deviation[ok], minlength=a_ids.size) / n
     return RelativeBrier(
         analysts=tuple(plain(a) for a in a_ids.tolist()),
         relative=tuple(mean.tolist()),

@@ -37,8 +37,10 @@ class MurphyDecomposition(Result):
 def murphy_decomposition(p, y, *, bins: int = 10) -> MurphyDecomposition:
     """Murphy's decomposition of the 0-1 Brier score with the two within-bin terms.
 
-    With equal-width bins k on [0, 1] (``bin = min(floor(p * bins), bins - 1)``,
-    last bin closed at 1), n_k forecasts in bin k with mean forecast pbar_k and
+    With equal-width bins k on [0, 1] (bin k holds ``k/bins <= p < (k+1)/bins``
+    by comparison with the floating-point edges ``k / bins``, the last bin
+    also holding 1; not ``floor(p * bins)``, which puts 0.3 with bins=10 in
+    bin 2 because 0.3 * 10 = 2.9999999999999996), n_k forecasts in bin k with mean forecast pbar_k and
     event frequency obar_k, and overall frequency obar::
 
         REL = (1/n) sum_k n_k (pbar_k - obar_k)^2                    reliability

@@ -8,8 +8,16 @@ import numpy as np
 
 from . import _validation as v
 from ._table import LOG_EPS, Table, tabulate
-from .calibration import _brier_skill, _calibration_slope, _spiegelhalter
-from .comparison import _bootstrap_interval
+from .calibration import (
+    MIN_FOR_TESTS,
+    CalibrationSlope,
+    SpiegelhalterTest,
+    _brier_skill,
+    _calibration_slope,
+    _spiegelhalter,
+)
+from .comparison import _bootstrap_interval, uses_normal_limit
+from .intervals import group_interval
 from .decomposition import _corp, _murphy
 from .scores import _log_score_from_table
 
@@ -23,6 +31,7 @@ def summarize(
     bootstrap: bool = True,
     n_resamples: int = 2000,
     seed: int | None = 42,
+    questions=None,
 ) -> dict[str, Any]:
     """Score binary forecasts with the full set of statistics, as plain JSON-ready data.
 
@@ -39,12 +48,20 @@ def summarize(
         brier_ci           [low, high] 95% percentile bootstrap of the mean Brier
                            (on brier_scale; its normal limit where resampling
                            cannot move it, see :func:`bootstrap_ci`), or None
-                           if bootstrap=False
+                           if bootstrap=False. With ``questions`` (the question
+                           id of each forecast) the bootstrap resamples
+                           questions (:func:`group_interval`), and below 10
+                           questions there is no interval (a note says why)
+        brier_ci_method    how brier_ci was computed (a key of
+                           ``tracker.scoring.intervals.METHODS``), or None
         murphy             {bins, reliability, resolution, uncertainty,
                             within_bin_variance, within_bin_covariance}   (0-1 scale)
         corp               {mcb, dsc, unc}                                 (0-1 scale)
-        spiegelhalter      {z, p_value}
-        calibration        {slope, intercept, slope_ci}   (logistic recalibration)
+        spiegelhalter      {z, p_value}      (None below MIN_FOR_TESTS = 10 forecasts)
+        calibration        {slope, intercept, slope_ci, p_value, n_clipped}
+                           (logistic recalibration; p_value tests slope = 1;
+                           n_clipped forecasts were clipped to [0.005, 0.995];
+                           None below MIN_FOR_TESTS forecasts)
         notes              list of strings
 
     Under ``scale="0-2"`` only ``brier`` and ``brier_ci`` are doubled; the
@@ -79,16 +96,35 @@ def summarize(
     skill = _brier_skill(table)
     murphy = _murphy(table, bins)
     corp = _corp(table)
-    spiegelhalter = _spiegelhalter(table)
-    calibration = _calibration_slope(table, 0.95)
+    n = int(table.total)
+    if n < MIN_FOR_TESTS:
+        spiegelhalter = SpiegelhalterTest(n, None, None)
+        calibration = CalibrationSlope(n, None, None, None, None, 0.95, 0, None)
+        notes.append(f"{n} forecast{'s' if n != 1 else ''}: fewer than {MIN_FOR_TESTS}, no Spiegelhalter test and "
+                     "no calibration slope")
+    else:
+        spiegelhalter = _spiegelhalter(table)
+        calibration = _calibration_slope(table, 0.95)
     for reason in (skill.reason, spiegelhalter.reason, calibration.reason):
         if reason:
             notes.append(reason)
+    if calibration.n_clipped:
+        notes.append(f"calibration slope: {calibration.n_clipped} forecasts below 0.5% or above 99.5% clipped "
+                     "to [0.005, 0.995]")
 
     brier_ci = None
-    if bootstrap:
+    brier_ci_method = None
+    if bootstrap and questions is not None:
+        scores = factor * np.square(p - y)
+        gi = group_interval(scores, questions, n_resamples=n_resamples, seed=seed)
+        if gi.low is not None:
+            brier_ci, brier_ci_method = [gi.low, gi.high], gi.method
+        else:
+            notes.append(f"brier_ci: {gi.reason}")
+    elif bootstrap:
         values, counts = _brier_score_values(table, factor)
         brier_ci = list(_bootstrap_interval(values, counts, n_resamples, 0.95, seed))
+        brier_ci_method = "bootstrap-normal" if uses_normal_limit(values, counts, n_resamples, 0.95) else "bootstrap"
     else:
         notes.append("brier_ci not computed (bootstrap=False)")
     if scale == "0-2":
@@ -103,6 +139,7 @@ def summarize(
         "base_rate": table.base_rate,
         "brier_skill": skill.skill,
         "brier_ci": brier_ci,
+        "brier_ci_method": brier_ci_method,
         "murphy": {
             "bins": murphy.bins,
             "reliability": murphy.reliability,
@@ -117,6 +154,8 @@ def summarize(
             "slope": calibration.slope,
             "intercept": calibration.intercept,
             "slope_ci": list(calibration.slope_ci) if calibration.slope_ci else None,
+            "p_value": calibration.p_value,
+            "n_clipped": calibration.n_clipped,
         },
         "notes": notes,
     }

@@ -72,7 +72,9 @@ def _question_data(entry, scenario) -> dict:
         opened = scenario.source.date
     made = [_as_datetime(f.made_at, "made_at") for f in entry.forecasts]
     opened_dt = _as_datetime(opened, "opened") if opened is not None else None
-    if made:
+    if made and entry.opened is None:
+        # only a default opening (none, or the scenario's source date) moves back to the first forecast;
+        # an opening declared on the question is kept, and forecasts before it count from it
         first = min(made)
         opened_dt = first if opened_dt is None else min(opened_dt, first)
     extra = check_json_value(dict(entry.extraction), "extraction") if entry.extraction else {}

@@ -380,37 +380,49 @@ def _check(mode: str, scale: str, quarter: Optional[str]) -> Optional[str]:
     return parse_quarter(quarter)[0] if quarter else None
 
 
-def _lean_summary(pairs: Pairs, idx: np.ndarray, *, factor: float, method: str) -> dict:
+def _lean_summary(pairs: Pairs, idx: np.ndarray, *, factor: float) -> dict:
     """The part of a ``tracker score`` summary object the per-analyst table shows: n, Brier with its
-    interval, skill over the base rate, calibration slope with its interval (the same formulas)."""
-    from ..report import build
-    from ..scoring import calibration_slope
+    interval, skill over the base rate, calibration slope with its interval and p-value (the same
+    functions, :func:`tracker.scoring.group_interval` for the interval)."""
+    from ..scoring import calibration_slope, group_interval
+    from ..scoring.calibration import MIN_FOR_TESTS
 
     n = int(idx.size)
     if n == 0:
-        return {"n": 0, "brier": None, "brier_ci": None, "brier_skill": None,
-                "calibration": {"slope": None, "slope_ci": None}}
+        return {"n": 0, "brier": None, "brier_ci": None, "brier_ci_method": None, "brier_skill": None,
+                "calibration": {"slope": None, "slope_ci": None, "p_value": None}}
     per_pair = pairs.brier[idx]
     y = pairs.y[idx]
     base = float(y.mean())
     ref = base * (1.0 - base)
-    cal = calibration_slope(pairs.p[idx], y)
+    cal = calibration_slope(pairs.p[idx], y) if n >= MIN_FOR_TESTS else None
+    gi = group_interval(per_pair * factor, pairs.question[idx])
     return {
-        "n": n, "brier": float(per_pair.mean() * factor), "brier_ci": build.mean_interval(per_pair * factor, method),
+        "n": n, "brier": float(per_pair.mean() * factor),
+        "brier_ci": [gi.low, gi.high] if gi.low is not None else None, "brier_ci_method": gi.method,
         "brier_skill": 1.0 - float(per_pair.mean()) / ref if ref > 0 else None,
-        "calibration": {"slope": cal.slope, "slope_ci": list(cal.slope_ci) if cal.slope_ci else None},
+        "calibration": {"slope": cal.slope if cal else None,
+                        "slope_ci": list(cal.slope_ci) if cal and cal.slope_ci else None,
+                        "p_value": cal.p_value if cal else None},
     }
+
+
+#: Up to this many scored pairs in the per-analyst table, each row is the full ``tracker score --by analyst``
+#: summary; beyond, only what the table shows (the same numbers, without the decompositions it does not show).
+MAX_FULL_SUMMARIES = 2500
 
 
 def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str], bins: int, scale: str,
                   mode: str) -> tuple[list, str]:
-    """The per-analyst rows, best first, and how their intervals were computed."""
+    """The per-analyst rows, best first, and how their intervals were computed (in words). Verdicts are
+    Holm-adjusted across every analyst in scope, as ``tracker score --by analyst`` does."""
     from ..report import build
+    from .score import adjust_verdicts
 
     factor = 2.0 if scale == "0-2" else 1.0
     everyone = _mask(pairs, quarter=quarter)
     idx_all = np.flatnonzero(everyone)
-    method = build.interval_method(2 * int(idx_all.size))
+    full = int(idx_all.size) <= MAX_FULL_SUMMARIES
     deviations = build.relative_deviations(pairs.question[idx_all], pairs.analyst[idx_all], pairs.brier[idx_all])
     position = dict(index_groups(pairs.analyst[idx_all]))  # each analyst's positions among idx_all
     none = np.zeros(0, dtype=np.int64)
@@ -419,18 +431,24 @@ def _analyst_rows(pairs: Pairs, *, quarter: Optional[str], analyst: Optional[str
         if not quarter or c["quarter"] == quarter:
             cats[c["analyst"]].append(c)
     names = sorted(set(position) | set(cats))
-    if analyst:
-        names = [n for n in names if n == analyst]
-    rows = []
+    summaries = []
     for name in names:
         mine = position.get(name, none)
-        if method == build.BOOTSTRAP:  # small data: exactly the numbers of `tracker score --by analyst`
-            s = summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode)
+        if full:  # exactly the numbers of `tracker score --by analyst`
+            summaries.append(summary_of(pairs, idx_all[mine], bins=bins, scale=scale, bootstrap=True, mode=mode))
         else:  # many forecasts: only what the table shows
-            s = _lean_summary(pairs, idx_all[mine], factor=factor, method=method)
+            summaries.append(_lean_summary(pairs, idx_all[mine], factor=factor))
+    adjust_verdicts(summaries)
+    rows = []
+    for name, s in zip(names, summaries):
+        if analyst and name != analyst:
+            continue
+        mine = position.get(name, none)
         rows.append(build.analyst_row(name, s, deviations=deviations[mine], scale_factor=factor,
-                                      categorical=_categorical(cats.get(name, [])), method=method))
-    return build.order_analysts(rows), method
+                                      categorical=_categorical(cats.get(name, [])),
+                                      questions=pairs.question[idx_all[mine]]))
+    methods = [s.get("brier_ci_method") for s in summaries]
+    return build.order_analysts(rows), build.interval_label(methods)
 
 
 def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optional[str] = None,
@@ -506,7 +524,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     calibration.brier = s["brier"]
     decomposition = build.decomposition(s)
     analysts, method = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)
-    meta.group_intervals = build.interval_label(method)
+    meta.group_intervals = method
     phrases = build.phrase_rows(_phrase_questions(questions, pairs, sel))
 
     # ---- questions
@@ -545,8 +563,9 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     # ---- trend
     tmask = _mask(pairs, analyst=analyst, upto=label)
     trend = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                             by_analyst=False, scale_factor=factor, team_label=analyst or "team")
-    meta.trend_intervals = build.interval_label(build.interval_method(int(tmask.sum())))
+                             by_analyst=False, scale_factor=factor, team_label=analyst or "team",
+                             questions=pairs.question[tmask])
+    meta.trend_intervals = build.interval_label(r.brier_ci_method for r in trend)
 
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
@@ -678,13 +697,16 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
         if by == "analyst":
             names, note = _most_active(pairs.analyst[tmask].astype(str), MAX_TREND_LINES, "lines")
             team = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                                    by_analyst=False, scale_factor=factor)
+                                    by_analyst=False, scale_factor=factor,
+                                    questions=pairs.question[tmask])
             tmask &= np.isin(pairs.analyst.astype(str), names)
             rows = team + [r for r in build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                                                       by_analyst=True, scale_factor=factor) if r.group != "team"]
+                                                       by_analyst=True, scale_factor=factor,
+                                                       questions=pairs.question[tmask]) if r.group != "team"]
         else:
             rows = build.trend_rows(pairs.quarter[tmask], pairs.analyst[tmask], pairs.brier[tmask],
-                                    by_analyst=False, scale_factor=factor)
+                                    by_analyst=False, scale_factor=factor,
+                                    questions=pairs.question[tmask])
         return figures.trend_figure(rows, brier_scale=scale, note=note), (note if rows else "no resolved quarters yet")
     if kind == "analysts":
         rows, _ = _analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale, mode=mode)

@@ -36,11 +36,13 @@ from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, paused_gc, raw_rows
 
 MODES = ("final", "initial", "time-weighted")
-GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep")
+GROUPS = ("analyst", "tag", "scenario", "quarter", "question", "wep", "wep-source")
 SCALES = ("0-1", "0-2")
 MIN_FOR_CURVE = 2
 # which forecasts are scored: live ones, imported history, or both (see forecast_set)
 FORECAST_SETS = ("auto", "live", "history", "all")
+#: In the time-weighted mode these statistics are computed from the final forecasts (and say so).
+FROM_FINAL = ("log_score", "murphy", "corp", "spiegelhalter", "calibration")
 
 
 @dataclass
@@ -258,7 +260,7 @@ def load_pairs(
             cstmt = stmt.add_columns(F.c.probabilities).where(F.c.question_id.in_(cat_ids[start : start + 500]))
             for qid, who, p, made, vec in raw_rows(conn, cstmt):
                 if made < questions.rows[questions.code[qid]][9]:
-                    categorical.append((qid, who, p, json.loads(vec) if isinstance(vec, str) else vec))
+                    categorical.append((qid, who, p, json.loads(vec) if isinstance(vec, str) else vec, made))
     tags: dict[str, list[str]] = defaultdict(list)
     for qid, t in tag_rows:
         if qid in questions.code:
@@ -354,7 +356,6 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
               analysts: list, mode: str) -> Pairs:
     """Binary forecasts (codes sorted by question, analyst, time) -> one row per pair."""
     from ..models import deadline_end
-    from ..scoring.timeweighted import time_weighted_many
 
     if len(qc) == 0:
         return _empty_pairs()
@@ -376,18 +377,53 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
     coverage = np.full(len(pick), np.nan)
     if mode == "time-weighted":
         opened_q = np.full(len(rows), np.nan)
-        closed_q = np.full(len(rows), np.nan)
+        end_q = np.full(len(rows), np.nan)
+        known_q = np.full(len(rows), np.nan)
         for i in used.tolist():
             info = questions.info(i)
             opened_q[i] = _epoch_us([info.opened_at])[0] / 1e6
-            closed_q[i] = min(_epoch_us([deadline_end(info.deadline)])[0], _epoch_us([info.known_at])[0]) / 1e6
-        per_forecast = (prob - yes_q[qc]) ** 2
-        brier, coverage = time_weighted_many(made / 1e6, per_forecast, starts, ends, opened_q[pq], closed_q[pq])
+            end_q[i] = _epoch_us([deadline_end(info.deadline)])[0] / 1e6
+            known_q[i] = _epoch_us([info.known_at])[0] / 1e6
+        brier, coverage = _time_weighted_runs(made / 1e6, prob, yes_q[qc].astype(np.float64), starts, ends, pq,
+                                              opened_q, end_q, known_q)
         keep = ~np.isnan(brier)
         q, a, p, yes, brier, coverage, pq = q[keep], a[keep], p[keep], yes[keep], brier[keep], coverage[keep], pq[keep]
     else:
         brier = (p - yes) ** 2
     return Pairs(q, a, p, yes, brier, coverage, scen_q[pq], quarter_q[pq], phrase_q[pq])
+
+
+def _time_weighted_runs(made: np.ndarray, prob: np.ndarray, yes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                        run_question: np.ndarray, opened_q: np.ndarray, end_q: np.ndarray, known_q: np.ndarray,
+                        score_of: Optional[Callable] = None, default: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`tracker.scoring.time_weighted_score` of every (question, analyst) run, with the time
+    before each analyst's first forecast scored at the team's median forecast in force
+    (:func:`tracker.scoring.timeweighted.median_path` over the question's analysts). ``made`` in
+    seconds; ``prob`` one value (binary) or vector (categorical) per forecast; ``score_of(p, row)``
+    the per-forecast score (default the binary Brier ``(p - yes)^2``); ``default`` the uninformed
+    forecast's score. Returns (score, coverage) per run, NaN where undefined."""
+    from ..scoring.timeweighted import _time_weighted, median_path
+
+    if score_of is None:
+        def score_of(p, rows):
+            return (p - yes[rows]) ** 2
+    n_runs = len(starts)
+    score = np.full(n_runs, np.nan)
+    coverage = np.full(n_runs, np.nan)
+    bounds = np.flatnonzero(np.diff(run_question)) + 1
+    for r0, r1 in zip(np.concatenate(([0], bounds)).tolist(), np.concatenate((bounds, [n_runs])).tolist()):
+        qi = int(run_question[r0])
+        opened, end = float(opened_q[qi]), float(end_q[qi])
+        stop = min(end, float(known_q[qi]))
+        runs = [(int(starts[r]), int(ends[r])) for r in range(r0, r1)]
+        points, med = median_path([np.maximum(made[a:b], opened) for a, b in runs], [prob[a:b] for a, b in runs])
+        fill = score_of(med, np.full(len(points), runs[0][0])) if len(points) else np.zeros(0)
+        for r, (a, b) in zip(range(r0, r1), runs):
+            tw = _time_weighted(made[a:b], score_of(prob[a:b], np.arange(a, b)), opened, end, stop, points, fill,
+                                default, "0-1")
+            if tw.score is not None:
+                score[r], coverage[r] = tw.score, tw.coverage
+    return score, coverage
 
 
 def binary_pairs(rows: list, questions: dict, mode: str) -> Pairs:
@@ -413,11 +449,44 @@ def binary_pairs(rows: list, questions: dict, mode: str) -> Pairs:
 
 
 def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
+    """One item per categorical (question, analyst) pair from rows (question_id, analyst, probability,
+    vector, made_at, ...) sorted by question, analyst and time. In the time-weighted mode the Brier
+    score (and the RPS of ordered questions) is time-weighted by the rules of the binary questions
+    (:func:`tracker.scoring.time_weighted_score`), the team's median vector filling the time before
+    each analyst's first forecast; ``mode`` says which."""
+    from ..models import deadline_end
     from ..scoring import categorical_brier_scores, ranked_probability_scores
 
     by_pair: dict[tuple, list] = {}
     for row in rows:
         by_pair.setdefault((row[0], row[1]), []).append(row)
+    timed: dict[tuple, tuple] = {}
+    if mode == "time-weighted" and by_pair:
+        by_question: dict[str, list] = defaultdict(list)
+        for key in by_pair:
+            by_question[key[0]].append(key)
+        for qid, keys in by_question.items():
+            info = questions[qid]
+            outcomes = list(info.outcomes)
+            k = outcomes.index(info.outcome)
+            made = np.concatenate([_epoch_us([r[4] for r in by_pair[key]]) for key in keys]) / 1e6
+            vecs = np.array([[float(r[3][o]) for o in outcomes] for key in keys for r in by_pair[key]])
+            sizes = [len(by_pair[key]) for key in keys]
+            ends = np.cumsum(sizes)
+            starts = ends - np.array(sizes)
+            opened = _epoch_us([info.opened_at])[0] / 1e6
+            end = _epoch_us([deadline_end(info.deadline)])[0] / 1e6
+            known = _epoch_us([info.known_at])[0] / 1e6
+            results = {}
+            scorers = [("brier", categorical_brier_scores)] + ([("rps", ranked_probability_scores)] if info.ordered else [])
+            for name, fn in scorers:
+                uniform = float(fn(np.full((1, len(outcomes)), 1.0 / len(outcomes)), [k])[0])
+                results[name] = _time_weighted_runs(
+                    made, vecs, None, starts, ends, np.zeros(len(keys), dtype=np.int64), np.array([opened]),
+                    np.array([end]), np.array([known]), score_of=lambda p, _rows, fn=fn: fn(p, np.full(len(p), k)),
+                    default=uniform)[0]
+            for i, key in enumerate(keys):
+                timed[key] = (results["brier"][i], results["rps"][i] if "rps" in results else None)
     out = []
     for (qid, who), revs in by_pair.items():
         info = questions[qid]
@@ -425,10 +494,15 @@ def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
         chosen = revs[0] if mode == "initial" else revs[-1]
         vec = np.array([[float(chosen[3][o]) for o in outcomes]])
         k = np.array([outcomes.index(info.outcome)])
+        brier = float(categorical_brier_scores(vec, k)[0])
+        rps = float(ranked_probability_scores(vec, k)[0]) if info.ordered else None
+        if (qid, who) in timed:
+            brier, rps = timed[(qid, who)]
+            if np.isnan(brier):
+                continue
+            brier, rps = float(brier), None if rps is None else float(rps)
         item = {
-            "question": qid, "analyst": who, "outcome": info.outcome,
-            "brier": float(categorical_brier_scores(vec, k)[0]),
-            "rps": float(ranked_probability_scores(vec, k)[0]) if info.ordered else None,
+            "question": qid, "analyst": who, "outcome": info.outcome, "brier": brier, "rps": rps,
             "scenario": info.scenario_id, "quarter": _quarter_label(info.deadline), "phrase": info.phrase,
         }
         out.append(item)
@@ -439,43 +513,107 @@ def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
 
 
 def summary_of(pairs: Pairs, idx: Optional[np.ndarray], *, bins: int, scale: str, bootstrap: bool, mode: str) -> dict:
-    """The ``tracker score`` object for a subset of pairs (``idx`` None: all)."""
-    from ..scoring import bootstrap_ci, summarize
+    """The ``tracker score`` object for a subset of pairs (``idx`` None: all).
+
+    The Brier interval resamples questions (:func:`tracker.scoring.group_interval`:
+    a cluster bootstrap where several analysts forecast the same questions,
+    the ordinary bootstrap for one analyst; none below 10 questions), and
+    ``brier_ci_method`` names the method. ``calibration.verdict`` is the
+    group's own verdict; :func:`adjust_verdicts` redoes it across the groups
+    shown together."""
+    from ..scoring import group_interval, summarize
 
     p = pairs.p if idx is None else pairs.p[idx]
     y = pairs.y if idx is None else pairs.y[idx]
     per_pair = pairs.brier if idx is None else pairs.brier[idx]
+    questions = pairs.question if idx is None else pairs.question[idx]
     n = int(len(p))
     factor = 2.0 if scale == "0-2" else 1.0
     if n == 0:
         return {
             "n": 0, "brier": None, "brier_scale": scale, "log_score": None, "log_score_clipped": 0, "base_rate": None,
-            "brier_skill": None, "brier_ci": None,
+            "brier_skill": None, "brier_ci": None, "brier_ci_method": None,
             "murphy": {"bins": bins, "reliability": None, "resolution": None, "uncertainty": None,
                        "within_bin_variance": None, "within_bin_covariance": None},
             "corp": {"mcb": None, "dsc": None, "unc": None},
             "spiegelhalter": {"z": None, "p_value": None},
-            "calibration": {"slope": None, "intercept": None, "slope_ci": None},
-            "mode": mode, "coverage": None,
+            "calibration": {"slope": None, "intercept": None, "slope_ci": None, "p_value": None, "n_clipped": 0,
+                            "p_adjusted": None, "verdict": "too little data"},
+            "mode": mode, "coverage": None, "from_final_forecasts": list(FROM_FINAL) if mode == "time-weighted" else [],
             "notes": ["no resolved binary forecasts to score"],
         }
-    out = summarize(p, y, bins=bins, scale=scale, bootstrap=bootstrap and mode != "time-weighted")
+    timed = mode == "time-weighted"
+    out = summarize(p, y, bins=bins, scale=scale, bootstrap=bootstrap and not timed,
+                    questions=None if timed else questions)
     out["mode"] = mode
     out["coverage"] = None
-    if mode == "time-weighted":
+    out["from_final_forecasts"] = []
+    if timed:
         out["brier"] = float(per_pair.mean() * factor)
+        out["notes"] = [x for x in out["notes"] if not x.startswith("brier_ci not computed")] if bootstrap else out["notes"]
         if bootstrap:
-            ci = bootstrap_ci(per_pair * factor)
-            out["brier_ci"] = [ci.low, ci.high] if ci.low is not None else None
+            gi = group_interval(per_pair * factor, questions)
+            out["brier_ci"] = [gi.low, gi.high] if gi.low is not None else None
+            out["brier_ci_method"] = gi.method
+            if gi.reason:
+                out["notes"].append(f"brier_ci: {gi.reason}")
         out["coverage"] = float(np.nanmean(pairs.coverage if idx is None else pairs.coverage[idx]))
         base = out["base_rate"]
         if base is not None and 0 < base < 1:
             out["brier_skill"] = 1.0 - float(per_pair.mean()) / (base * (1 - base))
-        out["notes"] = [x for x in out["notes"] if not x.startswith("brier_ci not computed")] if bootstrap else out["notes"]
-        out["notes"].append("time-weighted Brier; calibration statistics use the final forecasts")
+        out["notes"].append("time-weighted Brier and skill; log score, Murphy, CORP, Spiegelhalter and the calibration "
+                            "slope are from the final forecasts (the Murphy and CORP terms add up to the final "
+                            "forecasts' Brier, not to the time-weighted one)")
+        out["from_final_forecasts"] = list(FROM_FINAL)
     if n < MIN_FOR_CURVE:
         out["notes"].append(f"only {n} forecast(s): too few for calibration statistics")
+    adjust_verdicts([out])
     return out
+
+
+def adjust_verdicts(summaries: list[dict]) -> None:
+    """Holm-adjust the slope p-values across ``summaries`` (the groups shown together) and set each
+    ``calibration.p_adjusted`` and ``calibration.verdict`` (:func:`tracker.scoring.slope_verdict`)."""
+    from ..scoring import holm, slope_verdict
+
+    cals = [s["calibration"] for s in summaries]
+    adjusted = holm([c.get("p_value") for c in cals])
+    for c, pa in zip(cals, adjusted):
+        c["p_adjusted"] = pa
+        c["verdict"] = slope_verdict(c.get("slope"), c.get("slope_ci"), pa)
+
+
+def _mapping_pairs(store: Store, pairs: Pairs) -> Pairs:
+    """The phrase-to-number mapping as forecasts: one pseudo-forecast per scored binary question with
+    an estimative phrase, the middle of the phrase's band (the question's own band, else the
+    lexicon's on its scale; :func:`tracker.services.report.phrase_band`) against the outcome.
+    Questions without a band are left out."""
+    from sqlalchemy import select
+
+    from .report import _json, phrase_band
+
+    first: dict[str, int] = {}
+    for i, q in enumerate(pairs.question.tolist()):
+        first.setdefault(q, i)
+    ids = [q for q in first if pairs.phrase[first[q]] is not None]
+    extras: dict[str, Any] = {}
+    with store.read() as conn:
+        for start in range(0, len(ids), 500):
+            stmt = select(T_QUESTION.c.id, T_QUESTION.c.extra).where(T_QUESTION.c.id.in_(ids[start:start + 500]))
+            extras.update((qid, _json(extra)) for qid, extra in raw_rows(conn, stmt))
+    keep, mapped = [], []
+    for qid in ids:
+        i = first[qid]
+        band = phrase_band(pairs.phrase[i], extras.get(qid)).get("band")
+        if band is not None:
+            keep.append(i)
+            mapped.append(0.5 * (band[0] + band[1]))
+    idx = np.array(keep, dtype=np.int64)
+    p = np.array(mapped, dtype=np.float64)
+    y = pairs.y[idx]
+    analyst = _object_array(["(mapping)"] * len(idx))
+    return Pairs(pairs.question[idx], analyst, p, y, (p - y) ** 2, np.full(len(idx), np.nan), pairs.scenario[idx],
+                 pairs.quarter[idx], pairs.phrase[idx], tags=pairs.tags)
 
 
 def _categorical_summary(items: list[dict]) -> dict:
@@ -544,9 +682,17 @@ def score(
     exclude_after_fact: bool = False,
     forecasts: str = "auto",
     bootstrap: bool = True,
+    relative_to: str = "others",
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
 ) -> Any:
     """One summary object, or (with ``by``) a list of them each with ``group``.
+
+    With ``by="analyst"`` each row also holds ``relative_brier`` against
+    ``relative_to``: "others" (default; the mean of the other analysts' scores
+    on the same questions, leave-one-out, unbiased for equally skilled
+    analysts) or "median-score" (Good Judgment Open's median of the scores,
+    which Brier's skew biases upwards), with ``relative_to``,
+    ``relative_brier_n`` and an interval over questions.
 
     ``progress(phase, done, total)``, if given, hears how far the work is:
     "reading" forecasts (total unknown), then "scoring" groups."""
@@ -554,6 +700,8 @@ def score(
         raise ValidationError(f"unknown grouping {by!r} (one of {', '.join(GROUPS)})")
     if scale not in SCALES:
         raise ValidationError(f"unknown Brier scale {scale!r} (0-1 or 0-2)")
+    if relative_to not in RELATIVE_TO:
+        raise ValidationError(f"unknown reference {relative_to!r} for relative scores (one of {', '.join(RELATIVE_TO)})")
     if not isinstance(bins, int) or not 1 <= bins <= 1000:
         raise ValidationError(f"bins must be between 1 and 1000, not {bins!r}")
     pairs = load_pairs(store, mode=mode, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
@@ -565,17 +713,24 @@ def score(
         out["n_analysts"] = int(len(set(pairs.analyst))) if len(pairs.analyst) else 0
         out["n_questions"] = int(len(set(pairs.question))) if len(pairs.question) else 0
         return out
-    groups = _group_keys(pairs, by)
-    cat_groups = _categorical_group(pairs.categorical, by, pairs)
+    view = None
+    if by == "wep":
+        pairs = _mapping_pairs(store, pairs)
+        view = "phrase-to-number mapping"
+    elif by == "wep-source":
+        view = "accuracy by source phrase"
+    groups = _group_keys(pairs, "wep" if by == "wep-source" else by)
+    cat_groups = _categorical_group(pairs.categorical, "wep" if by == "wep-source" else by, pairs)
     relative = None
     if by == "analyst" and len(pairs.question):
-        relative = _relative_by_analyst(pairs)
+        relative = _relative_by_analyst(pairs, relative_to, 2.0 if scale == "0-2" else 1.0)
     results = []
     names = sorted({g for g, _ in groups} | set(cat_groups))
     index = dict(groups)
     empty = np.zeros(0, dtype=np.int64)
     summaries = _map_groups(
-        lambda name: summary_of(pairs, index.get(name, empty), bins=bins, scale=scale, bootstrap=bootstrap, mode=mode),
+        lambda name: summary_of(pairs, index.get(name, empty), bins=bins, scale=scale, bootstrap=bootstrap,
+                                mode="final" if by == "wep" else mode),  # the mapping has no revisions
         names, len(pairs.p), progress,
     )
     for name, summary in zip(names, summaries):
@@ -583,10 +738,17 @@ def score(
         item.update(summary)
         item["forecasts"] = pairs.forecasts
         item["categorical"] = _categorical_summary(cat_groups.get(name, []))
+        if view is not None:
+            item["view"] = view
+        if by == "wep" and name in index and len(index[name]):
+            item["mapped_probability"] = float(pairs.p[index[name][0]])
         if by == "analyst":
-            rel = relative.get(name) if relative is not None else None
-            item["relative_brier"] = None if rel is None else float(rel.value) * (2.0 if scale == "0-2" else 1.0)
+            rel = (relative or {}).get(name) or {"relative_brier": None, "relative_brier_n": 0,
+                                                 "relative_brier_ci": None, "relative_brier_ci_method": None}
+            item.update(rel)
+            item["relative_to"] = relative_to
         results.append(item)
+    adjust_verdicts(results)  # verdicts control their error rate across the groups shown together
     return results
 
 
@@ -633,17 +795,32 @@ def _map_groups(fn: Callable[[str], dict], names: list[str], n_pairs: int, progr
     return out
 
 
-def _relative_by_analyst(pairs: Pairs) -> dict:
-    """``relative_brier`` of the pairs, keyed by analyst. The ids go in as
-    integer codes (analysts numbered in sorted order): the same arithmetic
-    on the same rows, without sorting a quarter of a million strings."""
-    from ..scoring import relative_brier
+RELATIVE_TO = ("others", "median-score")
+
+
+def _relative_by_analyst(pairs: Pairs, relative_to: str = "others", factor: float = 1.0) -> dict:
+    """Each analyst's relative Brier (:func:`tracker.scoring.relative_brier`) with its interval,
+    keyed by analyst: ``{"relative_brier", "relative_brier_n", "relative_brier_ci",
+    "relative_brier_ci_method"}``. The interval resamples the analyst's questions
+    (:func:`tracker.scoring.group_interval`; none below 10 questions)."""
+    from ..scoring import group_interval
+    from ..scoring.comparison import relative_deviations
 
     n = len(pairs.question)
     qcodes = _Codes()
     qc = np.fromiter(map(qcodes.__getitem__, pairs.question.tolist()), dtype=np.int64, count=n)
-    names = sorted(set(pairs.analyst.tolist()))
-    acode = {name: i for i, name in enumerate(names)}
-    ac = np.fromiter(map(acode.__getitem__, pairs.analyst.tolist()), dtype=np.int64, count=n)
-    result = relative_brier(qc, ac, pairs.brier)
-    return {names[int(a)]: result[a] for a in result}
+    dev = relative_deviations(qc, np.asarray(pairs.brier, dtype=np.float64), relative_to) * factor
+    out = {}
+    for name, idx in index_groups(pairs.analyst):
+        d = dev[idx]
+        ok = ~np.isnan(d)
+        d, q = d[ok], qc[idx][ok]
+        if d.size == 0:
+            out[name] = {"relative_brier": None, "relative_brier_n": 0, "relative_brier_ci": None,
+                         "relative_brier_ci_method": None}
+            continue
+        gi = group_interval(d, q)
+        out[name] = {"relative_brier": float(d.mean()), "relative_brier_n": int(d.size),
+                     "relative_brier_ci": [gi.low, gi.high] if gi.low is not None else None,
+                     "relative_brier_ci_method": gi.method}
+    return out
