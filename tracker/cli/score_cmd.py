@@ -27,9 +27,15 @@ def verdict(calibration: dict) -> str:
               help="Brier scale: (p-y)^2, or the Good Judgment two-outcome sum 2(p-y)^2.")
 @click.option("--exclude-after-fact", is_flag=True, help="Leave out imported forecasts recorded after the outcome became known.")
 @click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
+@click.option("--team", is_flag=True, help="Add the team's combined forecasts, scored like analysts (with --by analyst or alone).")
+@click.option("--method", "methods", multiple=True, type=click.Choice(["mean", "median", "logodds", "extremized"]),
+              help="With --team: which aggregates (repeatable; default all four).")
+@click.option("--cv", type=click.Choice(["loo", "time"]), default="loo", show_default=True,
+              help="With --team: how the extremizing factor is fitted out of sample (leave-one-question-out or time-ordered).")
 @db_option
 @json_option
-def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, no_bootstrap, as_json):
+def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, no_bootstrap, team, methods, cv,
+              as_json):
     """Score resolved questions: Brier, log score, decompositions, calibration.
 
     \b
@@ -45,29 +51,35 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score
       tracker score --by analyst --quarter 2018Q3
       tracker score --by wep --mode time-weighted --json
+      tracker score --by analyst --team --method extremized --method mean
     """
+    if (methods or cv != "loo") and not team:
+        raise click.UsageError("--method and --cv go with --team")
+    if team and by not in (None, "analyst"):
+        raise click.UsageError("--team goes with --by analyst (or no --by)")
     from ..services.score import score
 
     store = get_store()
     with progress_bar("scoring") as progress:
         result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                       scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap, progress=progress)
+                       scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap, progress=progress,
+                       team=team, team_methods=list(methods) or None, team_cv=cv)
     if as_json:
         emit_json(result)
         return
-    rows = result if by else [dict(result, group="all")]
+    rows = result if by else [dict(result, group="all")] + result.get("team", [])
     if not any(r["n"] or r["categorical"]["n"] for r in rows):
         info("no resolved forecasts to score yet")
         return
     headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", "log", "slope", "verdict"]
-    if by == "analyst":
+    if by == "analyst" or team:
         headers.insert(4, "rel. Brier")
     body = []
     for r in rows:
         ci = r["brier_ci"]
         line = [r["group"], r["n"], r["brier"], f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else None, r["brier_skill"],
                 r["log_score"], r["calibration"]["slope"], verdict(r["calibration"])]
-        if by == "analyst":
+        if by == "analyst" or team:
             line.insert(4, r.get("relative_brier"))
         body.append(line)
     click.echo(f"Scored {mode} forecasts; Brier on the {scale} scale, lower is better.")
@@ -84,5 +96,10 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
             label = f"[{r['group']}] " if by else ""
             rps = f", RPS {cat['rps']:.3f} on {cat['n_ordered']} ordered" if cat["rps"] is not None else ""
             click.echo(f"{label}categorical: {cat['n']} pairs, Brier {cat['brier']:.3f} (0-2 scale){rps}")
+        fit = (r.get("team") or {}).get("fit")
+        if fit and fit["factor_ci"]:
+            click.echo(f"[{r['group']}] extremizing factor {fit['factor']:.2f} [{fit['factor_ci'][0]:.2f}-"
+                       f"{fit['factor_ci'][1]:.2f}] on {fit['n_questions']} questions; scored out of sample ({fit['cv']}),"
+                       f" factors {fit['oos_factor_range'][0]:.2f}-{fit['oos_factor_range'][1]:.2f}")
         for note in r["notes"]:
-            info(f"note{' [' + r['group'] + ']' if by else ''}: {note}")
+            info(f"note{' [' + r['group'] + ']' if by or r.get('team') else ''}: {note}")

@@ -131,8 +131,14 @@ def load_pairs(
     scenario: Optional[str] = None,
     exclude_after_fact: bool = False,
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
+    raw: Optional[dict] = None,
 ) -> Pairs:
     """Read the scoreable forecasts with one query and reduce them to pairs.
+
+    ``raw``, if given, is filled with the binary forecast rows themselves
+    (``qc``, ``ac``, ``prob``, ``made`` in microseconds, sorted by question,
+    analyst and time; ``questions`` and ``analysts`` decode the codes), for
+    the team's aggregate (services.aggregate).
 
     A bulk path (DESIGN.md, convention 5): the rows come from the DBAPI
     cursor as they are (no per-row type processing), a chunk at a time, and
@@ -199,7 +205,7 @@ def load_pairs(
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
         tag_rows = raw_rows(conn, tag_stmt.order_by(T_TAG.c.question_id, T_TAG.c.tag))
-        chunks = _read_forecasts(conn, stmt, questions, mode, progress)
+        chunks = _read_forecasts(conn, stmt, questions, "time-weighted" if raw is not None else mode, progress)
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
         categorical: list[tuple] = []
@@ -214,6 +220,8 @@ def load_pairs(
             tags[qid].append(t)
     qc, ac, prob, made, analysts, n_rows = chunks
     pairs = _pairs_of(qc, ac, prob, made, questions, analysts, mode)
+    if raw is not None:
+        raw.update(qc=qc, ac=ac, prob=prob, made=made, questions=questions, analysts=analysts)
     pairs.tags = dict(tags)
     infos = {qid: questions.info(questions.code[qid]) for qid in dict.fromkeys(row[0] for row in categorical)}
     pairs.categorical = categorical_pairs(categorical, infos, mode)
@@ -492,8 +500,15 @@ def score(
     exclude_after_fact: bool = False,
     bootstrap: bool = True,
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
+    team: bool = False,
+    team_methods: Optional[list] = None,
+    team_cv: str = "loo",
 ) -> Any:
     """One summary object, or (with ``by``) a list of them each with ``group``.
+
+    ``team`` (with ``by`` None or "analyst"): the team's aggregates scored as
+    forecasters (services.aggregate.team_rows), appended as rows with
+    ``by="analyst"``, else under the key ``team``.
 
     ``progress(phase, done, total)``, if given, hears how far the work is:
     "reading" forecasts (total unknown), then "scoring" groups."""
@@ -503,13 +518,24 @@ def score(
         raise ValidationError(f"unknown Brier scale {scale!r} (0-1 or 0-2)")
     if not isinstance(bins, int) or not 1 <= bins <= 1000:
         raise ValidationError(f"bins must be between 1 and 1000, not {bins!r}")
+    if team and by not in (None, "analyst"):
+        raise ValidationError("--team goes with --by analyst (or no --by)")
+    raw: Optional[dict] = {} if team else None
     pairs = load_pairs(store, mode=mode, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                       exclude_after_fact=exclude_after_fact, progress=progress)
+                       exclude_after_fact=exclude_after_fact, progress=progress, raw=raw)
+    team_out: list = []
+    if team:
+        from .aggregate import team_rows
+
+        team_out = team_rows(pairs, raw, mode=mode, methods=team_methods, cv=team_cv, bins=bins, scale=scale,
+                             bootstrap=bootstrap)
     if by is None:
         out = summary_of(pairs, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode)
         out["categorical"] = _categorical_summary(pairs.categorical)
         out["n_analysts"] = int(len(set(pairs.analyst))) if len(pairs.analyst) else 0
         out["n_questions"] = int(len(set(pairs.question))) if len(pairs.question) else 0
+        if team:
+            out["team"] = team_out
         return out
     groups = _group_keys(pairs, by)
     cat_groups = _categorical_group(pairs.categorical, by, pairs)
@@ -532,6 +558,7 @@ def score(
             rel = relative.get(name) if relative is not None else None
             item["relative_brier"] = None if rel is None else float(rel.value) * (2.0 if scale == "0-2" else 1.0)
         results.append(item)
+    results.extend(team_out)
     return results
 
 
