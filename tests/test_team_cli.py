@@ -186,3 +186,31 @@ def test_plots(small, tmp_path):
     small.ok("plot", "recalibration", "-o", rec)
     assert rec.read_text().startswith("<?xml")
     assert small("plot", "aggregate", "-o", agg).exit_code == 2
+
+
+def test_report_section_agrees_with_score_team(small, db_url):
+    from tracker.report.render import render_html, render_markdown
+    from tracker.services.report import build_report
+    from tracker.storage import open_store
+
+    store = open_store(db_url)
+    try:
+        report = build_report(store)
+    finally:
+        store.dispose()
+    t = report.team
+    rows = {r.name: r for r in t.rows}
+    team = {r["group"]: r for r in _json(small, "score", "--team")["team"]}
+    assert t.n_questions == 4
+    assert rows["team: mean"].brier == pytest.approx(team["team (mean)"]["brier"])
+    assert rows["team: median"].brier == pytest.approx(team["team (median)"]["brier"])
+    assert rows["team: extremized mean of log-odds (out of sample)"].brier == pytest.approx(
+        team["team (extremized)"]["brier"])
+    # individuals: every (question, analyst) pair; minus the mean: per question, averaged over questions
+    ind = rows["individuals (every analyst's forecast)"]
+    assert ind.n == 8 and ind.brier == pytest.approx(1.61 / 8)
+    assert ind.diff_vs_mean == pytest.approx(((0.085 - 0.0625) + (0.145 - 0.1225) + (0.25 - 0.16) + (0.325 - 0.3025)) / 4)
+    low, high = rows["team: mean"].ci
+    assert low <= rows["team: mean"].brier <= high
+    assert "The team&#39;s combined forecast" in render_html(report) or "The team's combined forecast" in render_html(report)
+    assert "| team: mean | 4 |" in render_markdown(report)

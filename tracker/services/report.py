@@ -529,9 +529,11 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
                              by_analyst=False, scale_factor=factor, team_label=analyst or "team")
     meta.trend_intervals = build.interval_label(build.interval_method(int(tmask.sum())))
 
+    from .aggregate import team_section
+
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
-                  resolved=resolved, pending=pending, trend=trend)
+                  resolved=resolved, pending=pending, trend=trend, team=team_section(pairs, idx, scale=scale))
 
 
 @lru_cache(maxsize=4096)
