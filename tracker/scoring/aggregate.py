@@ -281,14 +281,57 @@ def _total_loss(m, y, grid):
     return total
 
 
+#: Above this many questions the grid is searched coarse (every 5th point) then fine around the best coarse point.
+COARSE_ABOVE = 2000
+#: Half-width (grid steps) of the window around the fitted factor in which leave-one-out fits are searched
+#: above COARSE_ABOVE questions; a fit at the window's edge is searched again on the whole grid.
+LOO_WINDOW = 10
+
+
+def _fit_total(m: np.ndarray, y: np.ndarray, grid: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The in-sample fit: (factor, the grid searched last, the total loss on it)."""
+    if m.size > COARSE_ABOVE:
+        coarse = grid[::5]
+        jc = int(np.argmin(_total_loss(m, y, coarse)))
+        lo, hi = coarse[max(0, jc - 1)], coarse[min(coarse.size - 1, jc + 1)]
+        grid = grid[(grid >= lo - 1e-9) & (grid <= hi + 1e-9)]
+    total = _total_loss(m, y, grid)
+    return float(_refine(total, grid)[0]), grid, total
+
+
 def fit_factor(mean_logit, y) -> float:
     """The factor minimizing the mean Brier score of ``sigmoid(a m)`` over
     all the questions given (in sample; see :func:`fit_extremizing`)."""
     m = v.as_float_array(mean_logit, "mean_logit")
     y = v.outcomes(y, "y").astype(np.float64)
     v.same_length(("mean_logit", m), ("y", y))
-    grid = factor_grid()
-    return float(_refine(_total_loss(m, y, grid), grid)[0])
+    return _fit_total(m, y, factor_grid())[0]
+
+
+def _loo_factors(m: np.ndarray, y: np.ndarray, grid: np.ndarray, factor: float) -> np.ndarray:
+    """Each question's factor fitted on all the others. Up to COARSE_ABOVE
+    questions on the whole grid; above, in a window of LOO_WINDOW steps
+    around ``factor`` (one question moves the fit by O(1/n)), and again on
+    the whole grid for any fit that lands on the window's edge."""
+    n = m.size
+    out = np.empty(n)
+    if n > COARSE_ABOVE:
+        j = int(np.argmin(np.abs(grid - factor)))
+        window = grid[max(0, j - LOO_WINDOW) : j + LOO_WINDOW + 1]
+    else:
+        window = grid
+    total = _total_loss(m, y, window)
+    for s in _chunks(n, window.size):
+        out[s] = _refine(total[None, :] - _loss_rows(m[s], y[s], window), window)
+    if window.size < grid.size:
+        edge = ((out <= window[0] + 1e-12) & (window[0] > grid[0])) | ((out >= window[-1] - 1e-12) & (window[-1] < grid[-1]))
+        if edge.any():
+            total_all = _total_loss(m, y, grid)
+            rows = np.flatnonzero(edge)
+            for s in _chunks(rows.size, grid.size):
+                r = rows[s]
+                out[r] = _refine(total_all[None, :] - _loss_rows(m[r], y[r], grid), grid)
+    return out
 
 
 @dataclass(frozen=True)
@@ -359,16 +402,14 @@ def fit_extremizing(
     n = m.size
     grid = factor_grid()
     notes = []
-    total = _total_loss(m, y, grid)
-    factor = float(_refine(total, grid)[0]) if n >= min_questions else default
+    factor = _fit_total(m, y, grid)[0] if n >= min_questions else default
     at_bound = n >= min_questions and (factor <= A_MIN + 1e-9 or factor >= A_MAX - 1e-9)
     if at_bound:
         notes.append(f"the fitted factor is at the edge of the searched range {A_MIN}-{A_MAX}")
     oos = np.full(n, default)
     if cv == "loo":
         if n - 1 >= min_questions:
-            for s in _chunks(n, grid.size):
-                oos[s] = _refine(total[None, :] - _loss_rows(m[s], y[s], grid), grid)
+            oos = _loo_factors(m, y, grid, factor)
     else:
         if known is None or asof is None:
             raise ValueError("cv='time' needs known (when each outcome became known) and asof (when each forecast was made)")
