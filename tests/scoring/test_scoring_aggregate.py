@@ -167,6 +167,25 @@ def test_leave_one_out_never_sees_the_question_scored():
     assert fit.oos_p[4] == pytest.approx(1 / (1 + math.exp(-fit.oos_factor[4] * m[4])))
 
 
+def test_many_questions_search_a_window_with_the_same_answer():
+    """Above 2,000 questions the grid is searched coarse-to-fine and each
+    leave-one-out fit in a window around the full fit: the same factors as
+    the whole grid."""
+    from tracker.scoring import aggregate as agg
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    m = rng.normal(0, 1.0, n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-1.7 * m))).astype(int)
+    fit = fit_extremizing(m, y)
+    grid = agg.factor_grid()
+    total = agg._total_loss(m, y.astype(float), grid)
+    assert fit.factor == pytest.approx(float(agg._refine(total, grid)[0]), abs=1e-12)
+    for q in (0, 1234, 2999):
+        brute = agg._refine(total - agg._loss_rows(m[q:q + 1], y[q:q + 1].astype(float), grid)[0], grid)[0]
+        assert fit.oos_factor[q] == pytest.approx(brute, abs=1e-12)
+
+
 def test_time_ordered_uses_only_questions_known_earlier():
     rng = np.random.default_rng(5)
     n = 40
