@@ -214,3 +214,15 @@ def test_report_section_agrees_with_score_team(small, db_url):
     assert low <= rows["team: mean"].brier <= high
     assert "The team&#39;s combined forecast" in render_html(report) or "The team's combined forecast" in render_html(report)
     assert "| team: mean | 4 |" in render_markdown(report)
+
+
+def test_relative_to_team(small):
+    rows = {r["group"]: r for r in _json(small, "score", "--by", "analyst", "--relative-to", "team")}
+    # four questions: the extremized factor is the default 1, the log-odds mean
+    lo = [_sig((_logit(a) + _logit(b)) / 2) for a, b in ((0.9, 0.6), (0.2, 0.5), (0.7, 0.1), (0.6, 0.3))]
+    team = [(p - t) ** 2 for p, t in zip(lo, [1, 0, 0, 1])]
+    a = [0.01, 0.04, 0.49, 0.16]
+    assert rows["a"]["relative_brier"] == pytest.approx(np.mean(np.subtract(a, team)))
+    assert rows["a"]["relative_to"] == "team (extremized)"
+    assert set(rows) == {"a", "b"}  # the team is the reference, not a row
+    assert small("score", "--relative-to", "team").exit_code == 2

@@ -32,10 +32,12 @@ def verdict(calibration: dict) -> str:
               help="With --team: which aggregates (repeatable; default all four).")
 @click.option("--cv", type=click.Choice(["loo", "time"]), default="loo", show_default=True,
               help="With --team: how the extremizing factor is fitted out of sample (leave-one-question-out or time-ordered).")
+@click.option("--relative-to", "relative_to", type=click.Choice(["team"]), default=None,
+              help="With --by analyst: relative Brier against the team's extremized forecast instead of the median analyst.")
 @db_option
 @json_option
 def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, no_bootstrap, team, methods, cv,
-              as_json):
+              relative_to, as_json):
     """Score resolved questions: Brier, log score, decompositions, calibration.
 
     \b
@@ -52,8 +54,11 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score --by analyst --quarter 2018Q3
       tracker score --by wep --mode time-weighted --json
       tracker score --by analyst --team --method extremized --method mean
+      tracker score --by analyst --relative-to team
     """
-    if (methods or cv != "loo") and not team:
+    if relative_to == "team" and by != "analyst":
+        raise click.UsageError("--relative-to team goes with --by analyst")
+    if (methods or cv != "loo") and not (team or relative_to == "team"):
         raise click.UsageError("--method and --cv go with --team")
     if team and by not in (None, "analyst"):
         raise click.UsageError("--team goes with --by analyst (or no --by)")
@@ -63,7 +68,7 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     with progress_bar("scoring") as progress:
         result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
                        scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=not no_bootstrap, progress=progress,
-                       team=team, team_methods=list(methods) or None, team_cv=cv)
+                       team=team, team_methods=list(methods) or None, team_cv=cv, relative_to=relative_to)
     if as_json:
         emit_json(result)
         return
@@ -73,7 +78,7 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
         return
     headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", "log", "slope", "verdict"]
     if by == "analyst" or team:
-        headers.insert(4, "rel. Brier")
+        headers.insert(4, "vs team" if relative_to == "team" else "rel. Brier")
     body = []
     for r in rows:
         ci = r["brier_ci"]

@@ -250,6 +250,26 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
     return rows
 
 
+def relative_to_team(pairs, raw: dict, *, mode: str, cv: str, method: str = "extremized") -> dict:
+    """Each analyst's mean difference from the team's ``method`` aggregate on
+    the same questions (the team's Brier in the same mode), keyed by analyst:
+    below 0 beats the team."""
+    from .score import _pairs_of
+
+    by_code = fit_factor_for(raw, mode, cv)[1] if method == "extremized" else None
+    qs, ts, vs, _ = team_revisions(raw, method, by_code, mode)
+    tp = _pairs_of(qs, np.zeros(qs.size, dtype=np.int64), np.clip(vs, 0.0, 1.0),
+                   ts if mode == "time-weighted" else None, raw["questions"], [team_label(method)], mode)
+    team_by_q = dict(zip(tp.question.tolist(), tp.brier.tolist()))
+    sums: dict = {}
+    for who, q, b in zip(pairs.analyst.tolist(), pairs.question.tolist(), pairs.brier.tolist()):
+        if q in team_by_q:
+            s = sums.setdefault(who, [0.0, 0])
+            s[0] += b - team_by_q[q]
+            s[1] += 1
+    return {who: s[0] / s[1] for who, s in sums.items()}
+
+
 # ------------------------------------------------------ one question's path
 
 

@@ -503,6 +503,7 @@ def score(
     team: bool = False,
     team_methods: Optional[list] = None,
     team_cv: str = "loo",
+    relative_to: Optional[str] = None,
 ) -> Any:
     """One summary object, or (with ``by``) a list of them each with ``group``.
 
@@ -520,7 +521,7 @@ def score(
         raise ValidationError(f"bins must be between 1 and 1000, not {bins!r}")
     if team and by not in (None, "analyst"):
         raise ValidationError("--team goes with --by analyst (or no --by)")
-    raw: Optional[dict] = {} if team else None
+    raw: Optional[dict] = {} if team or relative_to == "team" else None
     pairs = load_pairs(store, mode=mode, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
                        exclude_after_fact=exclude_after_fact, progress=progress, raw=raw)
     team_out: list = []
@@ -558,6 +559,14 @@ def score(
             rel = relative.get(name) if relative is not None else None
             item["relative_brier"] = None if rel is None else float(rel.value) * (2.0 if scale == "0-2" else 1.0)
         results.append(item)
+    if relative_to == "team" and by == "analyst":  # each analyst against the team's extremized forecast
+        from .aggregate import relative_to_team, team_label
+
+        rel_team = relative_to_team(pairs, raw, mode=mode, cv=team_cv)
+        for item in results:
+            value = rel_team.get(item["group"])
+            item["relative_brier"] = None if value is None else value * (2.0 if scale == "0-2" else 1.0)
+            item["relative_to"] = team_label("extremized")
     results.extend(team_out)
     return results
 
