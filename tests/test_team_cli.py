@@ -174,7 +174,7 @@ def test_errors(small, tmp_path):
     assert small("score", "--method", "mean").exit_code == 2
     small.fails("aggregate", "nosuch", match="no question")
     small.fails("aggregate", "q1", "--horizon", "-3", match="--horizon")
-    small.fails("recalibrate", "--analyst", "a", "--team", match="not both")
+    assert small("recalibrate", "--analyst", "a", "--team").exit_code == 2
     small.fails("recalibrate", "--analyst", "nobody", match="no resolved")
 
 
@@ -226,3 +226,16 @@ def test_relative_to_team(small):
     assert rows["a"]["relative_to"] == "team (extremized)"
     assert set(rows) == {"a", "b"}  # the team is the reference, not a row
     assert small("score", "--relative-to", "team").exit_code == 2
+
+
+@pytest.mark.parametrize("args", [("aggregate",), ("recalibrate",), ("score",), ("plot",)])
+def test_help_has_examples(args):
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    out = CliRunner().invoke(main, [*args, "--help"]).output
+    assert "Examples:" in out
+    needle = {"aggregate": "tracker aggregate", "recalibrate": "tracker recalibrate --analyst",
+              "score": "--team", "plot": "tracker plot aggregate"}[args[0]]
+    assert needle in out

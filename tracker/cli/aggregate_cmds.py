@@ -101,6 +101,8 @@ def recalibrate_cmd(analyst, team, by_phrase, quarter, scenario, tag, as_json):
     """
     from ..services.aggregate import recalibration
 
+    if analyst and team:
+        raise click.UsageError("choose --analyst NAME or --team, not both")
     with progress_bar("recalibrate") as progress:
         out = recalibration(get_store(), analyst=analyst, team=team, by_phrase=by_phrase, quarter=quarter,
                             scenario=scenario, tag=tag, progress=progress)
