@@ -239,3 +239,20 @@ def test_help_has_examples(args):
     needle = {"aggregate": "tracker aggregate", "recalibrate": "tracker recalibrate --analyst",
               "score": "--team", "plot": "tracker plot aggregate"}[args[0]]
     assert needle in out
+
+
+def test_categorical_aggregate_and_plot(cli, tmp_path):
+    """The worked example's categorical question (before its resolution):
+    the normalized geometric mean, and one team line per outcome panel."""
+    from importlib import resources
+
+    path = tmp_path / "trump-putin-2018.yaml"
+    path.write_bytes(resources.files("tracker.examples").joinpath("trump-putin-2018.yaml").read_bytes())
+    cli.ok("import", path)
+    out = _json(cli, "aggregate", "meeting-location", "--method", "logodds")
+    last = out["points"][-1]
+    assert last["n"] == 2 and sum(last["value"].values()) == pytest.approx(1.0)
+    assert any("geometric" in n for n in out["notes"])
+    svg = tmp_path / "loc.svg"
+    cli.ok("plot", "aggregate", "meeting-location", "-o", svg)
+    assert svg.read_text().count('id="team') == len(out["outcomes"])

@@ -22,43 +22,42 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def aggregate_figure(h: QuestionHistory, path: dict, ax: Optional["Axes"] = None) -> "Figure":
-    """The question's history (one step line per analyst) with the team's
-    forecast (``path`` from ``services.aggregate.question_aggregate``) drawn
-    over it as a thick black step line. Categorical questions: the team's
-    probability of what happened (resolved) or of the first outcome."""
+    """The question's history (one step line per analyst, as ``tracker plot
+    history``) with the team's forecast (``path`` from
+    ``services.aggregate.question_aggregate``) drawn over it as a thick black
+    step line, on every panel: binary questions the probability of yes,
+    resolved categorical ones the probability of what happened, unresolved
+    categorical ones one panel per outcome."""
     from .figures import _deadline_end, history_figure
 
-    fig = history_figure(h, ax=ax) if (h.kind == "binary" or h.status == "resolved") else None
-    if fig is None:
-        from .figures import _new_figure
-
-        with style.styled():
-            fig = _new_figure(8.0, 4.4)
-            ax = fig.add_subplot()
-    axes = fig.axes
-    target = ax if ax is not None else axes[0]
-    outcome = "yes" if h.kind == "binary" else (h.outcome if h.status == "resolved" else h.outcomes[0])
-    xs, ys = [], []
-    for pt in path["points"]:
-        if pt["value"] is None:
-            continue
-        xs.append(datetime.fromisoformat(pt["at"]))
-        ys.append(float(pt["value"]) if h.kind == "binary" else float(pt["value"].get(outcome, 0.0)))
-    if xs:
-        deadline = _deadline_end(h.deadline)
-        close = min(deadline, h.known_at) if h.known_at else deadline
-        xs.append(max(close, xs[-1]))
-        ys.append(ys[-1])
-        method = path["method"]
-        factor = path.get("factor")
-        label = f"team ({method}{f', a = {factor:.2f}' if method == 'extremized' and factor else ''})"
-        with style.styled():
+    fig = history_figure(h, ax=ax)
+    if h.kind == "binary":
+        outcomes = ["yes"]
+    elif h.status == "resolved" and h.outcome:
+        outcomes = [h.outcome]
+    else:
+        outcomes = list(h.outcomes)
+    axes = [ax] if ax is not None else fig.axes[: len(outcomes)]
+    points = [pt for pt in path["points"] if pt["value"] is not None]
+    if not points:
+        return fig
+    deadline = _deadline_end(h.deadline)
+    close = min(deadline, h.known_at) if h.known_at else deadline
+    method, factor = path["method"], path.get("factor")
+    label = f"team ({method}{f', a = {factor:.2f}' if method == 'extremized' and factor else ''})"
+    with style.styled():
+        for target, outcome in zip(axes, outcomes):
+            xs = [datetime.fromisoformat(pt["at"]) for pt in points]
+            ys = [float(pt["value"]) if h.kind == "binary" else float(pt["value"].get(outcome, 0.0)) for pt in points]
+            xs.append(max(close, xs[-1]))
+            ys.append(ys[-1])
             target.step(xs, ys, where="post", color=style.BLACK, linewidth=3.0, alpha=0.85, label=label, gid="team",
                         zorder=5)
-            handles, labels = target.get_legend_handles_labels()
-            if target.get_legend() is not None:
-                target.get_legend().remove()
-            target.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=10)
+        first = axes[0]
+        handles, labels = first.get_legend_handles_labels()
+        if first.get_legend() is not None:
+            first.get_legend().remove()
+        first.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=10)
     return fig
 
 

@@ -533,7 +533,8 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
 
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
-                  resolved=resolved, pending=pending, trend=trend, team=team_section(pairs, idx, scale=scale))
+                  resolved=resolved, pending=pending, trend=trend,
+                  team=team_section(pairs, np.flatnonzero(_mask(pairs, quarter=label)), scale=scale))  # every analyst
 
 
 @lru_cache(maxsize=4096)
