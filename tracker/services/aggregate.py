@@ -134,7 +134,10 @@ def team_revisions(raw: dict, method: str, factor_by_code: Optional[np.ndarray],
 
 
 def _median_revisions(qc, ac, prob, made):
-    """Median of the standing forecasts after each moment (a loop per question)."""
+    """Median of the standing forecasts after each moment (a loop per question;
+    ``statistics.median`` averages the two middle values, as numpy's does)."""
+    from statistics import median
+
     o = np.lexsort((np.arange(qc.size), made, qc))
     qs, as_, ps, ms = qc[o], ac[o], prob[o], made[o]
     starts, ends = _question_bounds(qs)
@@ -148,8 +151,7 @@ def _median_revisions(qc, ac, prob, made):
                 continue
             out_q.append(qs[s])
             out_t.append(t_list[i])
-            out_v.append(float(np.median(list(standing.values()))) if len(standing) > 2
-                         else sum(standing.values()) / len(standing))
+            out_v.append(median(standing.values()))
     return np.array(out_q, dtype=np.int64), np.array(out_t, dtype=np.int64), np.array(out_v), 0
 
 
@@ -380,7 +382,6 @@ def recalibration(store: Store, *, analyst: Optional[str] = None, team: bool = F
     (the default); with ``by_phrase`` also what each estimative phrase has
     meant: its realized frequency (Wilson interval) and the recalibrated
     value of its typical number."""
-    from ..scoring.aggregate import METHODS as _M  # noqa: F401
     from ..scoring.recalibrate import recalibrate, realized_frequency
     from .score import load_pairs
 
