@@ -1,6 +1,6 @@
 """Run the whole benchmark suite: ``python -m bench`` (from the project root).
 
-    python -m bench [--only import,score,cli,pb,others] [--sizes 10000,100000,1000000]
+    python -m bench [--only import,score,team,cli,pb,others] [--sizes 10000,100000,1000000]
                     [--repeats N] [--no-pg] [--keep]
 
 In one run, sharing one temporary folder (generated files and databases are
@@ -12,6 +12,10 @@ made once and reused):
 * score    bench/score_db.py     ``tracker score --by analyst`` at each size
                                  beside a sqlite3+numpy floor (target at
                                  1,000,000: <= 2x, peak memory < 500 MB)
+* team     bench/team.py         ``tracker score --by analyst --team`` (the team's four
+                                 aggregates scored like analysts, the extremizing factor
+                                 fitted out of sample) at the two largest sizes beside the
+                                 score floor (target at 1,000,000: <= 2x)
 * cli      bench/cli_latency.py  ``--help``, ``forecast``, ``list --due``,
                                  ``show`` on the largest database beside
                                  ``import click`` / ``import sqlmodel``
@@ -38,7 +42,7 @@ if __package__ in (None, ""):
 
 from bench import common as C  # noqa: E402
 
-PARTS = ("import", "score", "cli", "pb", "others")
+PARTS = ("import", "score", "team", "cli", "pb", "others")
 
 
 def growth_table(imports: dict, scores: dict) -> None:
@@ -98,6 +102,12 @@ def main(argv=None) -> int:
 
             print("\n== score", flush=True)
             scores = score_db.main(["--sizes", sizes, "--repeats", str(args.repeats)], ws=ws)
+        if "team" in parts:
+            from bench import team
+
+            print("\n== team", flush=True)
+            team_sizes = sorted(int(s) for s in sizes.split(","))[-2:]
+            team.main(["--sizes", ",".join(map(str, team_sizes)), "--repeats", str(args.repeats)], ws=ws)
         if "cli" in parts:
             from bench import cli_latency
 

@@ -241,7 +241,7 @@ def test_json_format(example_report):
     data = json.loads(render_json(example_report))
     assert data == to_dict(example_report)
     assert set(data) == {"format_version", "meta", "summary", "calibration", "decomposition", "analysts", "phrases",
-                         "surprises", "resolved", "pending", "trend"}
+                         "surprises", "resolved", "pending", "trend", "team"}
     assert data["meta"]["quarter"] == "2018Q3" and data["meta"]["as_of"] == "2018-10-15"
     assert data["meta"]["generated_at"] == "2018-10-15T09:30:00Z"
     assert data["summary"]["n_resolved"] == 6 and data["summary"]["n_annulled"] == 3

@@ -16,6 +16,7 @@ from .common import TrackerGroup
 # paragraph of its help); the summaries let ``tracker --help`` list the
 # commands without importing them (a test keeps them equal to the help)
 COMMANDS = {
+    "aggregate": ("aggregate_cmds:aggregate_cmd", "The team's combined forecast on a question, after each forecast."),
     "check": ("review_cmds:check_cmd", "List incoherent forecasts; exit 1 when there are any."),
     "db": ("admin_cmds:db_group", "Database administration: schema upgrades and checks."),
     "demo": ("demo_cmd:demo_cmd", "The worked example end to end, on a throw-away database."),
@@ -28,6 +29,8 @@ COMMANDS = {
     "list": ("log_cmds:list_cmd", "List questions with their status (open, overdue, resolved, annulled)."),
     "plot": ("report_cmds:plot_cmd", "Draw a figure and save it (png, svg or pdf, from the file name)."),
     "question": ("log_cmds:question_group", "Create questions (see also: tracker import for files)."),
+    "recalibrate": ("aggregate_cmds:recalibrate_cmd",
+                    "What the numbers have meant: \"when you say 70%, it happened 82% of the time\"."),
     "report": ("report_cmds:report_cmd",
                "The team's calibration report: one self-contained HTML file (or JSON, or Markdown)."),
     "resolve": ("log_cmds:resolve_cmd", "Record what happened: OUTCOME is yes/no, a categorical outcome, or annulled."),

@@ -6,7 +6,7 @@ import click
 
 from .common import db_option, get_store, info, parse_date_arg, progress_bar
 
-PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
+PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts", "aggregate", "recalibration")
 REPORT_FORMATS = ("html", "json", "md")
 
 
@@ -50,6 +50,9 @@ def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode
       trend         Brier score per quarter with intervals (--by analyst: per analyst)
       wep           each estimative phrase's realized frequency against its band
       analysts      each analyst's Brier and relative Brier with intervals
+      aggregate ID  the team's extremized forecast over time over each analyst's line
+      recalibration "when you said x%, it happened y%" with its interval
+                    (--analyst NAME; else every analyst pooled)
 
     \b
     Examples:
@@ -58,19 +61,25 @@ def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode
       tracker plot history meeting-july -o meeting-july.pdf
       tracker plot trend --scenario trump-putin-2018 --analyst ana --tag russia --mode time-weighted \
           --scale 0-2 -o trend.png
+      tracker plot aggregate meeting-july -o team-july.svg
+      tracker plot recalibration --analyst ana -o ana-recalibration.png
     """
     suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if suffix not in ("png", "svg", "pdf"):
         raise click.BadParameter(f"{output!r} does not end in .png, .svg or .pdf", param_hint="-o/--output")
-    if kind == "history" and not question:
-        raise click.UsageError("tracker plot history needs a question id: tracker plot history ID -o FILE")
-    if kind != "history" and question:
-        raise click.UsageError(f"tracker plot {kind} takes no question id (only 'history' does)")
+    if kind in ("history", "aggregate") and not question:
+        raise click.UsageError(f"tracker plot {kind} needs a question id: tracker plot {kind} ID -o FILE")
+    if kind not in ("history", "aggregate") and question:
+        raise click.UsageError(f"tracker plot {kind} takes no question id (only 'history' and 'aggregate' do)")
     if by == "analyst" and kind not in ("calibration", "trend"):
         raise click.UsageError(f"--by analyst is for calibration and trend plots, not {kind}")
     from ..report.figures import save
     from ..services.report import plot
 
+    if kind in ("aggregate", "recalibration"):
+        from ..services.aggregate import plot as plot_team
+
+        plot = plot_team  # noqa: F811 - the team's figures live beside the team's service
     with progress_bar("plot") as progress:
         fig, message = plot(get_store(), kind, question=question, quarter=quarter, scenario=scenario, analyst=analyst,
                             tag=tag, mode=mode, by=by, scale=scale, forecasts=forecast_set, progress=progress)

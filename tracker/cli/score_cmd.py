@@ -43,14 +43,19 @@ def verdict(calibration: dict) -> str:
               help="Live forecasts (logged when made), imported history (times claimed, not witnessed), or all; "
                    "auto: live when the database has any, else history.")
 @click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
-@click.option("--relative-to", type=click.Choice(["others", "median-score"]), default="others", show_default=True,
+@click.option("--relative-to", type=click.Choice(["others", "median-score", "team"]), default="others", show_default=True,
               help="Reference of the relative Brier (--by analyst): the mean of the other analysts' scores on the "
-                   "same questions, or the median of all scores on them (Good Judgment Open's convention).")
+                   "same questions, the median of all scores on them (Good Judgment Open's convention), or the "
+                   "team's extremized forecast (fitted out of sample).")
+@click.option("--team", is_flag=True, help="Add the team's combined forecasts, scored like analysts (with --by analyst or alone).")
+@click.option("--method", "methods", multiple=True, type=click.Choice(["mean", "median", "logodds", "extremized"]),
+              help="With --team: which aggregates (repeatable; default all four).")
+@click.option("--cv", type=click.Choice(["loo", "time"]), default="loo", show_default=True,
+              help="With --team: how the extremizing factor is fitted out of sample (leave-one-question-out or time-ordered).")
 @db_option
 @json_option
 def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_after_fact, forecast_set, no_bootstrap,
-              relative_to,
-              as_json):
+              relative_to, team, methods, cv, as_json):
     """Score resolved questions: Brier, log score, decompositions, calibration.
 
     \b
@@ -77,31 +82,41 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
       tracker score --by analyst --forecasts history
       tracker score --by wep-source --mode time-weighted --json
       tracker score --by analyst --relative-to median-score
+      tracker score --by analyst --team --method extremized --method mean
+      tracker score --by analyst --relative-to team
     """
+    if relative_to == "team" and by != "analyst":
+        raise click.UsageError("--relative-to team goes with --by analyst")
+    if (methods or cv != "loo") and not (team or relative_to == "team"):
+        raise click.UsageError("--method and --cv go with --team")
+    if team and by not in (None, "analyst"):
+        raise click.UsageError("--team goes with --by analyst (or no --by)")
     from ..services.score import score
 
     store = get_store()
     with progress_bar("scoring") as progress:
         result = score(store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
                        scale=scale, exclude_after_fact=exclude_after_fact, forecasts=forecast_set,
-                       bootstrap=not no_bootstrap, relative_to=relative_to, progress=progress)
+                       bootstrap=not no_bootstrap, relative_to=relative_to, progress=progress,
+                       team=team, team_methods=list(methods) or None, team_cv=cv)
     if as_json:
         emit_json(result)
         return
-    rows = result if by else [dict(result, group="all")]
+    rows = result if by else [dict(result, group="all")] + result.get("team", [])
     if not any(r["n"] or r["categorical"]["n"] for r in rows):
         info("no resolved forecasts to score yet")
         return
     final = " (final)" if mode == "time-weighted" else ""  # computed from the final forecasts in that mode
     headers = [by or "", "n", f"Brier ({scale})", "95% CI", "skill", f"log{final}", f"slope{final}", f"verdict{final}"]
-    if by == "analyst":
-        headers.insert(4, "rel. Brier (vs others)" if relative_to == "others" else "rel. Brier (vs median score)")
+    if by == "analyst" or team:
+        headers.insert(4, {"others": "rel. Brier (vs others)", "median-score": "rel. Brier (vs median score)",
+                           "team": "vs team"}[relative_to])
     body = []
     for r in rows:
         ci = r["brier_ci"]
         line = [r["group"], r["n"], r["brier"], f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else None, r["brier_skill"],
                 r["log_score"], r["calibration"]["slope"], verdict(r["calibration"])]
-        if by == "analyst":
+        if by == "analyst" or team:
             line.insert(4, r.get("relative_brier"))
         body.append(line)
     shown = rows[0].get("forecasts", "all")
@@ -121,5 +136,10 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
             rps = f", RPS {cat['rps']:.3f} on {cat['n_ordered']} ordered" if cat["rps"] is not None else ""
             kind = "time-weighted " if final else ""
             click.echo(f"{label}categorical: {cat['n']} pairs, {kind}Brier {cat['brier']:.3f} (0-2 scale){rps}")
+        fit = (r.get("team") or {}).get("fit")
+        if fit and fit["factor_ci"]:
+            click.echo(f"[{r['group']}] extremizing factor {fit['factor']:.2f} [{fit['factor_ci'][0]:.2f}-"
+                       f"{fit['factor_ci'][1]:.2f}] on {fit['n_questions']} questions; scored out of sample ({fit['cv']}),"
+                       f" factors {fit['oos_factor_range'][0]:.2f}-{fit['oos_factor_range'][1]:.2f}")
         for note in r["notes"]:
-            info(f"note{' [' + r['group'] + ']' if by else ''}: {note}")
+            info(f"note{' [' + r['group'] + ']' if by or r.get('team') else ''}: {note}")

@@ -243,6 +243,7 @@ class Report:
     resolved: list[ResolvedQuestion] = field(default_factory=list)
     pending: list[PendingQuestion] = field(default_factory=list)
     trend: list[TrendRow] = field(default_factory=list)
+    team: Optional[object] = None  # tracker.report.team.TeamSection: the team's combined forecast
 
     @property
     def trend_quarters(self) -> list[str]:

@@ -567,9 +567,12 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
                              questions=pairs.question[tmask])
     meta.trend_intervals = build.interval_label(r.brier_ci_method for r in trend)
 
+    from .aggregate import team_section
+
     return Report(meta=meta, summary=summary, calibration=calibration, decomposition=decomposition,
                   analysts=analysts, phrases=phrases, surprises=build.surprises(surprise_items),
-                  resolved=resolved, pending=pending, trend=trend)
+                  resolved=resolved, pending=pending, trend=trend,
+                  team=team_section(pairs, np.flatnonzero(_mask(pairs, quarter=label)), scale=scale))  # every analyst
 
 
 @lru_cache(maxsize=4096)

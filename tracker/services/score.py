@@ -180,8 +180,14 @@ def load_pairs(
     exclude_after_fact: bool = False,
     forecasts: str = "auto",
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
+    raw: Optional[dict] = None,
 ) -> Pairs:
     """Read the scoreable forecasts with one query and reduce them to pairs.
+
+    ``raw``, if given, is filled with the binary forecast rows themselves
+    (``qc``, ``ac``, ``prob``, ``made`` in microseconds, sorted by question,
+    analyst and time; ``questions`` and ``analysts`` decode the codes), for
+    the team's aggregate (services.aggregate).
 
     A bulk path (DESIGN.md, convention 5): the rows come from the DBAPI
     cursor as they are (no per-row type processing), a chunk at a time, and
@@ -252,7 +258,7 @@ def load_pairs(
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
         tag_rows = raw_rows(conn, tag_stmt.order_by(T_TAG.c.question_id, T_TAG.c.tag))
-        chunks = _read_forecasts(conn, stmt, questions, mode, progress)
+        chunks = _read_forecasts(conn, stmt, questions, "time-weighted" if raw is not None else mode, progress)
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
         categorical: list[tuple] = []
@@ -267,6 +273,8 @@ def load_pairs(
             tags[qid].append(t)
     qc, ac, prob, made, analysts, n_rows = chunks
     pairs = _pairs_of(qc, ac, prob, made, questions, analysts, mode)
+    if raw is not None:
+        raw.update(qc=qc, ac=ac, prob=prob, made=made, questions=questions, analysts=analysts)
     pairs.tags = dict(tags)
     infos = {qid: questions.info(questions.code[qid]) for qid in dict.fromkeys(row[0] for row in categorical)}
     pairs.categorical = categorical_pairs(categorical, infos, mode)
@@ -684,6 +692,9 @@ def score(
     bootstrap: bool = True,
     relative_to: str = "others",
     progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
+    team: bool = False,
+    team_methods: Optional[list] = None,
+    team_cv: str = "loo",
 ) -> Any:
     """One summary object, or (with ``by``) a list of them each with ``group``.
 
@@ -691,8 +702,13 @@ def score(
     ``relative_to``: "others" (default; the mean of the other analysts' scores
     on the same questions, leave-one-out, unbiased for equally skilled
     analysts) or "median-score" (Good Judgment Open's median of the scores,
-    which Brier's skew biases upwards), with ``relative_to``,
+    which Brier's skew biases upwards) or "team" (the team's
+    extremized forecast, fitted out of sample), with ``relative_to``,
     ``relative_brier_n`` and an interval over questions.
+
+    ``team`` (with ``by`` None or "analyst"): the team's aggregates scored as
+    forecasters (services.aggregate.team_rows), appended as rows with
+    ``by="analyst"``, else under the key ``team``.
 
     ``progress(phase, done, total)``, if given, hears how far the work is:
     "reading" forecasts (total unknown), then "scoring" groups."""
@@ -704,14 +720,25 @@ def score(
         raise ValidationError(f"unknown reference {relative_to!r} for relative scores (one of {', '.join(RELATIVE_TO)})")
     if not isinstance(bins, int) or not 1 <= bins <= 1000:
         raise ValidationError(f"bins must be between 1 and 1000, not {bins!r}")
+    if team and by not in (None, "analyst"):
+        raise ValidationError("--team goes with --by analyst (or no --by)")
+    raw: Optional[dict] = {} if team or relative_to == "team" else None
     pairs = load_pairs(store, mode=mode, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
-                       exclude_after_fact=exclude_after_fact, forecasts=forecasts, progress=progress)
+                       exclude_after_fact=exclude_after_fact, forecasts=forecasts, progress=progress, raw=raw)
+    team_out: list = []
+    if team:
+        from .aggregate import team_rows
+
+        team_out = team_rows(pairs, raw, mode=mode, methods=team_methods, cv=team_cv, bins=bins, scale=scale,
+                             bootstrap=bootstrap)
     if by is None:
         out = summary_of(pairs, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode)
         out["forecasts"] = pairs.forecasts
         out["categorical"] = _categorical_summary(pairs.categorical)
         out["n_analysts"] = int(len(set(pairs.analyst))) if len(pairs.analyst) else 0
         out["n_questions"] = int(len(set(pairs.question))) if len(pairs.question) else 0
+        if team:
+            out["team"] = team_out
         return out
     view = None
     if by == "wep":
@@ -723,7 +750,8 @@ def score(
     cat_groups = _categorical_group(pairs.categorical, "wep" if by == "wep-source" else by, pairs)
     relative = None
     if by == "analyst" and len(pairs.question):
-        relative = _relative_by_analyst(pairs, relative_to, 2.0 if scale == "0-2" else 1.0)
+        relative = _relative_by_analyst(pairs, "others" if relative_to == "team" else relative_to,
+                                        2.0 if scale == "0-2" else 1.0)
     results = []
     names = sorted({g for g, _ in groups} | set(cat_groups))
     index = dict(groups)
@@ -748,6 +776,15 @@ def score(
             item.update(rel)
             item["relative_to"] = relative_to
         results.append(item)
+    if relative_to == "team" and by == "analyst":  # each analyst against the team's extremized forecast
+        from .aggregate import relative_to_team, team_label
+
+        rel_team = relative_to_team(pairs, raw, mode=mode, cv=team_cv)
+        for item in results:
+            value = rel_team.get(item["group"])
+            item["relative_brier"] = None if value is None else value * (2.0 if scale == "0-2" else 1.0)
+            item["relative_to"] = team_label("extremized")
+    results.extend(team_out)
     adjust_verdicts(results)  # verdicts control their error rate across the groups shown together
     return results
 
@@ -795,7 +832,7 @@ def _map_groups(fn: Callable[[str], dict], names: list[str], n_pairs: int, progr
     return out
 
 
-RELATIVE_TO = ("others", "median-score")
+RELATIVE_TO = ("others", "median-score", "team")
 
 
 def _relative_by_analyst(pairs: Pairs, relative_to: str = "others", factor: float = 1.0) -> dict:
