@@ -227,19 +227,28 @@ def fatebook_brier(forecasts: list[tuple[str, float]], created: str, resolved: s
     t0 = from_ts(created).timestamp()
     t1 = from_ts(resolved).timestamp()
     fs = [(from_ts(m).timestamp(), p) for m, p in forecasts]
+    n = len(fs)
     days = (t1 - t0) / day
     whole = math.floor(days)
     frac = days - whole
     scores = []
     j = t0
     end = t0 + math.ceil(days) * day
+    upto = 0  # forecasts made at or before the interval's start: fs[:upto]
     while j < end:
         stop = j + day if j + day < t1 else t1
         start = j if j < t1 else t1
         length = stop - start
-        before = [p for t, p in fs if t <= start]
-        recent = before[-1] if before else None
-        inside = [(t, p) for t, p in fs if start <= t < stop]
+        while upto < n and fs[upto][0] <= start:
+            upto += 1
+        recent = fs[upto - 1][1] if upto else None
+        first = upto
+        while first > 0 and fs[first - 1][0] == start:  # made exactly at the start: inside too
+            first -= 1
+        last = upto
+        while last < n and fs[last][0] < stop:
+            last += 1
+        inside = fs[first:last]
         if recent is not None and inside:
             weight = (inside[0][0] - start) / length
             total, avg = weight, weight * recent
