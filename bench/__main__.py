@@ -1,6 +1,6 @@
 """Run the whole benchmark suite: ``python -m bench`` (from the project root).
 
-    python -m bench [--only import,score,cli,pb,others] [--sizes 10000,100000,1000000]
+    python -m bench [--only import,score,cli,pb,foreign,others] [--sizes 10000,100000,1000000]
                     [--repeats N] [--no-pg] [--keep]
 
 In one run, sharing one temporary folder (generated files and databases are
@@ -16,6 +16,11 @@ made once and reused):
                                  ``show`` on the largest database beside
                                  ``import click`` / ``import sqlmodel``
 * pb       bench/predictionbook.py  the real PredictionBook workload
+* foreign  bench/import_foreign.py  ``tracker import --from`` of a Fatebook,
+                                 Metaculus, PredictionBook and Good Judgment
+                                 export at 100,000 forecasts beside the
+                                 forecast CSV import of the same forecasts
+                                 (target: <= 3x)
 * others   bench/score.py and bench/extract.py (scoring functions and claim
            extraction), run as they are
 
@@ -37,7 +42,7 @@ if __package__ in (None, ""):
 
 from bench import common as C  # noqa: E402
 
-PARTS = ("import", "score", "cli", "pb", "others")
+PARTS = ("import", "score", "cli", "pb", "foreign", "others")
 
 
 def growth_table(imports: dict, scores: dict) -> None:
@@ -107,6 +112,11 @@ def main(argv=None) -> int:
 
             print("\n== PredictionBook", flush=True)
             predictionbook.main(["--repeats", str(args.repeats)], ws=ws)
+        if "foreign" in parts:
+            from bench import import_foreign
+
+            print("\n== import of other tools' exports", flush=True)
+            import_foreign.main(["--repeats", str(min(args.repeats, 2))], ws=ws)
         if imports or scores:
             growth_table(imports, scores)
         if "others" in parts:

@@ -42,6 +42,8 @@ def _facts(data: "C.Data"):
     nq = data.n_questions
     opened = np.full(nq, np.iinfo(np.int64).max)
     np.minimum.at(opened, data.q - data.q_offset, data.t)
+    unused = opened == np.iinfo(np.int64).max  # a question no forecast fell on: left out of the files
+    opened[unused] = data.deadline[unused] * C.DAY
     deadline = np.datetime_as_string(data.deadline.astype("datetime64[D]"))
     end = (data.deadline + 1) * C.DAY - 1  # the deadline's last second
     known = np.where(data.known >= 0, data.known, end)
@@ -84,7 +86,10 @@ def write_metaculus(data, path: Path) -> Path:
     op, kn, made = _secs(opened), _secs(known), _secs(data.t)
     q_lines = ["Question ID,Question URL,Question Title,Question Type,MC Options (All),Open Time,Scheduled Close Time,"
                "Actual Close Time,Resolution,Resolution Known Time\n"]
+    used = set(data.q.tolist())
     for i in range(data.n_questions):
+        if i not in used:
+            continue
         res = "yes" if data.outcome[i] else "no"
         q_lines.append(f"{i},,Question {i},binary,,{op[i]}+00:00,{deadline[i]} 23:59:59+00:00,{kn[i]}+00:00,{res},{kn[i]}+00:00\n")
     f_lines = ["Question ID,Forecaster ID,Forecaster Username,Is Bot,Start Time,End Time,Forecaster Count,"
@@ -107,6 +112,7 @@ def write_predictionbook(data, path: Path) -> Path:
         preds[int(data.q[i])]["responses"].append(
             {"user_label": C.analyst_name(int(data.a[i])), "confidence": int(data.pct[i]), "comment": "",
              "created_at": made[i] + "Z"})
+    preds = [p for p in preds if p["responses"]]
     path.write_text(json.dumps({"user": {"login": "bench"}, "predictions": preds}), encoding="utf-8")
     return path
 
@@ -161,8 +167,11 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
         floor_s = best["floor"].seconds
         for name in FORMATS:
             stored = sqlite3.connect(dbs[name]).execute("SELECT COUNT(*) FROM forecast").fetchone()[0]
-            if stored != data.n:
-                raise SystemExit(f"{name}: stored {stored} forecasts, expected {data.n}")
+            questions = sqlite3.connect(dbs[name]).execute("SELECT COUNT(*) FROM question").fetchone()[0]
+            expected = sqlite3.connect(dbs["floor"]).execute("SELECT COUNT(*) FROM question").fetchone()[0]
+            if stored != data.n or questions != expected:
+                raise SystemExit(f"{name}: stored {stored} forecasts on {questions} questions, "
+                                 f"expected {data.n} on {expected}")
             results[name] = (best[name].seconds, floor_s)
             C.report(f"import.{name}", f"{C.fmt_n(n)} forecasts", best[name].seconds, floor_s, TARGET if n == 100_000 else None)
     return results

@@ -178,6 +178,9 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
     for qid, r in batch.resolutions.items():
         if r.known > soon_ts:
             raise ValidationError(f"{fname}: {r.where}: the outcome of {qid!r} is known only in the future ({r.known[:19]})")
+        q = batch.questions[qid]
+        if r.outcome is not None and r.known[:10] < q.opened[:10]:
+            raise ValidationError(f"{fname}: {r.where}: the outcome of {qid!r} is known ({r.known[:10]}) before it opened ({q.opened[:10]})")
         prior = resolved.get(qid)
         if prior is not None:
             if bool(prior["annulled"]) != (r.outcome is None) or (r.outcome is not None and prior["outcome"] != r.outcome):
