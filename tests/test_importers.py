@@ -393,3 +393,35 @@ def test_options_need_a_source_and_help_has_examples(sqlite_url, tmp_path):
 def test_unknown_zone_is_a_usage_error(sqlite_url):
     r = CLI(sqlite_url)("import", FATEBOOK, "--zone", "Mars/Olympus")
     assert r.exit_code == 2 and "unknown time zone" in r.stderr
+
+
+def test_metaculus_zip_must_hold_both_files_and_be_a_zip(tmp_path, sqlite_url):
+    cli = CLI(sqlite_url)
+    half = tmp_path / "half.zip"
+    with zipfile.ZipFile(half, "w") as zf:
+        zf.write(MQ, "question_data.csv")
+    refused(cli, half, "--from", "metaculus", match="no forecast_data.csv in the zip")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    refused(cli, broken, match="not a readable zip file")
+
+
+def test_analyst_map_as_json_and_a_bad_map(tmp_path, sqlite_url):
+    cli = CLI(sqlite_url)
+    good = tmp_path / "names.json"
+    good.write_text(json.dumps({"alice": "Alice Smith"}), encoding="utf-8")
+    cli.ok("import", PB, "--analyst-map", good, "--from", "predictionbook")
+    assert sorted(a for (a,) in rows(sqlite_url, "SELECT DISTINCT analyst FROM forecast")) == ["Alice Smith", "bob"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,analyst\nbob,bob,extra\n", encoding="utf-8")
+    refused(cli, MF, "--from", "metaculus", "--analyst-map", bad, match="line 2: expected two columns")
+
+
+def test_the_trackers_own_files_are_not_taken_for_another_tools(tmp_path, sqlite_url):
+    from tracker.importers import detect
+
+    assert detect(b'{\n  "format": "forecast-tracker",\n  "version": 1') is None
+    assert detect(b"question,analyst,probability\nq1,alice,0.3\n") is None
+    assert detect(FATEBOOK.read_bytes()) == "fatebook"
+    assert detect(MF.read_bytes()) == "metaculus" and detect(MQ.read_bytes()) == "metaculus"
+    assert detect(PB.read_bytes()) == "predictionbook"

@@ -23,6 +23,8 @@ def detect(data: bytes) -> Optional[str]:
         return "metaculus"
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
+        if b'"forecast-tracker"' in data[:400]:
+            return None  # the tracker's own JSON export (not parsed twice)
         import json
 
         from .predictionbook import looks_like
