@@ -23,6 +23,7 @@ reported. Times without a zone are read in the given zone (default UTC).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, tzinfo
 from typing import Optional
@@ -68,6 +69,7 @@ Q_REQUIRED = ("ifp", "q_type", "text", "start", "closed", "outcome", "options")
 _OPTION = re.compile(r"\(([a-z])\)\s*(.*?)\s*(?=,\s*\([a-z]\)|$)", re.S)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_options(text: str) -> tuple[str, list[tuple[str, str]]]:
     """``If X? :  (a) Yes, (b) No`` -> (``If X?``, [("a", "Yes"), ("b", "No")])."""
     s = text.strip()
@@ -161,67 +163,71 @@ def read(data: bytes, filename: str, *, questions: Optional[dict] = None, zone: 
         return record[i] if i is not None else ""
 
     times: dict[str, str] = {}
-    groups: dict[str, dict] = {}
+    values: dict[str, float] = {}
+    groups: dict[str, list] = {}  # forecast_id -> [ifp, user, made, first line, [(option, p), ...]]
+    i_ifp, i_fid, i_opt, i_val, i_user = ix["ifp"], ix["fid"], ix["option"], ix["value"], ix["user"]
+    i_time = ix["timestamp"] if ix["timestamp"] is not None else ix["date"]
     for line, record in table.rows():
-        batch.rows += 1
-        where = f"line {line}"
-        ifp = get(record, "ifp").strip()
-        q = info.get(ifp)
-        if q is None:
-            if not own:
-                raise batch.error(where, f"ifp_id {ifp!r} is not in the question file")
-            q = info[ifp] = _question(batch, where, ifp, get(record, "q_type") or "0", get(record, "title"), get(record, "options"),
-                                      get(record, "outcome"), _date(batch, get(record, "start"), where, "date_start"), None,
-                                      _date(batch, get(record, "closed"), where, "date_closed"), False)
-        fid = get(record, "fid").strip()
-        if not fid:
-            raise batch.error(where, "forecast_id is empty")
-        raw = get(record, "value")
-        try:
-            p = probability(raw, "value")
-        except ValueError:
-            raise batch.error(where, f"value {raw!r} is not a probability") from None
+        fid = record[i_fid]
         g = groups.get(fid)
         if g is None:
-            stamp = get(record, "timestamp").strip() or get(record, "date").strip()
+            ifp = record[i_ifp].strip()
+            if ifp not in info:
+                where = f"line {line}"
+                if not own:
+                    raise batch.error(where, f"ifp_id {ifp!r} is not in the question file")
+                info[ifp] = _question(batch, where, ifp, get(record, "q_type") or "0", get(record, "title"), get(record, "options"),
+                                      get(record, "outcome"), _date(batch, get(record, "start"), where, "date_start"), None,
+                                      _date(batch, get(record, "closed"), where, "date_closed"), False)
+            if not fid.strip():
+                raise batch.error(f"line {line}", "forecast_id is empty")
+            stamp = record[i_time].strip() if i_time is not None else ""
             made = times.get(stamp)
             if made is None:
                 try:
                     made = times[stamp] = parse_time(stamp, zone) if "/" not in stamp else ts_of(parse_mdy(stamp))
                 except ValueError:
-                    raise batch.error(where, f"timestamp {stamp!r} is not a time") from None
-            user = get(record, "user").strip()
+                    raise batch.error(f"line {line}", f"timestamp {stamp!r} is not a time") from None
+            user = record[i_user].strip()
             if user.endswith(".0"):
                 user = user[:-2]
-            brier = get(record, "brier").strip()
-            g = groups[fid] = {"ifp": ifp, "user": f"gjp-{user}" if user else None, "made": made, "p": {}, "rows": 0, "line": line, "brier": brier}
-        elif g["ifp"] != ifp:
-            raise batch.error(where, f"forecast_id {fid} spans two questions ({g['ifp']}, {ifp})")
-        g["rows"] += 1
-        g["p"][get(record, "option").strip().lower()] = p
+            g = groups[fid] = [ifp, f"gjp-{user}" if user else None, made, line, []]
+        elif record[i_ifp].strip() != g[0]:
+            raise batch.error(f"line {line}", f"forecast_id {fid} spans two questions ({g[0]}, {record[i_ifp].strip()})")
+        raw = record[i_val]
+        p = values.get(raw)
+        if p is None:
+            try:
+                p = values[raw] = probability(raw, "value")
+            except ValueError:
+                raise batch.error(f"line {line}", f"value {raw!r} is not a probability") from None
+        g[4].append((record[i_opt], p))
+    batch.rows = sum(len(g[4]) for g in groups.values())
     used: set[str] = set()
-    for fid, g in groups.items():
-        q = info[g["ifp"]]
+    for g in groups.values():
+        ifp, user, made, first_line, opts = g
+        q = info[ifp]
         letters = q["letters"]
-        if g["user"] is None:
-            batch.refuse("forecast without a user_id (no forecaster to give it to)", g["rows"])
+        if user is None:
+            batch.refuse("forecast without a user_id (no forecaster to give it to)", len(opts))
             continue
-        if g["rows"] != len(letters) or set(g["p"]) != set(letters):
-            batch.refuse("forecast whose option rows do not cover every option once", g["rows"])
+        given = {o.strip().lower(): p for o, p in opts}
+        if len(opts) != len(letters) or given.keys() != set(letters):
+            batch.refuse("forecast whose option rows do not cover every option once", len(opts))
             continue
-        vec = [g["p"][o] for o in letters]
+        vec = [given[o] for o in letters]
         if not vector_ok(vec):
-            batch.refuse("forecast whose probabilities do not sum to 1", g["rows"])
+            batch.refuse("forecast whose probabilities do not sum to 1", len(opts))
             continue
         rec = q["rec"]
-        where = f"line {g['line']}"
+        where = f"line {first_line}"
         if q["binary"]:
-            batch.forecasts.append(ForecastRec(rec.id, g["user"], vec[0], None, g["made"], None, where))
+            batch.forecasts.append(ForecastRec(rec.id, user, vec[0], None, made, None, where))
         else:
-            batch.forecasts.append(ForecastRec(rec.id, g["user"], None, tuple(vec), g["made"], None, where))
-        used.add(g["ifp"])
-        if g["made"] < rec.opened:
-            rec.opened = g["made"]
+            batch.forecasts.append(ForecastRec(rec.id, user, None, tuple(vec), made, None, where))
+        used.add(ifp)
+        if made < rec.opened:
+            rec.opened = made
     for ifp in used:
         q = info[ifp]
         batch.questions[q["rec"].id] = q["rec"]

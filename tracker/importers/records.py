@@ -125,6 +125,13 @@ def parse_time(text: str, zone: Optional[tzinfo] = None) -> str:
     of Fatebook's export (``2025-01-15 03:50:4``) and a plain date (its
     start). A time without a zone is in ``zone`` (default UTC)."""
     s = text.strip()
+    if len(s) == 19 and s[10] in " T" and s[4] == "-" and s[13] == ":" and s.isascii():  # padded, no zone: C speed
+        try:
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            dt = None
+        if dt is not None and (zone is None or zone is UTC) and 1900 <= dt.year <= 9998:
+            return f"{s[:10]} {s[11:]}.000000"
     m = _LOOSE.match(s)
     if m:
         y, mo, d, h, mi, se, frac = m.groups()
@@ -137,8 +144,17 @@ def parse_time(text: str, zone: Optional[tzinfo] = None) -> str:
         else:
             dt = datetime.fromisoformat(s)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=zone or UTC)
+        if zone is None or zone is UTC:  # the common case: already UTC, no conversion
+            if not 1900 <= dt.year <= 9998:
+                raise ValueError(f"{s} is out of range (years 1900-9998)")
+            return dt.isoformat(" ", "microseconds")
+        dt = dt.replace(tzinfo=zone)
+    elif dt.utcoffset() == _ZERO:
+        dt = dt.replace(tzinfo=None)
     return ts(dt)
+
+
+_ZERO = timedelta(0)
 
 
 def parse_mdy(text: str) -> date:
