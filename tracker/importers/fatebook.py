@@ -95,6 +95,7 @@ def read(data: bytes, filename: str, *, zone: Optional[tzinfo] = None) -> Batch:
                 "line": line, "title": title, "created": created, "deadline": deadline, "options": [],
                 "rows": [], "resolutions": {}, "resolved_at": set(), "brier": set(),
                 "notes": get(record, "notes"), "tags": get(record, "tags"), "by": get(record, "q_by"),
+                "comments": get(record, "comments"),
             }
         option = get(record, "option")
         if option and option not in q["options"]:
@@ -173,6 +174,8 @@ def _question(batch: Batch, q: dict, checks: dict) -> None:
         extra["options"] = dict(zip(outcomes, options))
     if q["notes"]:
         extra["notes"] = q["notes"]
+    if q["comments"]:
+        extra["comments"] = q["comments"]
     tags = tuple(sorted({t.strip()[:120] for t in q["tags"].replace(";", ",").split(",") if t.strip()}))
     batch.questions[qid] = QuestionRec(qid, clean_text(q["title"]), outcomes, deadline, min(first, q["created"]),
                                        tags=tags, extra=extra, where=where)

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Callable, Optional
 
 from ..errors import ConflictError, TrackerError, ValidationError
-from ..models import utcnow
+from ..models import deadline_end, utcnow
 from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, check_analyst_name, ensure_analysts, paused_gc
 from .log import CLOCK_SKEW
@@ -119,6 +119,12 @@ def _mapped(batch, mapping: dict[str, str]) -> list:
     return out
 
 
+def _as_date(value):
+    from datetime import date
+
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def _value_key(p, vector):
     return p if vector is None else vector
 
@@ -199,11 +205,9 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
     pg = conn.dialect.name != "sqlite"
     tz = "+00" if pg else ""
     recorded = now_ts + tz
-    deadline_end = {qid: q.deadline for qid, q in batch.questions.items()}
-    from .transfer import _ts as to_text
-    from ..models import deadline_end as end_of
-
-    ends = {qid: to_text(end_of(d)) for qid, d in deadline_end.items()}
+    # a question already recorded keeps its deadline
+    ends = {qid: _ts(deadline_end(_as_date(existing[qid]["deadline"]) if qid in existing else q.deadline))
+            for qid, q in batch.questions.items()}
     seen = set()
     total = len(forecasts)
     for i, f in enumerate(forecasts):
