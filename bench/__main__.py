@@ -1,6 +1,6 @@
 """Run the whole benchmark suite: ``python -m bench`` (from the project root).
 
-    python -m bench [--only import,score,team,cli,pb,others] [--sizes 10000,100000,1000000]
+    python -m bench [--only import,score,team,cli,pb,foreign,others] [--sizes 10000,100000,1000000]
                     [--repeats N] [--no-pg] [--keep]
 
 In one run, sharing one temporary folder (generated files and databases are
@@ -20,6 +20,11 @@ made once and reused):
                                  ``show`` on the largest database beside
                                  ``import click`` / ``import sqlmodel``
 * pb       bench/predictionbook.py  the real PredictionBook workload
+* foreign  bench/import_foreign.py  ``tracker import --from`` of a Fatebook,
+                                 Metaculus, PredictionBook and Good Judgment
+                                 export at 100,000 forecasts beside the
+                                 forecast CSV import of the same forecasts
+                                 (target: <= 3x)
 * others   bench/score.py, bench/extract.py and bench/honest_stats.py (scoring
            functions, claim extraction, the simulation study of intervals and
            verdicts), run as they are
@@ -42,7 +47,7 @@ if __package__ in (None, ""):
 
 from bench import common as C  # noqa: E402
 
-PARTS = ("import", "score", "team", "cli", "pb", "others")
+PARTS = ("import", "score", "team", "cli", "pb", "foreign", "others")
 
 
 def growth_table(imports: dict, scores: dict) -> None:
@@ -118,6 +123,11 @@ def main(argv=None) -> int:
 
             print("\n== PredictionBook", flush=True)
             predictionbook.main(["--repeats", str(args.repeats)], ws=ws)
+        if "foreign" in parts:
+            from bench import import_foreign
+
+            print("\n== import of other tools' exports", flush=True)
+            import_foreign.main(["--repeats", str(min(args.repeats, 2))], ws=ws)
         if imports or scores:
             growth_table(imports, scores)
         if "others" in parts:

@@ -72,10 +72,22 @@ def _kind_of(path: str, data: bytes, fmt: str | None) -> str:
 @click.argument("path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), help="Default: from the file name.")
 @click.option("--reviewer", "--analyst", "who", metavar="NAME", help="Who records resolutions read from the file (default: $TRACKER_ANALYST, else the login name).")
+@click.option("--from", "source", type=click.Choice(["fatebook", "metaculus", "predictionbook", "gjp"]),
+              help="Another tool's export (default: detected from the file where unambiguous).")
+@click.option("--analyst-map", metavar="FILE", help="With --from: rename the file's forecasters (JSON object or two-column CSV).")
+@click.option("--questions", metavar="FILE", help="With --from metaculus/gjp: the question file (question_data.csv, ifps.csv).")
+@click.option("--aggregates", is_flag=True, help="With --from metaculus: import aggregate forecasts as pseudo-analysts.")
+@click.option("--zone", metavar="TZ", help="With --from: the zone of times written without one (default UTC).")
+@click.option("--dry-run", is_flag=True, help="With --from: check and count, write nothing.")
 @db_option
 @json_option
-def import_cmd(path, fmt, who, as_json):
+def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone, dry_run, as_json):
     """Import a file: a JSON export, a forecast CSV, a scenario or a resolution file.
+
+    Or another tool's export (--from fatebook, metaculus, predictionbook or
+    gjp; detected from the file where unambiguous): forecasts keep their
+    times and are marked imported; rows the tool cannot hold are counted
+    by reason.
 
     The whole file lands in one transaction or not at all; importing the
     same file twice changes nothing.
@@ -93,10 +105,28 @@ def import_cmd(path, fmt, who, as_json):
       tracker import resolutions/2018-Q3.yaml
       tracker import resolutions/2018-Q3.yaml --reviewer ana --json
       tracker import forecasts.txt --format csv
+      tracker import fatebook-export.csv --from fatebook --analyst-map names.csv
+      tracker import metaculus-export.zip --from metaculus --aggregates --dry-run
+      tracker import predictions.json --from predictionbook
+      tracker import survey_fcasts.yr1.csv --from gjp --questions ifps.csv
     """
     from .. import config
 
     data, name = read_input(path)
+    if source is None and fmt is None:
+        from ..importers import detect
+
+        source = detect(data)
+    if source is not None:
+        from .import_foreign import import_foreign
+
+        import_foreign(path, data, name, source, who=who, analyst_map=analyst_map, questions=questions,
+                       aggregates=aggregates, dry_run=dry_run, zone=zone, as_json=as_json)
+        return
+    for flag, given in (("--analyst-map", analyst_map), ("--questions", questions), ("--aggregates", aggregates),
+                        ("--zone", zone), ("--dry-run", dry_run)):
+        if given:
+            raise click.UsageError(f"{flag} applies to another tool's export: pass --from SOURCE")
     kind = _kind_of(path, data, fmt)
     store = get_store()
     if kind == "json":
