@@ -79,9 +79,12 @@ def _kind_of(path: str, data: bytes, fmt: str | None) -> str:
 @click.argument("path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "yaml"]), help="Default: from the file name.")
 @click.option("--reviewer", "--analyst", "who", metavar="NAME", help="Who records resolutions read from the file (default: $TRACKER_ANALYST, else the login name).")
+@click.option("--accept-defaults", is_flag=True,
+              help="Import a draft from 'tracker extract' even though it still holds default numbers or deadlines "
+                   "that did not come from the text (marked 'unconfirmed').")
 @db_option
 @json_option
-def import_cmd(path, fmt, who, as_json):
+def import_cmd(path, fmt, who, as_json, accept_defaults):
     """Import a file: a JSON export, a forecast CSV, a scenario or a resolution file.
 
     The whole file lands in one transaction or not at all; importing the
@@ -98,6 +101,7 @@ def import_cmd(path, fmt, who, as_json):
       tracker import backup.json            (into an empty database)
       tracker import scenarios/trump-putin-2018.yaml
       tracker import resolutions/2018-Q3.yaml
+      tracker import draft.yaml --accept-defaults   (keep the extractor's default numbers)
     """
     from .. import config
 
@@ -130,7 +134,8 @@ def import_cmd(path, fmt, who, as_json):
     else:
         from ..services.files import import_yaml
 
-        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who))
+        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who),
+                             accept_defaults=accept_defaults)
         summary = result.get("summary", "")
     if as_json:
         emit_json(result)

@@ -81,9 +81,80 @@ def question_for(claim: Claim, *, doc_date: date, analyst: str = DEFAULT_ANALYST
             extraction["suggested_probability"] = (
                 dict(claim.probability) if isinstance(claim.probability, dict) else claim.probability
             )
+    unconfirmed = _unconfirmed(claim, forecasts)
+    if unconfirmed:
+        extraction["unconfirmed"] = unconfirmed
     q["extraction"] = extraction
     q["forecasts"] = forecasts
     return q
+
+
+def _unconfirmed(claim: Claim, forecasts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The numbers of a question that did not come from the text, with why.
+
+    ``tracker import`` refuses a draft while a marked value is unchanged (see
+    :func:`unconfirmed_entries`); editing the value or deleting its mark
+    confirms it."""
+    marks: dict[str, Any] = {}
+    if forecasts and claim.assessed is False:
+        marks["probability"] = {
+            "value": forecasts[0]["probability"],
+            "why": f"reader-survey default for '{claim.phrase}', which the text does not assess",
+        }
+    if claim.deadline is not None and claim.deadline_source in UNCONFIRMED_DEADLINES:
+        why = claim.deadline_source
+        if claim.deadline_text:
+            why += f' for "{claim.deadline_text}"'
+        marks["deadline"] = {"value": claim.deadline.isoformat(), "why": why}
+    return marks
+
+
+UNCONFIRMED_DEADLINES = ("default horizon", "horizon for an open-ended time", "event date not known")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
+
+
+def unconfirmed_entries(doc: Any) -> list[str]:
+    """``question-id: probability 0.5 (why)`` for every value of a scenario file
+    (as read from YAML) still marked ``extraction.unconfirmed`` and not edited
+    since the draft was written."""
+    found: list[str] = []
+    questions = doc.get("questions") if isinstance(doc, dict) else None
+    for q in questions if isinstance(questions, list) else []:
+        if not isinstance(q, dict) or not isinstance(q.get("extraction"), dict):
+            continue
+        marks = q["extraction"].get("unconfirmed")
+        if not isinstance(marks, dict):
+            continue
+        for what in ("probability", "deadline"):
+            mark = marks.get(what)
+            if not isinstance(mark, dict) or "value" not in mark:
+                continue
+            if what == "deadline":
+                current = q.get("deadline")
+                current = current.isoformat() if isinstance(current, date) else current
+            else:
+                forecasts = q.get("forecasts") or []
+                if not forecasts or not isinstance(forecasts[0], dict):
+                    continue
+                current = forecasts[0].get("probability")
+            if current is not None and _same(current, mark["value"]):
+                why = f" ({mark['why']})" if mark.get("why") else ""
+                found.append(f"{q.get('id')}: {what} {_show(current)}{why}")
+    return found
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def _rationale(claim: Claim) -> str:
