@@ -16,8 +16,10 @@ made once and reused):
                                  ``show`` on the largest database beside
                                  ``import click`` / ``import sqlmodel``
 * pb       bench/predictionbook.py  the real PredictionBook workload
-* others   bench/score.py and bench/extract.py (scoring functions and claim
-           extraction), run as they are
+* others   bench/score.py, bench/extract.py and bench/extract_quality.py
+           (scoring functions, claim extraction speed, extraction quality on
+           the labelled corpus's test part beside a keyword baseline), run as
+           they are
 
 then the growth table (import and score time at each size) and the list of
 targets missed. Every figure is the best of several runs, tool and floor
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
         if imports or scores:
             growth_table(imports, scores)
         if "others" in parts:
-            run_others(["score.py", "extract.py"])
+            run_others(["score.py", "extract.py", "extract_quality.py"])
     finally:
         ws.close()
     print(f"\nsuite done in {time.perf_counter() - started:.0f} s", flush=True)
