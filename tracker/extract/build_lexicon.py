@@ -181,6 +181,8 @@ _p("projected", "adj", "likely", kind="expectation")
 _p("predicted", "adj", "likely", kind="expectation")
 _p("forecast", "adj", "likely", kind="expectation")
 _p("poised", "adj", "likely", kind="expectation")
+_p("on course", "adj", "likely", kind="expectation")
+_p("on track", "adj", "likely", kind="expectation")
 _p("set", "adj", "very_likely", kind="scheduled")
 _p("scheduled", "adj", "very_likely", kind="scheduled")
 _p("slated", "adj", "very_likely", kind="scheduled")
@@ -246,9 +248,19 @@ _p("in our view", "frame", "likely", kind="frame")
 _p("in our judgment", "frame", "likely", kind="frame")
 _p("in our assessment", "frame", "likely", kind="frame")
 _p("we doubt", "frame", "unlikely", kind="frame", survey="we doubt")
-for verb in ("expect", "believe", "think", "anticipate", "assess", "judge"):
+for verb in ("expect", "believe", "think", "anticipate", "assess", "judge", "foresee", "predict"):
     _p(f"we do not {verb}", "frame", "unlikely", kind="frame", negated=True)
     _p(f"we don't {verb}", "frame", "unlikely", kind="frame", negated=True)
+# A quoted speaker's own voice ("I think ...", "I don't think ..."), and foresight verbs.
+for verb in ("foresee", "predict", "project", "forecast"):
+    _p(f"we {verb}", "frame", "likely", kind="frame")
+for verb in ("think", "believe", "expect", "anticipate", "foresee", "predict"):
+    _p(f"i {verb}", "frame", "likely", kind="frame")
+    _p(f"i do not {verb}", "frame", "unlikely", kind="frame", negated=True)
+    _p(f"i don't {verb}", "frame", "unlikely", kind="frame", negated=True)
+for who in ("we", "i"):
+    _p(f"{who} see no prospect", "frame", "remote", kind="frame", negated=True)
+    _p(f"{who} see little prospect", "frame", "very_unlikely", kind="frame", negated=True)
 for verb in ("rule out", "exclude", "dismiss", "discount"):
     _p(f"we cannot {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])
     _p(f"we can't {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])
