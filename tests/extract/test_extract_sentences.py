@@ -144,8 +144,9 @@ ROWS = [
     ("China's leaders probably view the trade dispute as a long-term contest.", E, "probably", LIKELY, None, None),
     ("We judge that Moscow is likely preparing for a new offensive.", E, "We judge ... is likely", LIKELY, None, None),
     ("We estimate that China spent about $200 billion on defense last year.", E, "We estimate", LIKELY, None, None),
-    # conditional, normative, ability: estimates, not proposed
-    ("If sanctions are tightened, Moscow will likely retaliate against US firms.", E, "will likely", LIKELY, None, None),
+    # a conditional forecast is proposed (on a question for its condition, see test_extract_conditions)
+    ("If sanctions are tightened, Moscow will likely retaliate against US firms.", F, "will likely", LIKELY, HORIZON, None),
+    # normative, ability, counterfactual: estimates, not proposed
     ("The talks would be beneficial for both sides.", E, None, None, None, None),
     ("Beijing would retaliate if Washington imposed new tariffs.", E, None, None, None, None),
     ("Washington should engage Moscow on arms control.", E, None, None, None, None),

@@ -548,8 +548,30 @@ _LEAD_CONJ = re.compile(
     r"for\s+(?:its|their|his|her)\s+part|as\s+a\s+result|consequently)\b\s*,?\s*)+",
     re.I,
 )
-_CONDITION = re.compile(r"^(?P<cond>(?:if|unless|should|provided\s+that|in\s+the\s+event\s+that|assuming|were)\b[^,]{2,200}),\s*", re.I)
-_CONDITION_TAIL = re.compile(r"\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+that)\b.+)$", re.I)
+_COND_LEAD = (r"(?:if|unless|should|provided(?:\s+that)?|in\s+the\s+event(?:\s+that|\s+of)?|assuming(?:\s+that)?|were|"
+              r"as\s+long\s+as|so\s+long\s+as|once|when|whenever|even\s+if|only\s+if|in\s+case)")
+_CONDITION = re.compile(rf"^(?!once\s+again|once\s+more|when\s+asked)(?P<cond>{_COND_LEAD}\b[^,]{{2,200}}?)(?:,\s*|\s+then\s+)(?:then\s+)?", re.I)
+_CONDITION_TAIL = re.compile(r"\s*,?\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|"
+                             r"so\s+long\s+as|even\s+if|only\s+if)\b.+)$", re.I)
+_COND_WORDS = re.compile(rf"^(?P<lead>{_COND_LEAD})\b\s*", re.I)
+
+
+_ANAPHORIC_CONDITION = re.compile(r"^(?:it|they|he|she|this|that|so|that\s+happens|this\s+happens)(?:\s+(?:does|do|did|happens|so))*$",
+                                  re.I)
+
+
+def condition_statement(cond: str) -> tuple[str, bool]:
+    """``"If progress on disinflation continues"`` -> ("progress on disinflation continues", True);
+    ``"unless deep reductions occur"`` -> ("deep reductions occur", False): the condition as a
+    statement, and whether the forecast needs it true (False: it needs it false)."""
+    text = _squash(cond.strip(" ,.;:"))
+    m = _COND_WORDS.match(text)
+    positive = True
+    if m:
+        positive = not m.group("lead").lower().startswith("unless")
+        text = text[m.end():]
+    text = re.sub(r"\s+then$", "", text).strip(" ,")
+    return text, positive
 
 
 def _is_past_verb(word: str) -> bool:
@@ -861,8 +883,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     if frame is not None:
         hedges.append(frame)
 
-    if anchor is None and frame is not None and (frame.phrase.kind == "rule_out" or expecting) and low.strip(" .") \
-            and not res.condition:
+    if anchor is None and frame is not None and (frame.phrase.kind == "rule_out" or expecting) and low.strip(" ."):
         # "we cannot rule out a limited incursion ...", "we expect a ceasefire by March"
         res.hedges = hedges
         res.governing = _choose(hedges)
@@ -893,7 +914,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             res.event = _squash(orig.strip(" .;"))
             res.subject = res.event
             res.governing = override
-            res.cls = FORECAST if not res.condition else ESTIMATE
+            res.cls = FORECAST
             return res
         res.cls = ESTIMATE if (frame is not None or res.governing is not None or override is not None) else FACT
         return res
@@ -1023,9 +1044,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         event = subject
     res.event = _squash(event).strip(" ,")
 
-    if res.condition:
+    if res.condition and not future:
         res.cls = ESTIMATE
-        res.notes.append(f"conditional judgment ({_squash(res.condition)}): the tool does not propose conditional questions")
+        res.notes.append(f"conditional judgment ({_squash(res.condition)})")
     elif future:
         res.cls = FORECAST
     elif judgment or (res.governing is not None and res.governing.phrase.kind != "plain") or frame is not None:
@@ -1138,6 +1159,12 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
         res = analyze_clause(pats, clause, doc, frame=inherited)
         if i == 0 and res.frame is not None:
             inherited = res.frame
+        if res.condition and clauses and _ANAPHORIC_CONDITION.match(condition_statement(res.condition)[0]):
+            # "Belarus is unlikely to join, but if it does, the regime will be weakened": the condition
+            # is the claim before
+            before = next((c for c in reversed(clauses) if c.event), None)
+            if before is not None:
+                res.condition = "if " + before.event
         clauses.append(res)
     if any(c.cls == FORECAST for c in clauses):
         cls = FORECAST

@@ -50,6 +50,7 @@ from .analyze import (
     ClauseResult,
     SentenceResult,
     analyze_sentence,
+    condition_statement,
     patterns,
     strip_titles,
 )
@@ -99,6 +100,8 @@ class Claim:
     paragraph: int = 0
     rationale: Optional[str] = None
     endorsed: bool = False  # an attributed claim the assessment's own voice gave a number to
+    condition: Optional[str] = None  # a conditional forecast's condition, as a statement
+    condition_holds: bool = True  # False: the forecast is for the condition failing ("unless ...")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: stable snake_case keys, ISO dates."""
@@ -118,6 +121,8 @@ class Claim:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "deadline_source": self.deadline_source,
             "deadline_text": self.deadline_text,
+            "condition": self.condition,
+            "condition_holds": self.condition_holds if self.condition else None,
             "attributed_to": self.attributed_to,
             "outcomes": self.outcomes,
             "tags": list(self.tags),
@@ -364,6 +369,10 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         if n not in notes:
             notes.append(n)
 
+    condition, holds = (None, True)
+    if c.condition:
+        condition, holds = condition_statement(c.condition)
+        notes.append(f"conditional: {'if' if holds else 'unless'} {condition}")
     event = _event_text(c)
     month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
     rest_wo_time = c.rest
@@ -392,6 +401,8 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         note="; ".join(notes) if notes else None,
         paragraph=s.block,
         rationale=rationale,
+        condition=condition,
+        condition_holds=holds,
     )
 
 
@@ -471,7 +482,8 @@ def _event_text(c: ClauseResult) -> str:
 
 def slugify(text: str, max_len: int = 60) -> str:
     s = text.lower().replace("’", "").replace("'", "")
-    s = re.sub(r"[^a-z0-9.]+", "-", s).strip("-.")
+    s = re.sub(r"(?<=[a-z])\.(?=[a-z])|(?<=\b[a-z])\.(?=-|\s|$)", "", s)  # "U.S." -> "us", not "u.s"
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-.")
     s = re.sub(r"-{2,}", "-", s)
     return s[:max_len].strip("-.")
 

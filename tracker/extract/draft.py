@@ -157,6 +157,30 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def condition_question(claim: Claim, *, doc_date: date) -> dict[str, Any]:
+    """The proposed question for a conditional forecast's condition: no forecast of its own
+    (the text gives none), the forecast's deadline, marked for the analyst to confirm."""
+    from .claims import slugify
+
+    text = claim.condition[:1].upper() + claim.condition[1:]
+    slug = slugify(claim.condition, max_len=48) or "condition"
+    deadline = claim.deadline or doc_date
+    return {
+        "id": f"if-{slug}",
+        "text": text,
+        "deadline": _fresh(deadline),
+        "tags": list(claim.tags),
+        "sentence": claim.sentence,
+        "extraction": {
+            "proposed_condition": True,
+            "note": "the condition of a conditional forecast in the text: edit its wording and deadline",
+            "unconfirmed": {"deadline": {"value": deadline.isoformat(),
+                                         "why": "the deadline of the forecast that depends on it"}},
+        },
+        "forecasts": [],
+    }
+
+
 def _rationale(claim: Claim) -> str:
     text = claim.rationale or f"from '{claim.phrase}'"
     if claim.assessed is False:
@@ -185,17 +209,37 @@ def draft_scenario(
         raise ValidationError(f"doc_date must be a date, not {type(doc_date).__name__}")
     questions = []
     used: set[str] = set()
+    conditions: dict[str, dict[str, Any]] = {}
+    by_event: dict[str, dict[str, Any]] = {}  # a forecast question whose event another forecast is conditional on
+
+    def fresh_id(base: str) -> str:
+        qid, n = base, 2
+        while qid in used:
+            qid = f"{base}-{n}"
+            n += 1
+        _check_slug(qid, "question id")
+        used.add(qid)
+        return qid
+
     for claim in claims:
         if claim.cls != FORECAST:
             continue
         q = question_for(claim, doc_date=doc_date, analyst=analyst.strip())
-        base = q["id"]
-        n = 2
-        while q["id"] in used:
-            q["id"] = f"{base}-{n}"
-            n += 1
-        _check_slug(q["id"], "question id")
-        used.add(q["id"])
+        q["id"] = fresh_id(q["id"])
+        if claim.condition:
+            # a conditional forecast: on a proposed question for its condition (one per condition)
+            key = " ".join(claim.condition.lower().split())
+            cq = conditions.get(key) or by_event.get(key)
+            if cq is None:
+                cq = condition_question(claim, doc_date=doc_date)
+                cq["id"] = fresh_id(cq["id"])
+                conditions[key] = cq
+                questions.append(cq)
+            elif claim.deadline and cq["deadline"] < claim.deadline:
+                cq["deadline"] = _fresh(claim.deadline)
+            q["condition"] = {"question": cq["id"], "outcome": "yes" if claim.condition_holds else "no"}
+        elif not claim.outcomes and claim.event:
+            by_event.setdefault(" ".join(claim.event.lower().split()), q)
         questions.append(q)
     source: dict[str, Any] = {"title": title.strip(), "date": _fresh(doc_date)}
     if origin:
