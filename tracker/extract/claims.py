@@ -62,7 +62,51 @@ from .timex import MONTH_NAMES, TimeExpr, find_time_expressions, fmt_date
 from .timex import find_document_date as _find_document_date
 from .vocab import EVENT_VERBS, GAZETTEER, GENERIC_VERBS, STOPWORDS
 
-DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "default horizon")
+DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "event in a known calendar",
+                    "default horizon", "horizon for an open-ended time", "event date not known")
+_OPEN_ENDED = re.compile(r"\b(?:sooner\s+or\s+later|at\s+some\s+(?:point|stage)|some\s+day|one\s+day|eventually|"
+                         r"in\s+the\s+(?:long|longer)\s+(?:run|term)|over\s+the\s+long(?:er)?\s+term|in\s+due\s+course|"
+                         r"over\s+time)\b", re.I)
+_US_ELECTION = re.compile(
+    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in|at|during)\s+(?:the\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
+    r"(?P<next>next\s+|upcoming\s+|coming\s+)?(?:(?P<us>US|U\.S\.|American|United\s+States)\s+)?"
+    r"(?P<kind>presidential\s+|midterm\s+|mid-term\s+|congressional\s+|general\s+)?elections?\b")
+_EVENT_BOUND = re.compile(
+    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in\s+time\s+for|at|during)\s+(?:the|its|their|his|her|next|this)\s+"
+    r"(?:[A-Za-z][\w-]*\s+){0,3}?(?P<noun>summit|meeting|talks|visit|election|elections|vote|referendum|conference|"
+    r"congress|plenum|anniversary|games|olympics|inauguration|ceasefire|negotiations|session)\b", re.I)
+
+
+def us_election_day(year: int) -> date:
+    """The US federal election day: the Tuesday after the first Monday of November."""
+    first = date(year, 11, 1)
+    monday = first + timedelta(days=(0 - first.weekday()) % 7)
+    return monday + timedelta(days=1)
+
+
+def _known_calendar(text: str, doc_date: date) -> Optional[tuple[date, str]]:
+    """``before the US election`` -> the day before the next US federal election after the document."""
+    for m in _US_ELECTION.finditer(text):
+        kind = (m["kind"] or "").strip().lower()
+        if not (m["us"] or kind in ("presidential", "midterm", "mid-term", "congressional")):
+            continue
+        if m["year"]:
+            year = int(m["year"])
+            if year % 2:
+                continue
+        else:
+            year = doc_date.year if doc_date <= us_election_day(doc_date.year) else doc_date.year + 1
+            step = 4 if kind == "presidential" else 2
+            want = 0 if kind == "presidential" else (2 if kind in ("midterm", "mid-term") else None)
+            while year % 2 or (want is not None and year % 4 != want) or us_election_day(year) < doc_date:
+                year += 1
+            del step
+        day = us_election_day(year)
+        prep = " ".join(m["prep"].lower().split())
+        if prep in ("before", "ahead of", "prior to"):
+            day -= timedelta(days=1)
+        return day, m.group(0)
+    return None
 UNASSESSED_NOTE = "unassessed possibility: set your own number"
 
 
@@ -269,6 +313,16 @@ def _endorse(claim: Claim, clause: ClauseResult, lex: Lexicon, scale: str, sente
     claim.note = "; ".join(notes + [own])
 
 
+def _latest_specific(exprs: list[TimeExpr]) -> TimeExpr:
+    """Of several deadlines in one claim, the latest - but a bare year ("in 2019") gives way to a
+    more precise date inside it ("between 9 and 14 August")."""
+    def bare_year(e: TimeExpr) -> bool:
+        return e.date.month == 12 and e.date.day == 31 and not re.search(r"[A-Za-z]{3,}\s+\d|\d\s+[A-Z][a-z]{2,}|quarter|half|mid|end|Q[1-4]", e.text)
+    keep = [e for e in exprs
+            if not (bare_year(e) and any(o is not e and o.date.year == e.date.year and o.date < e.date for o in exprs))]
+    return max(keep or exprs, key=lambda e: e.date)
+
+
 def _actor_words(subject: str) -> frozenset[str]:
     """Content words of a clause subject ("the two presidents" -> {presidents})."""
     return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in STOPWORDS)
@@ -295,9 +349,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     if c.alternatives and has_after:
         deadline_exprs = []
     if deadline_exprs:
-        chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else deadline_exprs[0]
+        chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else _latest_specific(deadline_exprs)
         deadline, dtext = chosen.date, chosen.text
         source = "explicit date" if chosen.kind == "explicit date" else "relative expression"
+    if deadline is None:
+        known = _known_calendar(c.text, doc_date)
+        if known is not None:
+            deadline, dtext = known
+            source = "event in a known calendar"
     if deadline is None:
         for ref in refs:
             found = registry.lookup(ref, people, order)
@@ -310,6 +369,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         dtext = f"{dtext} (carried from the sentence before)"
     if deadline is None:
         deadline, source, dtext = horizon, "default horizon", None
+        open_ended = _OPEN_ENDED.search(c.text)
+        bound = _EVENT_BOUND.search(c.text)
+        if open_ended:
+            source, dtext = "horizon for an open-ended time", open_ended.group(0)
+            notes.append(f"'{dtext}' names no time: the deadline is the horizon, set your own")
+        elif bound:
+            source, dtext = "event date not known", bound.group(0)
+            notes.append(f"'{dtext}': the event's date is not in the text, set the deadline")
         later = [e.date for e in c.time_exprs if not e.past]
         if later and max(later) >= deadline:
             deadline = max(later) + timedelta(days=30)
