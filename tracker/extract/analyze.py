@@ -323,12 +323,14 @@ _MID_SAID = re.compile(
 _WHO_OK_WORDS = SOURCE_NOUNS | {"he", "she", "they", "some", "many", "several", "other", "senior", "unnamed",
                                 "anonymous", "western", "two", "three", "most", "the", "a", "an", "of", "and",
                                 "cited", "by", "close", "to", "familiar", "with", "matter", "in", "at", "from",
-                                "one", "both", "local", "foreign", "russian", "state", "news", "then"}
-_NOT_WHO = {"we", "i", "our", "us", "this", "these", "that", "it", "there", "which", "who"}
+                                "one", "both", "local", "foreign", "russian", "state", "news", "then", "on", "it"}
+_NOT_WHO = {"we", "i", "our", "us", "this", "these", "that", "there", "which", "who"}
 _AUX = {"have", "has", "had", "also", "reportedly", "previously", "repeatedly", "publicly", "privately", "recently",
         "now", "again", "further", "openly", "long", "already", "widely", "often", "frequently", "consistently",
-        "firmly", "strongly", "generally", "do", "does", "did", "continue", "continues", "to", "would", "will"}
-_REPORT_LEAD_VERBS = REPORT_VERBS | {"pointed", "point", "points"}
+        "firmly", "strongly", "generally", "do", "does", "did", "continue", "continues", "to", "would", "will",
+        "currently", "still", "today", "yesterday", "also", "now"}
+_REPORT_LEAD_VERBS = REPORT_VERBS | {"pointed", "point", "points", "anticipate", "anticipates", "anticipated",
+                                     "foresee", "foresees", "projected", "forecasts"}
 
 
 def _who_like(words: list[str], original: list[str]) -> bool:
@@ -341,8 +343,9 @@ def _who_like(words: list[str], original: list[str]) -> bool:
         return False
     has_head = False
     for w, o in zip(words, original):
-        bare = w.strip(",")
-        if bare in SOURCE_NOUNS or bare in ("he", "she", "they"):
+        bare = w.strip(",()[]")
+        o = o.strip("()[]") or o
+        if bare in SOURCE_NOUNS or bare in ("he", "she", "they", "it"):
             has_head = True
         elif o[:1].isupper() or bare in TITLE_WORDS:
             has_head = True
@@ -391,13 +394,40 @@ def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     return None
 
 
+_DATELINE_LABEL = re.compile(r"^(?:[A-Z][A-Z .'-]{2,40}|\(?[A-Z]{2,10}\)?)\s*[:—–-]\s+(?=[A-Z\"“])")
+_LIST_LABEL = re.compile(r"^(?:\(?[A-Za-z0-9]{1,2}[.)]|[IVX]{1,4}\.|[-•*])\s+(?=[A-Z\"“])")
+_SPEAKER_LABEL = re.compile(r"^(?P<who>(?:(?:Mr|Ms|Mrs|Dr|Gen|Adm|Prof)\.?\s+)?[A-Z][a-z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al-?)){0,3})"
+                            r"\s*:\s+(?=[A-Z\"“])")
+_NOT_SPEAKERS = {"Note", "Notes", "Source", "Sources", "Summary", "Background", "Update", "Key Judgments", "Scope Note",
+                 "Bottom Line", "Image", "Photo", "Quote", "Details", "Previously", "Overview", "Example", "Q", "A"}
+
+
+def strip_label(text: str) -> tuple[str, Optional[str]]:
+    """Remove a leading dateline ("WASHINGTON: "), list label ("A. ", "2) ", "- ") or speaker
+    label ("Ted Carpenter: "); return (text, speaker or None)."""
+    for _ in range(2):
+        m = _DATELINE_LABEL.match(text) or _LIST_LABEL.match(text)
+        if not m:
+            break
+        text = text[m.end():]
+    m = _SPEAKER_LABEL.match(text)
+    if m and m.group("who") not in _NOT_SPEAKERS and len(m.group("who").split()) >= 2:
+        return text[m.end():], m.group("who")
+    return text, None
+
+
 def find_attribution(text: str) -> tuple[Optional[str], str, Optional[str]]:
     """Who a sentence reports, the reported words, and the reporting verb when it leads
     ("Officials expect ..." -> expect)."""
-    low = _norm(text)
-    core, core_low = text, low
     who: Optional[str] = None
     verb: Optional[str] = None
+    text, label = strip_label(text)
+    if label:
+        who, verb = label, None
+    low = _norm(text)
+    core, core_low = text, low
+    if who is not None:
+        return _squash(who), core.strip(), verb
 
     m = _ACCORDING_LEAD.match(core_low)
     if m:
@@ -451,7 +481,29 @@ def find_attribution(text: str) -> tuple[Optional[str], str, Optional[str]]:
             m = _REPORT_ADVERB.search(core_low)
         core = re.sub(r",\s*”", "”", core)
         core = re.sub(r',\s*"', '"', core)
+    if who:
+        who = _WHO_TIME_TAIL.sub("", _squash(who)) or who
     return (_squash(who) if who else None), core.strip(), verb
+
+
+_WHO_TIME_TAIL = re.compile(r"\s+(?:on|last|this|earlier|late)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                            r"week|month|year|night|morning|evening)$")
+PRONOUN_SOURCES = {"he", "she", "they", "it", "him", "her", "them"}
+_NAMED_SPEAKER = re.compile(
+    r"(?P<who>(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir|Dame|Prof)\.?\s+)?[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})\s*,?\s+"
+    r"(?:\([^)]{1,60}\)\s+)?(?:said|says|told|wrote|writes|noted|notes|added|adds|warned|warns|argued|argues|"
+    r"predicted|predicts|believes|thinks|expects|stated|explained)\b"
+    r"|(?:said|says|according\s+to|told)\s+(?P<who2>(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir)\.?\s+)?[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
+
+
+def named_speaker(text: str) -> Optional[str]:
+    """The last named speaker of a sentence ("..., Johnson said" -> Johnson), if any."""
+    found = None
+    for m in _NAMED_SPEAKER.finditer(text):
+        who = m.group("who") or m.group("who2")
+        if who and who.split()[0] not in ("The", "This", "That", "It", "He", "She", "They", "We", "I", "But", "And"):
+            found = who
+    return found
 
 
 # ----------------------------------------------------------------------------

@@ -49,8 +49,10 @@ from .analyze import (
     FORECAST,
     ClauseResult,
     SentenceResult,
+    PRONOUN_SOURCES,
     analyze_sentence,
     condition_statement,
+    named_speaker,
     patterns,
     strip_titles,
 )
@@ -75,6 +77,12 @@ _EVENT_BOUND = re.compile(
     r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in\s+time\s+for|at|during)\s+(?:the|its|their|his|her|next|this)\s+"
     r"(?:[A-Za-z][\w-]*\s+){0,3}?(?P<noun>summit|meeting|talks|visit|election|elections|vote|referendum|conference|"
     r"congress|plenum|anniversary|games|olympics|inauguration|ceasefire|negotiations|session)\b", re.I)
+
+
+_PERSON = re.compile(r"^(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir|Dame|Prof|President|Minister|Governor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}$")
+_INSTITUTION_SUBJECT = re.compile(r"^(?:The\s+)?(?:[A-Z][\w&'’-]*\s+)*(?:of\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*\s+)?"
+                                  r"(?=(?:has|have|had|published|released|issued|said|says|is|was|will|expects|projects|"
+                                  r"forecasts|announced|reported)\b)")
 
 
 def us_election_day(year: int) -> date:
@@ -251,6 +259,26 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
                     actors = people_in(s.text) | _actor_words(c.subject)
                     for noun in EVENT_VERBS[verb]:
                         registry.add(Mention(noun, frozenset(), actors, own.date, order, s.text))
+
+    # "he said" / "it added": the speaker named in the sentences before
+    last_person: Optional[str] = None
+    last_thing: Optional[str] = None  # an institution or a report: what "it" refers to
+    for s, a in analyses:
+        if a.attributed_to and a.attributed_to.lower() in PRONOUN_SOURCES:
+            pronoun = a.attributed_to.lower()
+            found = last_thing if pronoun == "it" else last_person
+            a.attributed_to = found or f"an unnamed source ('{a.attributed_to}')"
+        elif a.attributed_to:
+            if _PERSON.match(a.attributed_to):
+                last_person = a.attributed_to
+            else:
+                last_thing = a.attributed_to
+        speaker = named_speaker(s.text)
+        if speaker:
+            last_person = speaker
+        m = _INSTITUTION_SUBJECT.match(s.text)
+        if m:
+            last_thing = m.group(0).strip()
 
     claims: list[Claim] = []
     horizon = doc_date + timedelta(days=horizon_days)
