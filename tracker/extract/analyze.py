@@ -228,7 +228,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
         rf"(?P<post>(?:,?\s+(?:{adv_alt})\b,?)*)\s+(?P<verb>[a-z][a-z'-]*)"
     )
     be_to = re.compile(
-        rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
+        rf"(?P<pre>(?:\b(?:{adv_alt})\s+){{0,2}})\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
         rf"(?P<adj>{_alt(adjs)})\s+to\s+(?P<verb>[a-z][a-z'-]*)"
     )
     sched = re.compile(
@@ -796,6 +796,8 @@ def _find_anchor(pats: _Patterns, low: str, orig: str) -> Optional[_Anchor]:
         words = subject.split()
         if words[-1] in ("that", "which", "who", "whom", "whose", "where", "so"):
             continue  # relative or purpose clause: "leaks that could favour"
+        if _EMBEDDED_WH.search(subject):
+            continue  # an embedded question: "how the Kremlin will cope", "what the future might hold"
         return a
     return None
 
@@ -863,7 +865,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
                    override: Optional[Hedge] = None, depth: int = 0) -> ClauseResult:
     """Classify one clause and find its claim (see the module docstring)."""
     orig = clause.strip()
-    low = _norm(orig)
+    low = _norm(orig).replace('"', " ")  # a quotation mark inside a verb group: is "expected to fall"
     res = ClauseResult(text=orig, cls=FACT)
     res.time_exprs = find_time_expressions(orig, doc)
     extra_negs = 0
@@ -909,6 +911,15 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             sub.negations += negs
             sub.text = clause.strip()
             sub.time_exprs = find_time_expressions(clause.strip(), doc)
+            if sub.cls in (FACT, ESTIMATE) and not sub.event and hedge.phrase.kind == "likelihood" \
+                    and _PSEUDO_CLEFT.match(low) and inner_text.strip(" ."):
+                # "what is more likely is that one side collapses": the that-clause is the event
+                sub.event = _squash(inner_text.strip(" .;"))
+                sub.subject = sub.event
+                sub.governing = hedge
+                sub.hedges = [hedge]
+                sub.cls = FORECAST
+                return sub
             if sub.cls in (FACT,) and hedge.phrase.kind != "unassessed":
                 # "a ceasefire is unlikely" style noun phrase: no verb inside
                 sub.cls = FORECAST if _future_time(sub.time_exprs) or sub.event else ESTIMATE
@@ -922,12 +933,13 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
 
     anchor = _find_anchor(pats, low, orig)
     expecting = frame is not None and (frame.phrase.kind == "expectation"
-                                       or re.search(r"\b(?:expect|anticipate)s?$", frame.text.lower()) is not None)
+                                       or re.search(r"\b(?:expect|anticipate|foresee|predict|project|forecast)s?$",
+                                                    frame.text.lower()) is not None)
     if expecting:
         # "we (do not) expect Moscow to withdraw": the infinitive carries the claim
         m = _TO_INFINITIVE.search(low)
         if m and (anchor is None or m.start() < anchor.start) and re.search(r"[a-z]", low[: m.start()]) \
-                and m.group("verb") not in DETERMINERS:
+                and m.group("verb") not in DETERMINERS and not re.search(r"\b[a-z]{3,}ing\b", low[: m.start()]):
             anchor = _Anchor("to", m.start(), m.end(), m)
     hedges: list[Hedge] = []
     if override is not None:
@@ -995,14 +1007,18 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         vlow = verb.lower()
         nxt = low[mt.end("verb") :].split()
         nxt_word = nxt[0] if nxt else ""
-        if base in ("will", "shall"):
+        if base in ("will", "shall") and _NORMATIVE_WILL.match(low[mt.start("verb"):]):
+            future = False
+            judgment = True
+            res.notes.append("a 'will' of obligation or importance ('will need to', 'will be crucial'): normative, not a forecast")
+        elif base in ("will", "shall"):
             future = True
         elif base in ("may", "might", "could"):
             if vlow == "have" and nxt_word and _is_participle(nxt_word):
                 future = False
                 res.notes.append("possibility about the past")
             elif vlow == "be" and nxt_word and not (_is_participle(nxt_word) or nxt_word.endswith("ing")):
-                future = _future_time(res.time_exprs)
+                future = _future_time(res.time_exprs) or nxt_word.strip(",.") in _FUTURE_ADJ
             else:
                 future = True
         else:  # would, should, must, can
@@ -1023,10 +1039,19 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         mid_low = low[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
         mid_orig = orig[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
         adv_hedges, negs = _verb_group_hedges(pats, mid_low, mid_orig)
+        if mt.group("pre"):
+            pre_hedges, pre_negs = _verb_group_hedges(pats, low[mt.start("pre") : mt.end("pre")],
+                                                      orig[mt.start("pre") : mt.end("pre")])
+            adv_hedges = pre_hedges + adv_hedges
+            negs += pre_negs
         hedges.extend(adv_hedges)
         extra_negs += negs + (1 if mt.group("neg") else 0) + (1 if be in _NEG_BE else 0)
         if phrase is not None:
             hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.start("verb")]).rstrip(), phrase.negated))
+            if adv_hedges:
+                group = _trim_fillers(orig[mt.start() : mt.start("verb")])
+                for h in adv_hedges + [hedges[-1]]:
+                    h.group = group
         verb = orig[mt.start("verb") : mt.end("verb")]
         future = be not in _PAST_BE or _future_time(res.time_exprs)
         if be in _PAST_BE and not future:
@@ -1060,6 +1085,10 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             future = _future_time(res.time_exprs) and be not in _PAST_BE
         elif following and following[0].endswith("ing") and not _future_time(res.time_exprs):
             future = False  # "is likely preparing": an estimate of the present
+            res.notes.append("about the present")
+        elif following and following[0] not in _PRED_FUTURE_OK and not _future_time(res.time_exprs) \
+                and phrase is not None and phrase.pos == "adj" and mt.group("adj") in ("likely", "probably", "possibly"):
+            future = False  # "are likely combat ineffective", "is likely under pressure": the present
             res.notes.append("about the present")
         else:
             future = be not in _PAST_BE
@@ -1114,6 +1143,14 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     return res
 
 
+_EMBEDDED_WH = re.compile(r"\b(?:how|what|whether|why|where)\b(?:\s+[a-z'-]+){0,6}$")
+_FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}
+_NORMATIVE_WILL = re.compile(r"(?:need|have|has)\s+to\b|require\b|be\s+(?:crucial|critical|essential|important|vital|key|necessary|"
+                             r"needed|required|paramount|imperative)\b")
+_PRED_FUTURE_OK = {"to", "that", "for", "and", "or", "but", "if", "unless", "as", "given", "because", "since", "so",
+                   "in", "by", "before", "after", "within", "during", "until", "over", "this", "next", "soon", "again",
+                   "too", "also", "eventually", "now", "either", "despite", "amid", "even", "though", "although",
+                   "while", "when", "once", "at", "on", "with", "without"}
 _DEMONSTRATIVE = re.compile(r"^(?:this|that|it|such\s+an?\s+[\w-]+|(?:this|that|these|those)\s+[\w-]+(?:\s+[\w-]+)?)$", re.I)
 
 
@@ -1123,6 +1160,15 @@ def _future_time(exprs: list[TimeExpr]) -> bool:
 
 def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
     """``it is likely that S`` / ``there is a X chance that S`` / ``the chance that S is remote``."""
+    m = _PSEUDO_CLEFT.match(low)
+    if m:
+        adj = _squash(m.group("adj"))
+        phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", adj.split()[-1]))
+        if phrase is not None:
+            return Hedge(phrase, _squash(orig[: m.end("adj")]), phrase.negated), orig[m.end():], 0
+    stated = _stated_chance(orig, low)
+    if stated is not None:
+        return stated
     m = pats.it_that.match(low)
     if m:
         adj = _squash(m.group("adj"))
@@ -1154,6 +1200,66 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
             tail = orig[m.start("tail") : m.end("tail")]
             written = _squash(f"{orig[: m.start('inner')].strip()} ... {orig[m.end('inner') : m.end('adj')].strip()}")
             return Hedge(phrase, written, phrase.negated, nominal=True), f"{inner}{tail}", 1 if m.group("neg") else 0
+    return None
+
+
+_PSEUDO_CLEFT = re.compile(
+    r"^what\s+(?:is|seems|appears|looks)\s+(?P<adj>(?:(?:much|far|rather|even)\s+)?(?:more|most|less)?\s*likely)\s+"
+    r"(?:to\s+happen\s+)?is\s+(?:that\s+)?")
+_APPROX = r"(?:(?:about|around|roughly|approximately|nearly|almost|some|only|just|over|under|at\s+least|at\s+most|more\s+than|less\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to)\s+)?"
+_NUMBER_WORD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "a": 1, "an": 1}
+_FRACTION = r"(?P<num>one|two|three|four|five|six|seven|eight|nine|a|an|\d{1,2})\s+in\s+(?P<den>two|three|four|five|six|seven|eight|nine|ten|\d{1,4})"
+_STATED = re.compile(
+    rf"(?:^|\b(?:is|are|was|shows?|gives?|puts?|sees?|estimates?|assesses?|of|with|at|gave|put|saw|estimated|assessed|"
+    rf"indicates?|suggests?|finds?|found|means?)\s+|^(?:we|they|it|the\s+\w+)\s+(?:estimate|assess|judge|put|see|give)s?\s+)"
+    rf"(?:there\s+(?:is|was)\s+)?(?:(?:a|an)\s+)?{_APPROX}(?:(?:a|an)\s+)?"
+    rf"(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent|-percent)|{_FRACTION}|(?P<even>50[:/]50))\s+"
+    rf"(?P<what>chance|chances|probability|likelihood|risk|odds|possibility)\s+(?:that|of|for)\s+")
+_STATED_AFTER = re.compile(
+    rf"^(?:the\s+)?(?P<what>chances?|probability|likelihood|odds|risk)\s+(?:that|of|for)\s+(?P<inner>.+?)\s+"
+    rf"(?:is|are|was|stands?|remains?)\s+(?:only\s+)?(?:at\s+)?{_APPROX}(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)|{_FRACTION})"
+    rf"(?P<tail>.*)$")
+
+
+def _stated_number(m: re.Match) -> Optional[float]:
+    if m.groupdict().get("pct"):
+        value = float(m.group("pct")) / 100
+    elif m.groupdict().get("num"):
+        num, den = m.group("num"), m.group("den")
+        n = int(num) if num.isdigit() else _NUMBER_WORD.get(num)
+        d = int(den) if den.isdigit() else _NUMBER_WORD.get(den)
+        if not n or not d or n > d:
+            return None
+        value = n / d
+    elif m.groupdict().get("even"):
+        value = 0.5
+    else:
+        return None
+    return round(value, 4) if 0 <= value <= 1 else None
+
+
+def _stated_chance(orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
+    """``there is about a 40% chance of X``, ``we estimate a 70 percent chance that S``, ``one in three
+    odds that S``, ``an 86% probability that S``, ``the chances of X are only at 20%``: a stated number."""
+    m = _STATED.search(low)
+    if m:
+        p = _stated_number(m)
+        if p is not None:
+            start = m.start("pct") if m.group("pct") else (m.start("num") if m.group("num") else m.start("even"))
+            if m.start() == 0:
+                start = 0  # "There is a 30 percent chance": the whole construction as written
+            written = _squash(orig[start : m.end("what")])
+            phrase = Phrase(text=written, pos="noun", kind="stated")
+            return Hedge(phrase, written, False, percent=p, nominal=True), orig[m.end():], 0
+    m = _STATED_AFTER.match(low)
+    if m:
+        p = _stated_number(m)
+        if p is not None:
+            written = _squash(f"{orig[: m.start('inner')].strip()} ... {orig[m.end('inner') : m.start('tail')].strip()}")
+            phrase = Phrase(text=written, pos="noun", kind="stated")
+            inner = orig[m.start("inner") : m.end("inner")] + orig[m.start("tail"):]
+            return Hedge(phrase, written, False, percent=p, nominal=True), inner, 0
     return None
 
 

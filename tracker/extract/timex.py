@@ -482,6 +482,19 @@ def _within(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound="within", rewrite=f"by {fmt_date(d)}")
 
 
+@_rule(rf"\b(?:at\s+least\s+)?(?:one|any|each|some)\s+of\s+the\s+(?:next|coming|following)\s+{_NUM2}\s+(?P<unit>days|weeks|months|years)\b", "relative expression", _I, keys=("day", "week", "month", "year"))
+def _one_of_next(m, doc, text):
+    """``in at least one of the next five years``: the end of the span."""
+    raw = " ".join(m["n2"].lower().split())
+    n = int(raw) if raw.isdigit() else NUMBERS.get(raw)
+    if not n:
+        return None
+    unit = m["unit"].lower()
+    d = (doc + timedelta(days=n) if unit == "days" else doc + timedelta(weeks=n) if unit == "weeks"
+         else add_months(doc, n) if unit == "months" else add_months(doc, 12 * n))
+    return _expr(m, "relative expression", d, doc, bound="within", rewrite=m.group(0))
+
+
 @_rule(r"\b(?:(?P<prep>in|over)\s+)?the\s+(?:near|short)[- ]term\b|\bin\s+the\s+near\s+future\b|\bnear[- ]term\b", "relative expression", _I, keys=('term', 'future'))
 def _near_term(m, doc, text):
     d = add_months(doc, 6)
