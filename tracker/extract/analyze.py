@@ -583,11 +583,19 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
         if _in_quotes(low, m.start()):
             continue
         if m.group(0).strip() == ";" or (_has_anchor(starts, low, start, m.start())
-                                         and _has_anchor(starts, low, m.end(), len(low))):
+                                         and (_has_anchor(starts, low, m.end(), len(low))
+                                              or _SHARED_SUBJECT.match(low, m.end()))):
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, len(low)))
     return [text[a:b].strip(" ,;") for a, b in parts if text[a:b].strip(" ,;")]
+
+
+_SHARED_SUBJECT = re.compile(
+    r"(?:(?:also|still|then|even|probably|likely|almost\s+certainly|possibly|perhaps)\s+)*"
+    r"(?:will|may|might|could|would|shall|is|are|remains?|seems?|appears?)\s+(?:not\s+|never\s+)?"
+    r"(?:(?:also|still|even|probably|likely|very|highly|almost\s+certainly|possibly|perhaps)\s+)*"
+    r"(?:likely|unlikely|expected|set|poised|going|bound|due|certain|[a-z]+)\b")
 
 
 def _in_quotes(low: str, pos: int) -> bool:
@@ -1314,6 +1322,10 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
     clauses = []
     inherited = frame
     for i, clause in enumerate(split_clauses(pats, core) or [core]):
+        if clauses and clauses[-1].subject and _SHARED_SUBJECT.match(_norm(clause)) \
+                and not _find_anchor(pats, _norm(clause), clause):
+            # "X will seek to retain ... and is unlikely to give them up": the subject carries over
+            clause = f"{clauses[-1].subject} {clause}"
         res = analyze_clause(pats, clause, doc, frame=inherited)
         if i == 0 and res.frame is not None:
             inherited = res.frame

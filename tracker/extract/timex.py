@@ -300,6 +300,10 @@ def _month_alone(m, doc, text):
     if prep in ("last", "since") or (m["prep"] and m["prep"].lower() == "since"):
         year = doc.year if month < doc.month else doc.year - 1
         return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
+    if re.search(r"\b(?:last|previous|earlier|prior|latest)\s+(?:[a-z]+\s+){0,2}$", text[max(0, m.start() - 40) : m.start()]):
+        # "its last forecast in July": a month already gone
+        year = doc.year if month <= doc.month else doc.year - 1
+        return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
     end = _next_month_end(doc, month)
     d = _part_day(m["part"], end.year, month)
     part = f"{' '.join(m['part'].split())} " if m["part"] else ""
@@ -326,6 +330,11 @@ def _year(m, doc, text):
     prep = _norm_prep(m["prep"])
     part = " ".join((m["part"] or "").lower().split())
     if not prep and not part:
+        if re.match(r"\s+(?:will|is\s+(?:likely|set|expected|poised|going)|may|could|might)\b", text[m.end():]) \
+                and not re.search(r"(?:\d|[A-Z][a-z]+)\s*$", text[: m.start()]):
+            # "2017 will offer surprises": the year itself is the period
+            d = date(year, 12, 31)
+            return _expr(m, "explicit date", d, doc, bound="in", rewrite=f"in {year}")
         return None
     if prep in ("of", "for", "at", "around", "into", "over"):
         if not part:
