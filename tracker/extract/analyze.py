@@ -248,23 +248,33 @@ def _patterns(lex: Lexicon) -> _Patterns:
         rf"(?P<noun>{_alt(nouns)}))\s+(?:that|of)\s+"
     )
     chance_is = re.compile(
-        rf"^(?:the\s+)?(?P<what>chances?|likelihood|probability|odds|prospects?|risk|possibility)\s+(?:that|of)\s+(?P<inner>.+?)\s+"
-        rf"(?:is|are|remains?|appears?|seems?|looks?)\s+(?P<neg>not\s+)?(?P<adj>{_alt(chance_adjs)})\b(?P<tail>.*)$"
+        rf"^(?:the\s+)?(?P<what>chances?|likelihood|probability|odds|prospects?|risk|possibility)\s+(?:that|of|for)\s+(?P<inner>.+?)\s+"
+        rf"(?:is|are|remains?|appears?|seems?|looks?)\s+(?P<neg>not\s+)?(?:(?:considered|assessed|judged|deemed|estimated|seen|rated)\s+(?:as\s+|to\s+be\s+)?)?"
+        rf"(?P<adj>{_alt(chance_adjs)})\b(?P<tail>.*)$"
     )
     frame = re.compile(
         rf"^(?P<frame>{_alt(frames)})\b\s*,?\s*(?:(?:that|whether)\s+)?"
     )
     paren_frame = re.compile(r",\s*(?P<frame>we\s+(?:believe|assess|judge|think|expect|estimate)|in\s+our\s+(?:view|judgment|assessment)),\s*")
     most_likely = re.compile(
-        r"^the\s+most\s+likely\s+(?P<noun>[a-z-]+(?:\s+of\s+action)?)\s+(?:is|will\s+be|remains|would\s+be)\s+(?:that\s+|for\s+)?(?P<inner>.+)$"
+        r"^(?:.{0,120}?(?:,\s*but|;)\s+)?the\s+most\s+likely(?:\s+(?P<noun>(?!is\b|will\b)[a-z-]+(?:\s+of\s+action)?))?\s+(?:is|will\s+be|remains|would\s+be)\s+(?:that\s+|for\s+)?(?P<inner>.+)$"
     )
     most_likely_pred = re.compile(
         r"^(?P<subj>.+?)\s+(?:is|are|remains?|will\s+be)\s+the\s+most\s+likely\s+(?P<noun>[a-z-]+)(?P<tail>.*)$"
     )
     adv_only = re.compile(rf"\b(?:{_alt(advs)})\b")
     strip_hedges = re.compile(rf"\s*,?\s*\b(?:{_alt(advs + ['also'])})\b\s*,?", re.I)
-    return _Patterns(lex, hedge_any, modal, be_to, sched, pred, it_that, there_is, chance_is, frame, paren_frame,
-                     most_likely, most_likely_pred, adv_only, strip_hedges, by_text)
+    result = _Patterns(lex, hedge_any, modal, be_to, sched, pred, it_that, there_is, chance_is, frame, paren_frame,
+                       most_likely, most_likely_pred, adv_only, strip_hedges, by_text)
+    # "Western intelligence suggests a high probability of destabilisation", "which implies that there is a
+    # risk of importation": a chance noun after a reporting verb, mid-sentence
+    result.lex_nouns_strong = set(nouns)
+    result.nominal_mid = re.compile(
+        rf"\b(?:there\s+(?:is|remains|exists)|suggests?|suggesting|suggested|implies|implying|implied|indicates?|"
+        rf"indicating|sees?|saw|shows?|showed|points?\s+to|warns?\s+of|warned\s+of|underlines?|underlined|"
+        rf"highlights?|highlighted|flags?|flagged)\s+(?:that\s+there\s+is\s+)?(?:(?:a|an|the)\s+)?\s*(?P<noun>{_alt(nouns)})\s*"
+        rf"\s+(?:of|that|for)\s+")
+    return result
 
 
 # ----------------------------------------------------------------------------
@@ -358,12 +368,15 @@ def _who_like(words: list[str], original: list[str]) -> bool:
 
 def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     """``US intelligence agencies believe that ...`` -> (who, index where the claim starts, verb)."""
-    # skip introductory phrases ("In March 2017, ", "However, ")
+    # skip introductory phrases ("In March 2017, ", "However, ") and discourse words ("Nevertheless he said")
     pos = 0
     for _ in range(3):
         m = re.match(r"\s*([A-Za-z][\w'-]*)([^,]{0,60}?),\s*", low[pos:])
         if not m or m.group(1) not in INTRO_WORDS:
             break
+        pos += m.end()
+    m = _LEAD_CONJ.match(low[pos:])
+    if m:
         pos += m.end()
     tokens = list(re.finditer(r"[\w.'’-]+,?", core[pos:]))
     for i, tok in enumerate(tokens[:16]):
@@ -579,7 +592,12 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
     starts = _anchor_starts(pats, low)
     parts: list[tuple[int, int]] = []
     start = 0
-    for m in _SPLIT.finditer(low):
+    m = _CONCESSIVE.match(low)
+    if m and not _in_quotes(low, m.end()):
+        # "While the likelihood of an attack is low, Russia is still the biggest threat": two statements
+        parts.append((len(m.group("lead")), m.end("body")))
+        start = m.end()
+    for m in _SPLIT.finditer(low, start):
         if _in_quotes(low, m.start()):
             continue
         if m.group(0).strip() == ";" or (_has_anchor(starts, low, start, m.start())
@@ -591,6 +609,7 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
     return [text[a:b].strip(" ,;") for a, b in parts if text[a:b].strip(" ,;")]
 
 
+_CONCESSIVE = re.compile(r"^(?P<lead>(?:while|although|though|whereas)\s+)(?P<body>[^,;]{8,200}?),\s+")
 _SHARED_SUBJECT = re.compile(
     r"(?:(?:also|still|then|even|probably|likely|almost\s+certainly|possibly|perhaps)\s+)*"
     r"(?:will|may|might|could|would|shall|is|are|remains?|seems?|appears?)\s+(?:not\s+|never\s+)?"
@@ -1177,6 +1196,12 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
     stated = _stated_chance(orig, low)
     if stated is not None:
         return stated
+    m = getattr(pats, "nominal_mid", None) and (pats.nominal_mid.search(low) or _NOMINAL_START.match(low))
+    if m and (m.start() > 0 or m.re is _NOMINAL_START) and m.group("noun") in pats.lex_nouns_strong:
+        phrase = pats.by_text.get(("noun", _squash(m.group("noun"))))
+        if phrase is not None and not _PRESENT_RISK.search(low[: m.start()]):
+            written = _squash(orig[m.start("noun") : m.end("noun")])
+            return Hedge(phrase, written, phrase.negated, nominal=True), orig[m.end():], 0
     m = pats.it_that.match(low)
     if m:
         adj = _squash(m.group("adj"))
@@ -1211,6 +1236,9 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
     return None
 
 
+_NOMINAL_START = re.compile(r"^\s*(?:(?:a|an)\s+)\s*(?P<noun>(?:very\s+)?(?:high|low|good|strong|slight|slim|remote|real|realistic|serious|distinct)\s+"
+                            r"(?:probability|likelihood|chance|possibility))\s+(?:of|that)\s+")
+_PRESENT_RISK = re.compile(r"\b(?:current|currently|at\s+present|presently|today|now)\b")
 _PSEUDO_CLEFT = re.compile(
     r"^what\s+(?:is|seems|appears|looks)\s+(?P<adj>(?:(?:much|far|rather|even)\s+)?(?:more|most|less)?\s*likely)\s+"
     r"(?:to\s+happen\s+)?is\s+(?:that\s+)?")
@@ -1283,6 +1311,7 @@ def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[Cl
         event = sub.event if sub.cls == FORECAST and sub.event else inner
         res = ClauseResult(text=orig, cls=FORECAST, subject=sub.subject or inner, event=_squash(event))
         written = _squash(orig[: m.start("inner")])
+        written = written[written.lower().rfind("the most likely"):] if "the most likely" in written.lower() else written
         res.hedges = [Hedge(phrase, written)]
         res.governing = res.hedges[0]
         res.notes.append("'most likely' names the likeliest of several scenarios, not a band")

@@ -555,7 +555,7 @@ def _outcome_slugs(alternatives: list[str]) -> list[str]:
     return slugs
 
 
-_THIS_START = re.compile(r"^(?:this|that)\s+", re.I)
+_THIS_START = re.compile(r"^(?:this|that)\s+(?!(?:is|are|was|were|will|would|could|may|might|has|have|had|can|should|remains?)\b)", re.I)
 _THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|election|vote)\b")
 
 
@@ -568,6 +568,8 @@ def _event_text(c: ClauseResult) -> str:
         if e.rewrite and not e.past and e.text in text:
             text = text.replace(e.text, e.rewrite, 1)
     text = strip_titles(text)
+    if text.count('"') % 2 or (text.count("“") != text.count("”")):
+        text = re.sub(r'["“”]', "", text)  # an unbalanced quotation mark left from a cut quotation
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = " ".join(text.split()).strip(" ,;")
     if text:
