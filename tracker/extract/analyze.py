@@ -600,9 +600,11 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
     for m in _SPLIT.finditer(low, start):
         if _in_quotes(low, m.start()):
             continue
-        if m.group(0).strip() == ";" or (_has_anchor(starts, low, start, m.start())
-                                         and (_has_anchor(starts, low, m.end(), len(low))
-                                              or _SHARED_SUBJECT.match(low, m.end()))):
+        own_voice = (m.group(0).strip(" ,") in ("and", "but") and pats.frame.match(low[m.end():]) is not None
+                     and _has_anchor(starts, low, m.end(), len(low)))
+        if m.group(0).strip() == ";" or own_voice or (_has_anchor(starts, low, start, m.start())
+                                                      and (_has_anchor(starts, low, m.end(), len(low))
+                                                           or _SHARED_SUBJECT.match(low, m.end()))):
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, len(low)))
