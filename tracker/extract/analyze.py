@@ -893,7 +893,7 @@ def _choose(hedges: list[Hedge]) -> Optional[Hedge]:
 def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[Hedge] = None,
                    override: Optional[Hedge] = None, depth: int = 0) -> ClauseResult:
     """Classify one clause and find its claim (see the module docstring)."""
-    orig = clause.strip()
+    orig = clause.strip().lstrip("\"“”‘’' ").strip()
     low = _norm(orig).replace('"', " ")  # a quotation mark inside a verb group: is "expected to fall"
     res = ClauseResult(text=orig, cls=FACT)
     res.time_exprs = find_time_expressions(orig, doc)
@@ -1050,6 +1050,8 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
                 future = _future_time(res.time_exprs) or nxt_word.strip(",.") in _FUTURE_ADJ
             else:
                 future = True
+        elif base == "would" and res.condition and not _COUNTERFACTUAL.search(_norm(res.condition)):
+            future = True  # "The Committee would adjust policy if risks emerge": a conditional forecast
         else:  # would, should, must, can
             future = False
             judgment = True
@@ -1173,6 +1175,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
 
 
 _EMBEDDED_WH = re.compile(r"\b(?:how|what|whether|why|where)\b(?:\s+[a-z'-]+){0,6}$")
+_COUNTERFACTUAL = re.compile(r"\b(?:were|had|did|was|could|would|[a-z]{3,}ed)\b")
 _FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}
 _NORMATIVE_WILL = re.compile(r"(?:need|have|has)\s+to\b|require\b|be\s+(?:crucial|critical|essential|important|vital|key|necessary|"
                              r"needed|required|paramount|imperative)\b")
@@ -1360,6 +1363,9 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
         res = analyze_clause(pats, clause, doc, frame=inherited)
         if i == 0 and res.frame is not None:
             inherited = res.frame
+        if not res.condition and clauses and clauses[0].condition and res.cls == FORECAST \
+                and not _ANAPHORIC_CONDITION.match(condition_statement(clauses[0].condition)[0]):
+            res.condition = clauses[0].condition  # "If X, A will ... and B will ...": both depend on X
         if res.condition and clauses and _ANAPHORIC_CONDITION.match(condition_statement(res.condition)[0]):
             # "Belarus is unlikely to join, but if it does, the regime will be weakened": the condition
             # is the claim before
