@@ -25,9 +25,11 @@ made once and reused):
                                  export at 100,000 forecasts beside the
                                  forecast CSV import of the same forecasts
                                  (target: <= 3x)
-* others   bench/score.py, bench/extract.py and bench/honest_stats.py (scoring
-           functions, claim extraction, the simulation study of intervals and
-           verdicts), run as they are
+* others   bench/score.py, bench/extract.py, bench/extract_quality.py and
+           bench/honest_stats.py (scoring functions, claim extraction speed,
+           extraction quality on the labelled corpus's test part beside a
+           keyword baseline, the simulation study of intervals and verdicts),
+           run as they are
 
 then the growth table (import and score time at each size) and the list of
 targets missed. Every figure is the best of several runs, tool and floor
@@ -131,7 +133,7 @@ def main(argv=None) -> int:
         if imports or scores:
             growth_table(imports, scores)
         if "others" in parts:
-            run_others(["score.py", "extract.py", "honest_stats.py"])
+            run_others(["score.py", "extract.py", "extract_quality.py", "honest_stats.py"])
     finally:
         ws.close()
     print(f"\nsuite done in {time.perf_counter() - started:.0f} s", flush=True)

@@ -21,7 +21,7 @@ def draft(cli, tmp_path):
 
 
 def test_the_draft_imports_cleanly_with_the_listed_questions(cli, draft):
-    cli.ok("import", draft)
+    cli.ok("import", draft, "--accept-defaults")
     rows = {r["id"]: r for r in json.loads(cli.ok("list", "--json").stdout)}
     by_text = {r["text"]: r for r in rows.values()}
 
@@ -46,14 +46,14 @@ def test_the_draft_imports_cleanly_with_the_listed_questions(cli, draft):
 def test_importing_the_draft_twice_changes_nothing(cli, draft):
     from support import dump_db
 
-    cli.ok("import", draft)
+    cli.ok("import", draft, "--accept-defaults")
     before = dump_db(cli.db_url)
-    cli.ok("import", draft)
+    cli.ok("import", draft, "--accept-defaults")
     assert dump_db(cli.db_url) == before
 
 
 def test_unassessed_claims_say_where_their_number_came_from(cli, draft):
-    cli.ok("import", draft)
+    cli.ok("import", draft, "--accept-defaults")
     rows = json.loads(cli.ok("list", "--json").stdout)
     vienna = next(r for r in rows if "Vienna" in r["text"])
     q = json.loads(cli.ok("show", vienna["id"], "--json").stdout)

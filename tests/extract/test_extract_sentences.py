@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from tracker.extract import extract_claims
+from tracker.extract import DEADLINE_SOURCES, extract_claims
 
 DOC = date(2018, 6, 20)
 HORIZON = "2018-09-18"
@@ -144,8 +144,9 @@ ROWS = [
     ("China's leaders probably view the trade dispute as a long-term contest.", E, "probably", LIKELY, None, None),
     ("We judge that Moscow is likely preparing for a new offensive.", E, "We judge ... is likely", LIKELY, None, None),
     ("We estimate that China spent about $200 billion on defense last year.", E, "We estimate", LIKELY, None, None),
-    # conditional, normative, ability: estimates, not proposed
-    ("If sanctions are tightened, Moscow will likely retaliate against US firms.", E, "will likely", LIKELY, None, None),
+    # a conditional forecast is proposed (on a question for its condition, see test_extract_conditions)
+    ("If sanctions are tightened, Moscow will likely retaliate against US firms.", F, "will likely", LIKELY, HORIZON, None),
+    # normative, ability, counterfactual: estimates, not proposed
     ("The talks would be beneficial for both sides.", E, None, None, None, None),
     ("Beijing would retaliate if Washington imposed new tariffs.", E, None, None, None, None),
     ("Washington should engage Moscow on arms control.", E, None, None, None, None),
@@ -189,9 +190,9 @@ def test_sentence(sentence, cls, phrase, band, deadline, attributed_to):
     forecasts = extract_claims(sentence, doc_date=DOC)
     if cls == F:
         assert forecasts and forecasts[0].sentence == sentence
-        assert forecasts[0].deadline_source in ("explicit date", "relative expression", "event named in the text",
-                                                "default horizon")
-        assert (forecasts[0].deadline_source == "default horizon") == (deadline == HORIZON)
+        assert forecasts[0].deadline_source in DEADLINE_SOURCES
+        horizons = ("default horizon", "horizon for an open-ended time", "event date not known")
+        assert (forecasts[0].deadline_source in horizons) == (deadline == HORIZON)
         assert forecasts[0].event and forecasts[0].event[0].isupper()
     else:
         assert forecasts == [], "only forecasts are proposed"

@@ -92,6 +92,10 @@ def render_claims(claims: list, *, include_all: bool) -> str:
             flags.append(f"{c.confidence} confidence")
         if c.negated:
             flags.append("negated: the number is for the event as stated")
+        if c.condition:
+            flags.append(f"conditional: {'if' if c.condition_holds else 'unless'} {c.condition}")
+        if c.deadline_source in ("default horizon", "horizon for an open-ended time", "event date not known"):
+            flags.append(f"deadline is the {c.deadline_source}: confirm it")
         if flags:
             lines.append("  " + "; ".join(flags))
         lines.append("")
@@ -239,13 +243,19 @@ def extract(path: str, date_text: Optional[str], scale: str, horizon: str, analy
             f"scale {scale}).\n"
             "# Review every question: event wording, deadline, outcomes and the numbers. Questions with\n"
             "# 'assessed: false' carry a default for an unassessed possibility; attributed claims have no forecast.\n"
+            "# Values under 'unconfirmed' did not come from the text: `tracker import` refuses them until you\n"
+            "# edit them or delete their marks (or pass --accept-defaults). A conditional forecast points at a\n"
+            "# proposed question for its condition ('proposed_condition: true').\n"
         )
         _write_atomically(output, header + dump_yaml(scenario), force)
         with_numbers = sum(1 for q in scenario["questions"] if q["forecasts"])
         unassessed = sum(1 for c in forecasts if c.assessed is False)
         attributed = sum(1 for c in forecasts if c.attributed_to)
+        conditional = sum(1 for q in scenario["questions"] if q.get("condition"))
+        unconfirmed = sum(1 for q in scenario["questions"] if q.get("extraction", {}).get("unconfirmed"))
         info(f"wrote {output}: {len(scenario['questions'])} questions ({with_numbers} with a forecast, "
-             f"{unassessed} unassessed, {attributed} attributed)")
+             f"{unassessed} unassessed, {attributed} attributed, {conditional} conditional, "
+             f"{unconfirmed} with unconfirmed values)")
         if as_json:
             from .common import emit_json
 

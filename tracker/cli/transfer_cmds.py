@@ -79,9 +79,13 @@ def _kind_of(path: str, data: bytes, fmt: str | None) -> str:
 @click.option("--aggregates", is_flag=True, help="With --from metaculus: import aggregate forecasts as pseudo-analysts.")
 @click.option("--zone", metavar="TZ", help="With --from: the zone of times written without one (default UTC).")
 @click.option("--dry-run", is_flag=True, help="With --from: check and count, write nothing.")
+@click.option("--accept-defaults", is_flag=True,
+              help="Import a draft from 'tracker extract' even though it still holds default numbers or deadlines "
+                   "that did not come from the text (marked 'unconfirmed').")
 @db_option
 @json_option
-def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone, dry_run, as_json):
+def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone, dry_run, as_json,
+               accept_defaults):
     """Import a file: a JSON export, a forecast CSV, a scenario or a resolution file.
 
     Or another tool's export (--from fatebook, metaculus, predictionbook or
@@ -109,6 +113,7 @@ def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone,
       tracker import metaculus-export.zip --from metaculus --aggregates --dry-run
       tracker import predictions.json --from predictionbook
       tracker import survey_fcasts.yr1.csv --from gjp --questions ifps.csv
+      tracker import draft.yaml --accept-defaults   (keep the extractor's default numbers)
     """
     from .. import config
 
@@ -156,7 +161,8 @@ def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone,
     else:
         from ..services.files import import_yaml
 
-        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who, store.url))
+        result = import_yaml(store, data, filename=name, recorded_by=config.analyst_name(who, store.url),
+                             accept_defaults=accept_defaults)
         summary = result.get("summary", "")
     if as_json:
         emit_json(result)

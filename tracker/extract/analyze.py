@@ -228,7 +228,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
         rf"(?P<post>(?:,?\s+(?:{adv_alt})\b,?)*)\s+(?P<verb>[a-z][a-z'-]*)"
     )
     be_to = re.compile(
-        rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
+        rf"(?P<pre>(?:\b(?:{adv_alt})\s+){{0,2}})\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
         rf"(?P<adj>{_alt(adjs)})\s+to\s+(?P<verb>[a-z][a-z'-]*)"
     )
     sched = re.compile(
@@ -248,23 +248,33 @@ def _patterns(lex: Lexicon) -> _Patterns:
         rf"(?P<noun>{_alt(nouns)}))\s+(?:that|of)\s+"
     )
     chance_is = re.compile(
-        rf"^(?:the\s+)?(?P<what>chances?|likelihood|probability|odds|prospects?|risk|possibility)\s+(?:that|of)\s+(?P<inner>.+?)\s+"
-        rf"(?:is|are|remains?|appears?|seems?|looks?)\s+(?P<neg>not\s+)?(?P<adj>{_alt(chance_adjs)})\b(?P<tail>.*)$"
+        rf"^(?:the\s+)?(?P<what>chances?|likelihood|probability|odds|prospects?|risk|possibility)\s+(?:that|of|for)\s+(?P<inner>.+?)\s+"
+        rf"(?:is|are|remains?|appears?|seems?|looks?)\s+(?P<neg>not\s+)?(?:(?:considered|assessed|judged|deemed|estimated|seen|rated)\s+(?:as\s+|to\s+be\s+)?)?"
+        rf"(?P<adj>{_alt(chance_adjs)})\b(?P<tail>.*)$"
     )
     frame = re.compile(
         rf"^(?P<frame>{_alt(frames)})\b\s*,?\s*(?:(?:that|whether)\s+)?"
     )
     paren_frame = re.compile(r",\s*(?P<frame>we\s+(?:believe|assess|judge|think|expect|estimate)|in\s+our\s+(?:view|judgment|assessment)),\s*")
     most_likely = re.compile(
-        r"^the\s+most\s+likely\s+(?P<noun>[a-z-]+(?:\s+of\s+action)?)\s+(?:is|will\s+be|remains|would\s+be)\s+(?:that\s+|for\s+)?(?P<inner>.+)$"
+        r"^(?:.{0,120}?(?:,\s*but|;)\s+)?the\s+most\s+likely(?:\s+(?P<noun>(?!is\b|will\b)[a-z-]+(?:\s+of\s+action)?))?\s+(?:is|will\s+be|remains|would\s+be)\s+(?:that\s+|for\s+)?(?P<inner>.+)$"
     )
     most_likely_pred = re.compile(
         r"^(?P<subj>.+?)\s+(?:is|are|remains?|will\s+be)\s+the\s+most\s+likely\s+(?P<noun>[a-z-]+)(?P<tail>.*)$"
     )
     adv_only = re.compile(rf"\b(?:{_alt(advs)})\b")
     strip_hedges = re.compile(rf"\s*,?\s*\b(?:{_alt(advs + ['also'])})\b\s*,?", re.I)
-    return _Patterns(lex, hedge_any, modal, be_to, sched, pred, it_that, there_is, chance_is, frame, paren_frame,
-                     most_likely, most_likely_pred, adv_only, strip_hedges, by_text)
+    result = _Patterns(lex, hedge_any, modal, be_to, sched, pred, it_that, there_is, chance_is, frame, paren_frame,
+                       most_likely, most_likely_pred, adv_only, strip_hedges, by_text)
+    # "Western intelligence suggests a high probability of destabilisation", "which implies that there is a
+    # risk of importation": a chance noun after a reporting verb, mid-sentence
+    result.lex_nouns_strong = set(nouns)
+    result.nominal_mid = re.compile(
+        rf"\b(?:there\s+(?:is|remains|exists)|suggests?|suggesting|suggested|implies|implying|implied|indicates?|"
+        rf"indicating|sees?|saw|shows?|showed|points?\s+to|warns?\s+of|warned\s+of|underlines?|underlined|"
+        rf"highlights?|highlighted|flags?|flagged)\s+(?:that\s+there\s+is\s+)?(?:(?:a|an|the)\s+)?\s*(?P<noun>{_alt(nouns)})\s*"
+        rf"\s+(?:of|that|for)\s+")
+    return result
 
 
 # ----------------------------------------------------------------------------
@@ -323,12 +333,14 @@ _MID_SAID = re.compile(
 _WHO_OK_WORDS = SOURCE_NOUNS | {"he", "she", "they", "some", "many", "several", "other", "senior", "unnamed",
                                 "anonymous", "western", "two", "three", "most", "the", "a", "an", "of", "and",
                                 "cited", "by", "close", "to", "familiar", "with", "matter", "in", "at", "from",
-                                "one", "both", "local", "foreign", "russian", "state", "news", "then"}
-_NOT_WHO = {"we", "i", "our", "us", "this", "these", "that", "it", "there", "which", "who"}
+                                "one", "both", "local", "foreign", "russian", "state", "news", "then", "on", "it"}
+_NOT_WHO = {"we", "i", "our", "us", "this", "these", "that", "there", "which", "who"}
 _AUX = {"have", "has", "had", "also", "reportedly", "previously", "repeatedly", "publicly", "privately", "recently",
         "now", "again", "further", "openly", "long", "already", "widely", "often", "frequently", "consistently",
-        "firmly", "strongly", "generally", "do", "does", "did", "continue", "continues", "to", "would", "will"}
-_REPORT_LEAD_VERBS = REPORT_VERBS | {"pointed", "point", "points"}
+        "firmly", "strongly", "generally", "do", "does", "did", "continue", "continues", "to", "would", "will",
+        "currently", "still", "today", "yesterday", "also", "now"}
+_REPORT_LEAD_VERBS = REPORT_VERBS | {"pointed", "point", "points", "anticipate", "anticipates", "anticipated",
+                                     "foresee", "foresees", "projected", "forecasts"}
 
 
 def _who_like(words: list[str], original: list[str]) -> bool:
@@ -341,8 +353,9 @@ def _who_like(words: list[str], original: list[str]) -> bool:
         return False
     has_head = False
     for w, o in zip(words, original):
-        bare = w.strip(",")
-        if bare in SOURCE_NOUNS or bare in ("he", "she", "they"):
+        bare = w.strip(",()[]")
+        o = o.strip("()[]") or o
+        if bare in SOURCE_NOUNS or bare in ("he", "she", "they", "it"):
             has_head = True
         elif o[:1].isupper() or bare in TITLE_WORDS:
             has_head = True
@@ -355,12 +368,15 @@ def _who_like(words: list[str], original: list[str]) -> bool:
 
 def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     """``US intelligence agencies believe that ...`` -> (who, index where the claim starts, verb)."""
-    # skip introductory phrases ("In March 2017, ", "However, ")
+    # skip introductory phrases ("In March 2017, ", "However, ") and discourse words ("Nevertheless he said")
     pos = 0
     for _ in range(3):
         m = re.match(r"\s*([A-Za-z][\w'-]*)([^,]{0,60}?),\s*", low[pos:])
         if not m or m.group(1) not in INTRO_WORDS:
             break
+        pos += m.end()
+    m = _LEAD_CONJ.match(low[pos:])
+    if m:
         pos += m.end()
     tokens = list(re.finditer(r"[\w.'’-]+,?", core[pos:]))
     for i, tok in enumerate(tokens[:16]):
@@ -391,13 +407,40 @@ def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     return None
 
 
+_DATELINE_LABEL = re.compile(r"^(?:[A-Z][A-Z .'-]{2,40}|\(?[A-Z]{2,10}\)?)\s*[:—–-]\s+(?=[A-Z\"“])")
+_LIST_LABEL = re.compile(r"^(?:\(?[A-Za-z0-9]{1,2}[.)]|[IVX]{1,4}\.|[-•*])\s+(?=[A-Z\"“])")
+_SPEAKER_LABEL = re.compile(r"^(?P<who>(?:(?:Mr|Ms|Mrs|Dr|Gen|Adm|Prof)\.?\s+)?[A-Z][a-z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al-?)){0,3})"
+                            r"\s*:\s+(?=[A-Z\"“])")
+_NOT_SPEAKERS = {"Note", "Notes", "Source", "Sources", "Summary", "Background", "Update", "Key Judgments", "Scope Note",
+                 "Bottom Line", "Image", "Photo", "Quote", "Details", "Previously", "Overview", "Example", "Q", "A"}
+
+
+def strip_label(text: str) -> tuple[str, Optional[str]]:
+    """Remove a leading dateline ("WASHINGTON: "), list label ("A. ", "2) ", "- ") or speaker
+    label ("Ted Carpenter: "); return (text, speaker or None)."""
+    for _ in range(2):
+        m = _DATELINE_LABEL.match(text) or _LIST_LABEL.match(text)
+        if not m:
+            break
+        text = text[m.end():]
+    m = _SPEAKER_LABEL.match(text)
+    if m and m.group("who") not in _NOT_SPEAKERS and len(m.group("who").split()) >= 2:
+        return text[m.end():], m.group("who")
+    return text, None
+
+
 def find_attribution(text: str) -> tuple[Optional[str], str, Optional[str]]:
     """Who a sentence reports, the reported words, and the reporting verb when it leads
     ("Officials expect ..." -> expect)."""
-    low = _norm(text)
-    core, core_low = text, low
     who: Optional[str] = None
     verb: Optional[str] = None
+    text, label = strip_label(text)
+    if label:
+        who, verb = label, None
+    low = _norm(text)
+    core, core_low = text, low
+    if who is not None:
+        return _squash(who), core.strip(), verb
 
     m = _ACCORDING_LEAD.match(core_low)
     if m:
@@ -451,7 +494,29 @@ def find_attribution(text: str) -> tuple[Optional[str], str, Optional[str]]:
             m = _REPORT_ADVERB.search(core_low)
         core = re.sub(r",\s*”", "”", core)
         core = re.sub(r',\s*"', '"', core)
+    if who:
+        who = _WHO_TIME_TAIL.sub("", _squash(who)) or who
     return (_squash(who) if who else None), core.strip(), verb
+
+
+_WHO_TIME_TAIL = re.compile(r"\s+(?:on|last|this|earlier|late)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                            r"week|month|year|night|morning|evening)$")
+PRONOUN_SOURCES = {"he", "she", "they", "it", "him", "her", "them"}
+_NAMED_SPEAKER = re.compile(
+    r"(?P<who>(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir|Dame|Prof)\.?\s+)?[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})\s*,?\s+"
+    r"(?:\([^)]{1,60}\)\s+)?(?:said|says|told|wrote|writes|noted|notes|added|adds|warned|warns|argued|argues|"
+    r"predicted|predicts|believes|thinks|expects|stated|explained)\b"
+    r"|(?:said|says|according\s+to|told)\s+(?P<who2>(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir)\.?\s+)?[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
+
+
+def named_speaker(text: str) -> Optional[str]:
+    """The last named speaker of a sentence ("..., Johnson said" -> Johnson), if any."""
+    found = None
+    for m in _NAMED_SPEAKER.finditer(text):
+        who = m.group("who") or m.group("who2")
+        if who and who.split()[0] not in ("The", "This", "That", "It", "He", "She", "They", "We", "I", "But", "And"):
+            found = who
+    return found
 
 
 # ----------------------------------------------------------------------------
@@ -527,15 +592,31 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
     starts = _anchor_starts(pats, low)
     parts: list[tuple[int, int]] = []
     start = 0
-    for m in _SPLIT.finditer(low):
+    m = _CONCESSIVE.match(low)
+    if m and not _in_quotes(low, m.end()):
+        # "While the likelihood of an attack is low, Russia is still the biggest threat": two statements
+        parts.append((len(m.group("lead")), m.end("body")))
+        start = m.end()
+    for m in _SPLIT.finditer(low, start):
         if _in_quotes(low, m.start()):
             continue
-        if m.group(0).strip() == ";" or (_has_anchor(starts, low, start, m.start())
-                                         and _has_anchor(starts, low, m.end(), len(low))):
+        own_voice = (m.group(0).strip(" ,") in ("and", "but") and pats.frame.match(low[m.end():]) is not None
+                     and _has_anchor(starts, low, m.end(), len(low)))
+        if m.group(0).strip() == ";" or own_voice or (_has_anchor(starts, low, start, m.start())
+                                                      and (_has_anchor(starts, low, m.end(), len(low))
+                                                           or _SHARED_SUBJECT.match(low, m.end()))):
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, len(low)))
     return [text[a:b].strip(" ,;") for a, b in parts if text[a:b].strip(" ,;")]
+
+
+_CONCESSIVE = re.compile(r"^(?P<lead>(?:while|although|though|whereas)\s+)(?P<body>[^,;]{8,200}?),\s+")
+_SHARED_SUBJECT = re.compile(
+    r"(?:(?:also|still|then|even|probably|likely|almost\s+certainly|possibly|perhaps)\s+)*"
+    r"(?:will|may|might|could|would|shall|is|are|remains?|seems?|appears?)\s+(?:not\s+|never\s+)?"
+    r"(?:(?:also|still|even|probably|likely|very|highly|almost\s+certainly|possibly|perhaps)\s+)*"
+    r"(?:likely|unlikely|expected|set|poised|going|bound|due|certain|[a-z]+)\b")
 
 
 def _in_quotes(low: str, pos: int) -> bool:
@@ -548,8 +629,30 @@ _LEAD_CONJ = re.compile(
     r"for\s+(?:its|their|his|her)\s+part|as\s+a\s+result|consequently)\b\s*,?\s*)+",
     re.I,
 )
-_CONDITION = re.compile(r"^(?P<cond>(?:if|unless|should|provided\s+that|in\s+the\s+event\s+that|assuming|were)\b[^,]{2,200}),\s*", re.I)
-_CONDITION_TAIL = re.compile(r"\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+that)\b.+)$", re.I)
+_COND_LEAD = (r"(?:if|unless|should|provided(?:\s+that)?|in\s+the\s+event(?:\s+that|\s+of)?|assuming(?:\s+that)?|were|"
+              r"as\s+long\s+as|so\s+long\s+as|once|when|whenever|even\s+if|only\s+if|in\s+case)")
+_CONDITION = re.compile(rf"^(?!once\s+again|once\s+more|when\s+asked)(?P<cond>{_COND_LEAD}\b[^,]{{2,200}}?)(?:,\s*|\s+then\s+)(?:then\s+)?", re.I)
+_CONDITION_TAIL = re.compile(r"\s*,?\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|"
+                             r"so\s+long\s+as|even\s+if|only\s+if)\b.+)$", re.I)
+_COND_WORDS = re.compile(rf"^(?P<lead>{_COND_LEAD})\b\s*", re.I)
+
+
+_ANAPHORIC_CONDITION = re.compile(r"^(?:it|they|he|she|this|that|so|that\s+happens|this\s+happens)(?:\s+(?:does|do|did|happens|so))*$",
+                                  re.I)
+
+
+def condition_statement(cond: str) -> tuple[str, bool]:
+    """``"If progress on disinflation continues"`` -> ("progress on disinflation continues", True);
+    ``"unless deep reductions occur"`` -> ("deep reductions occur", False): the condition as a
+    statement, and whether the forecast needs it true (False: it needs it false)."""
+    text = _squash(cond.strip(" ,.;:"))
+    m = _COND_WORDS.match(text)
+    positive = True
+    if m:
+        positive = not m.group("lead").lower().startswith("unless")
+        text = text[m.end():]
+    text = re.sub(r"\s+then$", "", text).strip(" ,")
+    return text, positive
 
 
 def _is_past_verb(word: str) -> bool:
@@ -722,6 +825,8 @@ def _find_anchor(pats: _Patterns, low: str, orig: str) -> Optional[_Anchor]:
         words = subject.split()
         if words[-1] in ("that", "which", "who", "whom", "whose", "where", "so"):
             continue  # relative or purpose clause: "leaks that could favour"
+        if _EMBEDDED_WH.search(subject):
+            continue  # an embedded question: "how the Kremlin will cope", "what the future might hold"
         return a
     return None
 
@@ -788,8 +893,8 @@ def _choose(hedges: list[Hedge]) -> Optional[Hedge]:
 def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[Hedge] = None,
                    override: Optional[Hedge] = None, depth: int = 0) -> ClauseResult:
     """Classify one clause and find its claim (see the module docstring)."""
-    orig = clause.strip()
-    low = _norm(orig)
+    orig = clause.strip().lstrip("\"“”‘’' ").strip()
+    low = _norm(orig).replace('"', " ")  # a quotation mark inside a verb group: is "expected to fall"
     res = ClauseResult(text=orig, cls=FACT)
     res.time_exprs = find_time_expressions(orig, doc)
     extra_negs = 0
@@ -835,6 +940,15 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             sub.negations += negs
             sub.text = clause.strip()
             sub.time_exprs = find_time_expressions(clause.strip(), doc)
+            if sub.cls in (FACT, ESTIMATE) and not sub.event and hedge.phrase.kind == "likelihood" \
+                    and _PSEUDO_CLEFT.match(low) and inner_text.strip(" ."):
+                # "what is more likely is that one side collapses": the that-clause is the event
+                sub.event = _squash(inner_text.strip(" .;"))
+                sub.subject = sub.event
+                sub.governing = hedge
+                sub.hedges = [hedge]
+                sub.cls = FORECAST
+                return sub
             if sub.cls in (FACT,) and hedge.phrase.kind != "unassessed":
                 # "a ceasefire is unlikely" style noun phrase: no verb inside
                 sub.cls = FORECAST if _future_time(sub.time_exprs) or sub.event else ESTIMATE
@@ -848,12 +962,13 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
 
     anchor = _find_anchor(pats, low, orig)
     expecting = frame is not None and (frame.phrase.kind == "expectation"
-                                       or re.search(r"\b(?:expect|anticipate)s?$", frame.text.lower()) is not None)
+                                       or re.search(r"\b(?:expect|anticipate|foresee|predict|project|forecast)s?$",
+                                                    frame.text.lower()) is not None)
     if expecting:
         # "we (do not) expect Moscow to withdraw": the infinitive carries the claim
         m = _TO_INFINITIVE.search(low)
         if m and (anchor is None or m.start() < anchor.start) and re.search(r"[a-z]", low[: m.start()]) \
-                and m.group("verb") not in DETERMINERS:
+                and m.group("verb") not in DETERMINERS and not re.search(r"\b[a-z]{3,}ing\b", low[: m.start()]):
             anchor = _Anchor("to", m.start(), m.end(), m)
     hedges: list[Hedge] = []
     if override is not None:
@@ -861,8 +976,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     if frame is not None:
         hedges.append(frame)
 
-    if anchor is None and frame is not None and (frame.phrase.kind == "rule_out" or expecting) and low.strip(" .") \
-            and not res.condition:
+    if anchor is None and frame is not None and (frame.phrase.kind == "rule_out" or expecting) and low.strip(" ."):
         # "we cannot rule out a limited incursion ...", "we expect a ceasefire by March"
         res.hedges = hedges
         res.governing = _choose(hedges)
@@ -893,7 +1007,7 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             res.event = _squash(orig.strip(" .;"))
             res.subject = res.event
             res.governing = override
-            res.cls = FORECAST if not res.condition else ESTIMATE
+            res.cls = FORECAST
             return res
         res.cls = ESTIMATE if (frame is not None or res.governing is not None or override is not None) else FACT
         return res
@@ -922,16 +1036,22 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         vlow = verb.lower()
         nxt = low[mt.end("verb") :].split()
         nxt_word = nxt[0] if nxt else ""
-        if base in ("will", "shall"):
+        if base in ("will", "shall") and _NORMATIVE_WILL.match(low[mt.start("verb"):]):
+            future = False
+            judgment = True
+            res.notes.append("a 'will' of obligation or importance ('will need to', 'will be crucial'): normative, not a forecast")
+        elif base in ("will", "shall"):
             future = True
         elif base in ("may", "might", "could"):
             if vlow == "have" and nxt_word and _is_participle(nxt_word):
                 future = False
                 res.notes.append("possibility about the past")
             elif vlow == "be" and nxt_word and not (_is_participle(nxt_word) or nxt_word.endswith("ing")):
-                future = _future_time(res.time_exprs)
+                future = _future_time(res.time_exprs) or nxt_word.strip(",.") in _FUTURE_ADJ
             else:
                 future = True
+        elif base == "would" and res.condition and not _COUNTERFACTUAL.search(_norm(res.condition)):
+            future = True  # "The Committee would adjust policy if risks emerge": a conditional forecast
         else:  # would, should, must, can
             future = False
             judgment = True
@@ -950,10 +1070,19 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         mid_low = low[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
         mid_orig = orig[mt.start("mid") : mt.end("mid")] if mt.group("mid") else ""
         adv_hedges, negs = _verb_group_hedges(pats, mid_low, mid_orig)
+        if mt.group("pre"):
+            pre_hedges, pre_negs = _verb_group_hedges(pats, low[mt.start("pre") : mt.end("pre")],
+                                                      orig[mt.start("pre") : mt.end("pre")])
+            adv_hedges = pre_hedges + adv_hedges
+            negs += pre_negs
         hedges.extend(adv_hedges)
         extra_negs += negs + (1 if mt.group("neg") else 0) + (1 if be in _NEG_BE else 0)
         if phrase is not None:
             hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.start("verb")]).rstrip(), phrase.negated))
+            if adv_hedges:
+                group = _trim_fillers(orig[mt.start() : mt.start("verb")])
+                for h in adv_hedges + [hedges[-1]]:
+                    h.group = group
         verb = orig[mt.start("verb") : mt.end("verb")]
         future = be not in _PAST_BE or _future_time(res.time_exprs)
         if be in _PAST_BE and not future:
@@ -987,6 +1116,10 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
             future = _future_time(res.time_exprs) and be not in _PAST_BE
         elif following and following[0].endswith("ing") and not _future_time(res.time_exprs):
             future = False  # "is likely preparing": an estimate of the present
+            res.notes.append("about the present")
+        elif following and following[0] not in _PRED_FUTURE_OK and not _future_time(res.time_exprs) \
+                and phrase is not None and phrase.pos == "adj" and mt.group("adj") in ("likely", "probably", "possibly"):
+            future = False  # "are likely combat ineffective", "is likely under pressure": the present
             res.notes.append("about the present")
         else:
             future = be not in _PAST_BE
@@ -1023,9 +1156,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         event = subject
     res.event = _squash(event).strip(" ,")
 
-    if res.condition:
+    if res.condition and not future:
         res.cls = ESTIMATE
-        res.notes.append(f"conditional judgment ({_squash(res.condition)}): the tool does not propose conditional questions")
+        res.notes.append(f"conditional judgment ({_squash(res.condition)})")
     elif future:
         res.cls = FORECAST
     elif judgment or (res.governing is not None and res.governing.phrase.kind != "plain") or frame is not None:
@@ -1041,6 +1174,15 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     return res
 
 
+_EMBEDDED_WH = re.compile(r"\b(?:how|what|whether|why|where)\b(?:\s+[a-z'-]+){0,6}$")
+_COUNTERFACTUAL = re.compile(r"\b(?:were|had|did|was|could|would|[a-z]{3,}ed)\b")
+_FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}
+_NORMATIVE_WILL = re.compile(r"(?:need|have|has)\s+to\b|require\b|be\s+(?:crucial|critical|essential|important|vital|key|necessary|"
+                             r"needed|required|paramount|imperative)\b")
+_PRED_FUTURE_OK = {"to", "that", "for", "and", "or", "but", "if", "unless", "as", "given", "because", "since", "so",
+                   "in", "by", "before", "after", "within", "during", "until", "over", "this", "next", "soon", "again",
+                   "too", "also", "eventually", "now", "either", "despite", "amid", "even", "though", "although",
+                   "while", "when", "once", "at", "on", "with", "without"}
 _DEMONSTRATIVE = re.compile(r"^(?:this|that|it|such\s+an?\s+[\w-]+|(?:this|that|these|those)\s+[\w-]+(?:\s+[\w-]+)?)$", re.I)
 
 
@@ -1050,6 +1192,21 @@ def _future_time(exprs: list[TimeExpr]) -> bool:
 
 def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
     """``it is likely that S`` / ``there is a X chance that S`` / ``the chance that S is remote``."""
+    m = _PSEUDO_CLEFT.match(low)
+    if m:
+        adj = _squash(m.group("adj"))
+        phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", adj.split()[-1]))
+        if phrase is not None:
+            return Hedge(phrase, _squash(orig[: m.end("adj")]), phrase.negated), orig[m.end():], 0
+    stated = _stated_chance(orig, low)
+    if stated is not None:
+        return stated
+    m = getattr(pats, "nominal_mid", None) and (pats.nominal_mid.search(low) or _NOMINAL_START.match(low))
+    if m and (m.start() > 0 or m.re is _NOMINAL_START) and m.group("noun") in pats.lex_nouns_strong:
+        phrase = pats.by_text.get(("noun", _squash(m.group("noun"))))
+        if phrase is not None and not _PRESENT_RISK.search(low[: m.start()]):
+            written = _squash(orig[m.start("noun") : m.end("noun")])
+            return Hedge(phrase, written, phrase.negated, nominal=True), orig[m.end():], 0
     m = pats.it_that.match(low)
     if m:
         adj = _squash(m.group("adj"))
@@ -1084,6 +1241,69 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
     return None
 
 
+_NOMINAL_START = re.compile(r"^\s*(?:(?:a|an)\s+)\s*(?P<noun>(?:very\s+)?(?:high|low|good|strong|slight|slim|remote|real|realistic|serious|distinct)\s+"
+                            r"(?:probability|likelihood|chance|possibility))\s+(?:of|that)\s+")
+_PRESENT_RISK = re.compile(r"\b(?:current|currently|at\s+present|presently|today|now)\b")
+_PSEUDO_CLEFT = re.compile(
+    r"^what\s+(?:is|seems|appears|looks)\s+(?P<adj>(?:(?:much|far|rather|even)\s+)?(?:more|most|less)?\s*likely)\s+"
+    r"(?:to\s+happen\s+)?is\s+(?:that\s+)?")
+_APPROX = r"(?:(?:about|around|roughly|approximately|nearly|almost|some|only|just|over|under|at\s+least|at\s+most|more\s+than|less\s+than|no\s+more\s+than|not\s+more\s+than|up\s+to)\s+)?"
+_NUMBER_WORD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "a": 1, "an": 1}
+_FRACTION = r"(?P<num>one|two|three|four|five|six|seven|eight|nine|a|an|\d{1,2})\s+in\s+(?P<den>two|three|four|five|six|seven|eight|nine|ten|\d{1,4})"
+_STATED = re.compile(
+    rf"(?:^|\b(?:is|are|was|shows?|gives?|puts?|sees?|estimates?|assesses?|of|with|at|gave|put|saw|estimated|assessed|"
+    rf"indicates?|suggests?|finds?|found|means?)\s+|^(?:we|they|it|the\s+\w+)\s+(?:estimate|assess|judge|put|see|give)s?\s+)"
+    rf"(?:there\s+(?:is|was)\s+)?(?:(?:a|an)\s+)?{_APPROX}(?:(?:a|an)\s+)?"
+    rf"(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent|-percent)|{_FRACTION}|(?P<even>50[:/]50))\s+"
+    rf"(?P<what>chance|chances|probability|likelihood|risk|odds|possibility)\s+(?:that|of|for)\s+")
+_STATED_AFTER = re.compile(
+    rf"^(?:the\s+)?(?P<what>chances?|probability|likelihood|odds|risk)\s+(?:that|of|for)\s+(?P<inner>.+?)\s+"
+    rf"(?:is|are|was|stands?|remains?)\s+(?:only\s+)?(?:at\s+)?{_APPROX}(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)|{_FRACTION})"
+    rf"(?P<tail>.*)$")
+
+
+def _stated_number(m: re.Match) -> Optional[float]:
+    if m.groupdict().get("pct"):
+        value = float(m.group("pct")) / 100
+    elif m.groupdict().get("num"):
+        num, den = m.group("num"), m.group("den")
+        n = int(num) if num.isdigit() else _NUMBER_WORD.get(num)
+        d = int(den) if den.isdigit() else _NUMBER_WORD.get(den)
+        if not n or not d or n > d:
+            return None
+        value = n / d
+    elif m.groupdict().get("even"):
+        value = 0.5
+    else:
+        return None
+    return round(value, 4) if 0 <= value <= 1 else None
+
+
+def _stated_chance(orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
+    """``there is about a 40% chance of X``, ``we estimate a 70 percent chance that S``, ``one in three
+    odds that S``, ``an 86% probability that S``, ``the chances of X are only at 20%``: a stated number."""
+    m = _STATED.search(low)
+    if m:
+        p = _stated_number(m)
+        if p is not None:
+            start = m.start("pct") if m.group("pct") else (m.start("num") if m.group("num") else m.start("even"))
+            if m.start() == 0:
+                start = 0  # "There is a 30 percent chance": the whole construction as written
+            written = _squash(orig[start : m.end("what")])
+            phrase = Phrase(text=written, pos="noun", kind="stated")
+            return Hedge(phrase, written, False, percent=p, nominal=True), orig[m.end():], 0
+    m = _STATED_AFTER.match(low)
+    if m:
+        p = _stated_number(m)
+        if p is not None:
+            written = _squash(f"{orig[: m.start('inner')].strip()} ... {orig[m.end('inner') : m.start('tail')].strip()}")
+            phrase = Phrase(text=written, pos="noun", kind="stated")
+            inner = orig[m.start("inner") : m.end("inner")] + orig[m.start("tail"):]
+            return Hedge(phrase, written, False, percent=p, nominal=True), inner, 0
+    return None
+
+
 def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[ClauseResult]:
     """``The most likely outcome is X`` / ``X is the most likely successor``: a scenario, not a band."""
     phrase = pats.by_text.get(("scenario", "the most likely"))
@@ -1096,6 +1316,7 @@ def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[Cl
         event = sub.event if sub.cls == FORECAST and sub.event else inner
         res = ClauseResult(text=orig, cls=FORECAST, subject=sub.subject or inner, event=_squash(event))
         written = _squash(orig[: m.start("inner")])
+        written = written[written.lower().rfind("the most likely"):] if "the most likely" in written.lower() else written
         res.hedges = [Hedge(phrase, written)]
         res.governing = res.hedges[0]
         res.notes.append("'most likely' names the likeliest of several scenarios, not a band")
@@ -1135,9 +1356,22 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
     clauses = []
     inherited = frame
     for i, clause in enumerate(split_clauses(pats, core) or [core]):
+        if clauses and clauses[-1].subject and _SHARED_SUBJECT.match(_norm(clause)) \
+                and not _find_anchor(pats, _norm(clause), clause):
+            # "X will seek to retain ... and is unlikely to give them up": the subject carries over
+            clause = f"{clauses[-1].subject} {clause}"
         res = analyze_clause(pats, clause, doc, frame=inherited)
         if i == 0 and res.frame is not None:
             inherited = res.frame
+        if not res.condition and clauses and clauses[0].condition and res.cls == FORECAST \
+                and not _ANAPHORIC_CONDITION.match(condition_statement(clauses[0].condition)[0]):
+            res.condition = clauses[0].condition  # "If X, A will ... and B will ...": both depend on X
+        if res.condition and clauses and _ANAPHORIC_CONDITION.match(condition_statement(res.condition)[0]):
+            # "Belarus is unlikely to join, but if it does, the regime will be weakened": the condition
+            # is the claim before
+            before = next((c for c in reversed(clauses) if c.event), None)
+            if before is not None:
+                res.condition = "if " + before.event
         clauses.append(res)
     if any(c.cls == FORECAST for c in clauses):
         cls = FORECAST

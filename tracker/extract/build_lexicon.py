@@ -160,6 +160,10 @@ _p("about as likely as not", "adj", "even", survey="about even")
 _p("as likely as not", "adj", "even", survey="about even")
 _p("less likely than not", "adj", "even", half="lower")
 _p("likely", "adj", "likely", survey="likely")
+_p("more likely", "adj", "likely", note="a comparative ('more likely') read as 'likely'")
+_p("rather more likely", "adj", "likely", note="a comparative ('more likely') read as 'likely'")
+_p("increasingly likely", "adj", "likely")
+_p("less likely", "adj", "unlikely", note="a comparative ('less likely') read as 'unlikely'")
 _p("probable", "adj", "likely", survey="probable")
 _p("extremely unlikely", "adj", "remote")
 _p("virtually impossible", "adj", "remote")
@@ -181,6 +185,13 @@ _p("projected", "adj", "likely", kind="expectation")
 _p("predicted", "adj", "likely", kind="expectation")
 _p("forecast", "adj", "likely", kind="expectation")
 _p("poised", "adj", "likely", kind="expectation")
+_p("on course", "adj", "likely", kind="expectation")
+# Imminent or ongoing preparation stated in the present: "is preparing to test" forecasts a test.
+_p("preparing", "adj", "likely", kind="expectation")
+_p("planning", "adj", "likely", kind="expectation")
+_p("gearing up", "adj", "likely", kind="expectation")
+_p("getting ready", "adj", "likely", kind="expectation")
+_p("on track", "adj", "likely", kind="expectation")
 _p("set", "adj", "very_likely", kind="scheduled")
 _p("scheduled", "adj", "very_likely", kind="scheduled")
 _p("slated", "adj", "very_likely", kind="scheduled")
@@ -221,6 +232,9 @@ _p("strong possibility", "noun", "likely", survey="serious possibility")
 _p("distinct possibility", "noun", None, kind="unassessed", survey="real possibility")
 _p("possibility", "noun", None, kind="unassessed", survey="possibly")
 _p("chance", "noun", None, kind="unassessed", survey="possibly")
+_p("risk", "noun", None, kind="unassessed", survey="possibly")
+_p("potential", "noun", None, kind="unassessed", survey="possibly")
+_p("prospect", "noun", None, kind="unassessed", survey="possibly")
 
 # Adjectives that size a chance: "the chance of X is remote", "chances are slim".
 _p("negligible", "chance", "remote")
@@ -234,6 +248,7 @@ _p("even", "chance", "even", survey="about even")
 _p("good", "chance", "likely")
 _p("high", "chance", "very_likely")
 _p("very high", "chance", "very_likely")
+_p("moderate", "chance", "even")
 
 # Own-voice frames at the start of a clause.
 for verb in ("assess", "judge", "believe", "estimate", "expect", "anticipate", "think", "feel",
@@ -246,9 +261,19 @@ _p("in our view", "frame", "likely", kind="frame")
 _p("in our judgment", "frame", "likely", kind="frame")
 _p("in our assessment", "frame", "likely", kind="frame")
 _p("we doubt", "frame", "unlikely", kind="frame", survey="we doubt")
-for verb in ("expect", "believe", "think", "anticipate", "assess", "judge"):
+for verb in ("expect", "believe", "think", "anticipate", "assess", "judge", "foresee", "predict"):
     _p(f"we do not {verb}", "frame", "unlikely", kind="frame", negated=True)
     _p(f"we don't {verb}", "frame", "unlikely", kind="frame", negated=True)
+# A quoted speaker's own voice ("I think ...", "I don't think ..."), and foresight verbs.
+for verb in ("foresee", "predict", "project", "forecast"):
+    _p(f"we {verb}", "frame", "likely", kind="frame")
+for verb in ("think", "believe", "expect", "anticipate", "foresee", "predict"):
+    _p(f"i {verb}", "frame", "likely", kind="frame")
+    _p(f"i do not {verb}", "frame", "unlikely", kind="frame", negated=True)
+    _p(f"i don't {verb}", "frame", "unlikely", kind="frame", negated=True)
+for who in ("we", "i"):
+    _p(f"{who} see no prospect", "frame", "remote", kind="frame", negated=True)
+    _p(f"{who} see little prospect", "frame", "very_unlikely", kind="frame", negated=True)
 for verb in ("rule out", "exclude", "dismiss", "discount"):
     _p(f"we cannot {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])
     _p(f"we can't {verb}", "frame", None, kind="rule_out", span=["remote", "unlikely"])

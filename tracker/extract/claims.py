@@ -49,7 +49,10 @@ from .analyze import (
     FORECAST,
     ClauseResult,
     SentenceResult,
+    PRONOUN_SOURCES,
     analyze_sentence,
+    condition_statement,
+    named_speaker,
     patterns,
     strip_titles,
 )
@@ -61,7 +64,57 @@ from .timex import MONTH_NAMES, TimeExpr, find_time_expressions, fmt_date
 from .timex import find_document_date as _find_document_date
 from .vocab import EVENT_VERBS, GAZETTEER, GENERIC_VERBS, STOPWORDS
 
-DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "default horizon")
+DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "event in a known calendar",
+                    "default horizon", "horizon for an open-ended time", "event date not known")
+_OPEN_ENDED = re.compile(r"\b(?:sooner\s+or\s+later|at\s+some\s+(?:point|stage)|some\s+day|one\s+day|eventually|"
+                         r"in\s+the\s+(?:long|longer)\s+(?:run|term)|over\s+the\s+long(?:er)?\s+term|in\s+due\s+course|"
+                         r"over\s+time)\b", re.I)
+_US_ELECTION = re.compile(
+    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in|at|during)\s+(?:the\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
+    r"(?P<next>next\s+|upcoming\s+|coming\s+)?(?:(?P<us>US|U\.S\.|American|United\s+States)\s+)?"
+    r"(?P<kind>presidential\s+|midterm\s+|mid-term\s+|congressional\s+|general\s+)?elections?\b")
+_EVENT_BOUND = re.compile(
+    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in\s+time\s+for|at|during)\s+(?:the|its|their|his|her|next|this)\s+"
+    r"(?:[A-Za-z][\w-]*\s+){0,3}?(?P<noun>summit|meeting|talks|visit|election|elections|vote|referendum|conference|"
+    r"congress|plenum|anniversary|games|olympics|inauguration|ceasefire|negotiations|session)\b", re.I)
+
+
+_PERSON = re.compile(r"^(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir|Dame|Prof|President|Minister|Governor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}$")
+_INSTITUTION_SUBJECT = re.compile(r"^(?:The\s+)?(?:[A-Z][\w&'’-]*\s+)*(?:of\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*\s+)?"
+                                  r"(?=(?:has|have|had|published|released|issued|said|says|is|was|will|expects|projects|"
+                                  r"forecasts|announced|reported)\b)")
+
+
+def us_election_day(year: int) -> date:
+    """The US federal election day: the Tuesday after the first Monday of November."""
+    first = date(year, 11, 1)
+    monday = first + timedelta(days=(0 - first.weekday()) % 7)
+    return monday + timedelta(days=1)
+
+
+def _known_calendar(text: str, doc_date: date) -> Optional[tuple[date, str]]:
+    """``before the US election`` -> the day before the next US federal election after the document."""
+    for m in _US_ELECTION.finditer(text):
+        kind = (m["kind"] or "").strip().lower()
+        if not (m["us"] or kind in ("presidential", "midterm", "mid-term", "congressional")):
+            continue
+        if m["year"]:
+            year = int(m["year"])
+            if year % 2:
+                continue
+        else:
+            year = doc_date.year if doc_date <= us_election_day(doc_date.year) else doc_date.year + 1
+            step = 4 if kind == "presidential" else 2
+            want = 0 if kind == "presidential" else (2 if kind in ("midterm", "mid-term") else None)
+            while year % 2 or (want is not None and year % 4 != want) or us_election_day(year) < doc_date:
+                year += 1
+            del step
+        day = us_election_day(year)
+        prep = " ".join(m["prep"].lower().split())
+        if prep in ("before", "ahead of", "prior to"):
+            day -= timedelta(days=1)
+        return day, m.group(0)
+    return None
 UNASSESSED_NOTE = "unassessed possibility: set your own number"
 
 
@@ -99,6 +152,8 @@ class Claim:
     paragraph: int = 0
     rationale: Optional[str] = None
     endorsed: bool = False  # an attributed claim the assessment's own voice gave a number to
+    condition: Optional[str] = None  # a conditional forecast's condition, as a statement
+    condition_holds: bool = True  # False: the forecast is for the condition failing ("unless ...")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: stable snake_case keys, ISO dates."""
@@ -118,6 +173,8 @@ class Claim:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "deadline_source": self.deadline_source,
             "deadline_text": self.deadline_text,
+            "condition": self.condition,
+            "condition_holds": self.condition_holds if self.condition else None,
             "attributed_to": self.attributed_to,
             "outcomes": self.outcomes,
             "tags": list(self.tags),
@@ -203,6 +260,26 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
                     for noun in EVENT_VERBS[verb]:
                         registry.add(Mention(noun, frozenset(), actors, own.date, order, s.text))
 
+    # "he said" / "it added": the speaker named in the sentences before
+    last_person: Optional[str] = None
+    last_thing: Optional[str] = None  # an institution or a report: what "it" refers to
+    for s, a in analyses:
+        if a.attributed_to and a.attributed_to.lower() in PRONOUN_SOURCES:
+            pronoun = a.attributed_to.lower()
+            found = last_thing if pronoun == "it" else last_person
+            a.attributed_to = found or f"an unnamed source ('{a.attributed_to}')"
+        elif a.attributed_to:
+            if _PERSON.match(a.attributed_to):
+                last_person = a.attributed_to
+            else:
+                last_thing = a.attributed_to
+        speaker = named_speaker(s.text)
+        if speaker:
+            last_person = speaker
+        m = _INSTITUTION_SUBJECT.match(s.text)
+        if m:
+            last_thing = m.group(0).strip()
+
     claims: list[Claim] = []
     horizon = doc_date + timedelta(days=horizon_days)
     carry: dict[int, tuple[date, str]] = {}
@@ -264,6 +341,16 @@ def _endorse(claim: Claim, clause: ClauseResult, lex: Lexicon, scale: str, sente
     claim.note = "; ".join(notes + [own])
 
 
+def _latest_specific(exprs: list[TimeExpr]) -> TimeExpr:
+    """Of several deadlines in one claim, the latest - but a bare year ("in 2019") gives way to a
+    more precise date inside it ("between 9 and 14 August")."""
+    def bare_year(e: TimeExpr) -> bool:
+        return e.date.month == 12 and e.date.day == 31 and not re.search(r"[A-Za-z]{3,}\s+\d|\d\s+[A-Z][a-z]{2,}|quarter|half|mid|end|Q[1-4]", e.text)
+    keep = [e for e in exprs
+            if not (bare_year(e) and any(o is not e and o.date.year == e.date.year and o.date < e.date for o in exprs))]
+    return max(keep or exprs, key=lambda e: e.date)
+
+
 def _actor_words(subject: str) -> frozenset[str]:
     """Content words of a clause subject ("the two presidents" -> {presidents})."""
     return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in STOPWORDS)
@@ -290,9 +377,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     if c.alternatives and has_after:
         deadline_exprs = []
     if deadline_exprs:
-        chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else deadline_exprs[0]
+        chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else _latest_specific(deadline_exprs)
         deadline, dtext = chosen.date, chosen.text
         source = "explicit date" if chosen.kind == "explicit date" else "relative expression"
+    if deadline is None:
+        known = _known_calendar(c.text, doc_date)
+        if known is not None:
+            deadline, dtext = known
+            source = "event in a known calendar"
     if deadline is None:
         for ref in refs:
             found = registry.lookup(ref, people, order)
@@ -305,6 +397,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         dtext = f"{dtext} (carried from the sentence before)"
     if deadline is None:
         deadline, source, dtext = horizon, "default horizon", None
+        open_ended = _OPEN_ENDED.search(c.text)
+        bound = _EVENT_BOUND.search(c.text)
+        if open_ended:
+            source, dtext = "horizon for an open-ended time", open_ended.group(0)
+            notes.append(f"'{dtext}' names no time: the deadline is the horizon, set your own")
+        elif bound:
+            source, dtext = "event date not known", bound.group(0)
+            notes.append(f"'{dtext}': the event's date is not in the text, set the deadline")
         later = [e.date for e in c.time_exprs if not e.past]
         if later and max(later) >= deadline:
             deadline = max(later) + timedelta(days=30)
@@ -364,6 +464,10 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         if n not in notes:
             notes.append(n)
 
+    condition, holds = (None, True)
+    if c.condition:
+        condition, holds = condition_statement(c.condition)
+        notes.append(f"conditional: {'if' if holds else 'unless'} {condition}")
     event = _event_text(c)
     month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
     rest_wo_time = c.rest
@@ -392,6 +496,8 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         note="; ".join(notes) if notes else None,
         paragraph=s.block,
         rationale=rationale,
+        condition=condition,
+        condition_holds=holds,
     )
 
 
@@ -449,7 +555,7 @@ def _outcome_slugs(alternatives: list[str]) -> list[str]:
     return slugs
 
 
-_THIS_START = re.compile(r"^(?:this|that)\s+", re.I)
+_THIS_START = re.compile(r"^(?:this|that)\s+(?!(?:is|are|was|were|will|would|could|may|might|has|have|had|can|should|remains?)\b)", re.I)
 _THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|election|vote)\b")
 
 
@@ -462,6 +568,8 @@ def _event_text(c: ClauseResult) -> str:
         if e.rewrite and not e.past and e.text in text:
             text = text.replace(e.text, e.rewrite, 1)
     text = strip_titles(text)
+    if text.count('"') % 2 or (text.count("“") != text.count("”")):
+        text = re.sub(r'["“”]', "", text)  # an unbalanced quotation mark left from a cut quotation
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = " ".join(text.split()).strip(" ,;")
     if text:
@@ -471,7 +579,8 @@ def _event_text(c: ClauseResult) -> str:
 
 def slugify(text: str, max_len: int = 60) -> str:
     s = text.lower().replace("’", "").replace("'", "")
-    s = re.sub(r"[^a-z0-9.]+", "-", s).strip("-.")
+    s = re.sub(r"(?<=[a-z])\.(?=[a-z])|(?<=\b[a-z])\.(?=-|\s|$)", "", s)  # "U.S." -> "us", not "u.s"
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-.")
     s = re.sub(r"-{2,}", "-", s)
     return s[:max_len].strip("-.")
 

@@ -76,7 +76,7 @@ _MONTH = (r"(?P<mon>January|February|March|April|May|June|July|August|September|
 _MONTH_NC = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
              r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_YEAR = r"(?P<year>(?:19|20)\d{2}|2100)"
 _PREP = (r"(?P<prep>(?i:by|before|until|till|through|throughout|in|on|during|after|since|from|ahead\s+of|prior\s+to|"
          r"no\s+later\s+than|not\s+later\s+than|as\s+of|following|around|into|at|of|for|over|within|last|this|next))")
 _PART = (r"(?P<part>(?i:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
@@ -183,7 +183,7 @@ def _may_guard(text: str, m: re.Match, has_number: bool) -> bool:
     mon = m.groupdict().get("mon")
     if not mon or mon.rstrip(".") != "May":
         return True
-    if has_number or m.groupdict().get("prep") or m.groupdict().get("part"):
+    if has_number or m.groupdict().get("prep") or m.groupdict().get("part") or m.groupdict().get("det"):
         return True
     return False
 
@@ -197,7 +197,7 @@ _RULES: list[tuple[re.Pattern, frozenset, Rule]] = []
 # Cheap substring tests that tell which rules can match at all (most sentences
 # name no time, and a rule is skipped unless one of its keys is in the text).
 MONTH_KEYS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-YEAR_KEYS = ("19", "20")
+YEAR_KEYS = ("19", "20", "2100")
 
 
 def _rule(pattern: str, kind: str, flags: int = 0, *, keys: tuple[str, ...], case: bool = False):
@@ -300,6 +300,10 @@ def _month_alone(m, doc, text):
     if prep in ("last", "since") or (m["prep"] and m["prep"].lower() == "since"):
         year = doc.year if month < doc.month else doc.year - 1
         return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
+    if re.search(r"\b(?:last|previous|earlier|prior|latest)\s+(?:[a-z]+\s+){0,2}$", text[max(0, m.start() - 40) : m.start()]):
+        # "its last forecast in July": a month already gone
+        year = doc.year if month <= doc.month else doc.year - 1
+        return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
     end = _next_month_end(doc, month)
     d = _part_day(m["part"], end.year, month)
     part = f"{' '.join(m['part'].split())} " if m["part"] else ""
@@ -319,13 +323,18 @@ def _month_adjective(m, doc, text):
 _QUARTERS = {"first": 3, "second": 6, "third": 9, "fourth": 12, "last": 12}
 
 
-@_rule(rf"\b(?:{_PREP}\s+)?(?:the\s+)?(?:{_PART}[\s-]*)?{_YEAR}\b(?![-–/]\d|\s*(?:percent|%|km|troops|people|dollars))",
+@_rule(rf"\b(?:{_PREP}\s+)?(?:the\s+)?(?:{_PART}[\s-]*)?{_YEAR}\b(?![-–/]\d|\s*[-–]\s*(?:19|20)?\d\d\b|Q[1-4]|\s*(?:percent|%|km|troops|people|dollars))",
        "explicit date", keys=YEAR_KEYS)
 def _year(m, doc, text):
     year = int(m["year"])
     prep = _norm_prep(m["prep"])
     part = " ".join((m["part"] or "").lower().split())
     if not prep and not part:
+        if re.match(r"\s+(?:will|is\s+(?:likely|set|expected|poised|going)|may|could|might)\b", text[m.end():]) \
+                and not re.search(r"(?:\d|[A-Z][a-z]+)\s*$", text[: m.start()]):
+            # "2017 will offer surprises": the year itself is the period
+            d = date(year, 12, 31)
+            return _expr(m, "explicit date", d, doc, bound="in", rewrite=f"in {year}")
         return None
     if prep in ("of", "for", "at", "around", "into", "over"):
         if not part:
@@ -402,7 +411,7 @@ def _month_end(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound="by", rewrite=f"by {fmt_date(d)}")
 
 
-@_rule(r"\b(?:(?P<prep>by|before|until|during|in|within)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of|first\s+half\s+of|second\s+half\s+of|early|late|later|middle\s+of)\s+)?(?:the\s+)?(?P<which>next|this|the\s+coming|coming|the\s+current|current)\s+year\b", "relative expression", _I, keys=('year',))
+@_rule(r"\b(?:(?P<prep>by|before|until|during|in|within)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of|first\s+half\s+of|second\s+half\s+of|early|late|later|middle\s+of)\s+)?(?:the\s+)?(?P<which>next|this|the\s+coming|coming|the\s+current|current)\s+year\b(?!'s|’s)", "relative expression", _I, keys=('year',))
 def _year_rel(m, doc, text):
     which = " ".join(m["which"].lower().split())
     year = doc.year + 1 if which in ("next", "the coming", "coming") else doc.year
@@ -444,7 +453,7 @@ def _coming(m, doc, text):
     elif unit == "weeks":
         d = doc + timedelta(weeks=6 if which != "next few" else 4)
     elif unit == "months":
-        d = add_months(doc, 6)
+        d = add_months(doc, 3 if which == "next few" else 6)
     elif unit == "year":
         d = add_months(doc, 12)
     else:
@@ -452,13 +461,17 @@ def _coming(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound=_norm_prep(m["prep"]) or "in", rewrite=f"by {fmt_date(d)}")
 
 
-_NUM = r"(?P<n>\d{1,3}|a\s+few|a\s+couple\s+of|several|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
+_NUMBER_WORDS = r"\d{1,3}|a\s+few|a\s+couple\s+of|several|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty"
+_NUM = rf"(?P<n>{_NUMBER_WORDS})"
+_NUM2 = rf"(?P<n2>{_NUMBER_WORDS})"
 
 
-@_rule(rf"\b(?P<prep>within|in|over|during|inside)\s+(?:the\s+)?(?:(?P<which>next|coming|following)\s+)?{_NUM}\s+(?P<unit>days?|weeks?|months?|years?)(?:'|’)?(?:\s+time)?\b(?!\s+(?:ago|earlier|before|prior))", "relative expression", _I, keys=("day", "week", "month", "year"))
+@_rule(rf"\b(?P<prep>within|in|over|during|inside)\s+(?:the\s+course\s+of\s+)?(?:the\s+)?(?:(?P<which>next|coming|following)\s+)?(?:{_NUM}\s+(?:to|or|-|–)\s+)?{_NUM2}\s+(?P<unit>days?|weeks?|months?|years?|decades?)(?:\s+or\s+(?P<n3>two|three|so))?(?:'|’)?(?:\s+time)?\b(?!\s+(?:ago|earlier|before|prior))", "relative expression", _I, keys=("day", "week", "month", "year", "decade"))
 def _within(m, doc, text):
-    raw = " ".join(m["n"].lower().split())
+    raw = " ".join((m["n2"] or "").lower().split())
     n = int(raw) if raw.isdigit() else NUMBERS.get(raw)
+    if n and m["n3"] and m["n3"].lower() != "so":
+        n = max(n, NUMBERS[m["n3"].lower()])  # "within a year or two": the later end
     if not n:
         return None
     prep = m["prep"].lower()
@@ -471,9 +484,24 @@ def _within(m, doc, text):
         d = doc + timedelta(weeks=n)
     elif unit == "month":
         d = add_months(doc, n)
-    else:
+    elif unit == "year":
         d = add_months(doc, 12 * n)
+    else:
+        d = add_months(doc, 120 * n)
     return _expr(m, "relative expression", d, doc, bound="within", rewrite=f"by {fmt_date(d)}")
+
+
+@_rule(rf"\b(?:at\s+least\s+)?(?:one|any|each|some)\s+of\s+the\s+(?:next|coming|following)\s+{_NUM2}\s+(?P<unit>days|weeks|months|years)\b", "relative expression", _I, keys=("day", "week", "month", "year"))
+def _one_of_next(m, doc, text):
+    """``in at least one of the next five years``: the end of the span."""
+    raw = " ".join(m["n2"].lower().split())
+    n = int(raw) if raw.isdigit() else NUMBERS.get(raw)
+    if not n:
+        return None
+    unit = m["unit"].lower()
+    d = (doc + timedelta(days=n) if unit == "days" else doc + timedelta(weeks=n) if unit == "weeks"
+         else add_months(doc, n) if unit == "months" else add_months(doc, 12 * n))
+    return _expr(m, "relative expression", d, doc, bound="within", rewrite=m.group(0))
 
 
 @_rule(r"\b(?:(?P<prep>in|over)\s+)?the\s+(?:near|short)[- ]term\b|\bin\s+the\s+near\s+future\b|\bnear[- ]term\b", "relative expression", _I, keys=('term', 'future'))
@@ -518,7 +546,7 @@ def _weekday(m, doc, text):
 _SEASONS = {"spring": (5, 0), "summer": (8, 0), "autumn": (11, 0), "fall": (11, 0), "winter": (2, 1)}
 
 
-@_rule(r"\b(?:(?P<which>this|next|last|the\s+coming|coming|by|in|during|over|until|before)\s+(?:the\s+)?)?(?P<season>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?", "relative expression", _I, keys=('spring', 'summer', 'autumn', 'fall', 'winter'))
+@_rule(r"\b(?:(?P<which>this|next|last|the\s+coming|coming|by|in|during|over|until|before|through|throughout|the)\s+(?:the\s+)?)?(?P<season>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?", "relative expression", _I, keys=('spring', 'summer', 'autumn', 'fall', 'winter'))
 def _season(m, doc, text):
     which = " ".join((m["which"] or "").lower().split())
     season = m["season"].lower()
@@ -532,6 +560,8 @@ def _season(m, doc, text):
         d = end_of_month(int(m["year"]) + year_shift, end_month)
     else:
         d = end_of_month(doc.year + year_shift, end_month)
+        if season == "winter" and doc.month <= 2:
+            d = end_of_month(doc.year, 2)  # the winter under way
         if d < doc:
             d = end_of_month(doc.year + 1 + year_shift, end_month)
         if which == "next" and d - doc < timedelta(days=300):
@@ -540,8 +570,75 @@ def _season(m, doc, text):
             d = end_of_month(d.year - 1, end_month)
             return _expr(m, "relative expression", d, doc, bound="last", past=True)
     label = f"{season} {d.year - year_shift}" if season != "winter" else f"winter {d.year - 1}-{str(d.year)[2:]}"
-    prep = which if which in ("by", "in", "during", "until", "before") else "in"
+    prep = which if which in ("by", "in", "during", "until", "before", "through", "throughout") else "in"
     return _expr(m, "relative expression", d, doc, bound=prep, rewrite=f"{prep} {label}")
+
+
+@_rule(r"\b(?:(?P<prep>between|in|by|into|over|during|for|from|through|throughout|of)\s+)?(?P<y1>(?:19|20)\d\d)\s*(?:[-–]|to|and)\s*(?P<y2>(?:19|20)\d\d|\d\d)\b(?![-–]\d)", "explicit date", _I, keys=YEAR_KEYS)
+def _year_range(m, doc, text):
+    """``between 2021-2025``, ``2020-24``, ``into 2024-2025``: the end of the last year."""
+    y1, raw = int(m["y1"]), m["y2"]
+    y2 = int(raw) if len(raw) == 4 else (y1 // 100) * 100 + int(raw)
+    if y2 <= y1 or y2 - y1 > 100:
+        return None
+    d = date(y2, 12, 31)
+    prep = _norm_prep(m["prep"])
+    return _expr(m, "explicit date", d, doc, bound="by" if prep in ("between", "from", "") else prep,
+                 past=d < doc, rewrite=f"by the end of {y2}")
+
+
+@_rule(r"\b(?:(?P<prep>by|before|in|during)\s+)?(?:(?P<year>(?:19|20)\d\d)\s*Q(?P<q>[1-4])|(?P<q2>[1-4])Q\s*(?P<year2>(?:19|20)\d\d))\b", "explicit date", keys=YEAR_KEYS)
+def _quarter_compact(m, doc, text):
+    """``2023Q3``, ``3Q 2023``."""
+    year, q = int(m["year"] or m["year2"]), int(m["q"] or m["q2"])
+    return _expr(m, "explicit date", end_of_month(year, q * 3), doc, bound=_norm_prep(m["prep"]))
+
+
+@_rule(r"\b(?:(?P<prep>by|before|until|in|during|through)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of)\s+)?(?:the\s+)?(?:(?P<q>first|second|third|fourth|last)\s+quarter|(?P<which>this|next|the\s+current|current|the\s+coming|coming)\s+quarter)\b(?!\s+of)", "relative expression", _I, keys=("quarter",))
+def _quarter_rel(m, doc, text):
+    """``before the end of the third quarter`` (of the current year), ``next quarter``."""
+    this_q = (doc.month - 1) // 3 + 1
+    if m["q"]:
+        q = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}[m["q"].lower()]
+        year = doc.year if q >= this_q else doc.year + 1
+    else:
+        which = " ".join(m["which"].lower().split())
+        q, year = this_q, doc.year
+        if which in ("next", "the coming", "coming"):
+            q, year = (1, doc.year + 1) if this_q == 4 else (this_q + 1, doc.year)
+    d = end_of_month(year, q * 3)
+    prep = _norm_prep(m["prep"])
+    return _expr(m, "relative expression", d, doc, bound=prep or "by", rewrite=f"{prep or 'by'} {fmt_date(d)}")
+
+
+@_rule(r"\b(?:(?P<prep>by|before|until|in|during|within|over|through|throughout)\s+)?(?:at\s+least\s+)?(?:the\s+)?(?:(?P<mid>mid)[- ]?(?:21st[- ])?century|(?:end\s+of\s+(?:the|this)\s+century|century'?s\s+end|(?:21st|twenty-first|this)\s+century))\b", "relative expression", _I, keys=("century",))
+def _century(m, doc, text):
+    """``during the 21st century``, ``by century's end`` (31 December 2100), ``mid-century`` (2050)."""
+    d = date(2050, 12, 31) if m["mid"] else date(2100, 12, 31)
+    return _expr(m, "relative expression", d, doc, bound=_norm_prep(m["prep"]) or "by", rewrite=f"by {fmt_date(d)}")
+
+
+@_rule(r"\b(?:(?P<prep>by|before|until|in|within|over|during)\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:this|the\s+current)\s+decade\b", "relative expression", _I, keys=("decade",))
+def _this_decade(m, doc, text):
+    d = date(doc.year // 10 * 10 + 9, 12, 31)
+    return _expr(m, "relative expression", d, doc, bound="by", rewrite=f"by {fmt_date(d)}")
+
+
+@_rule(r"\b(?:(?P<prep>at|by)\s+)?the\s+(?P<n>two|three|one|four|five|\d)[- ]year\s+(?:point|horizon|mark)\b", "relative expression", _I, keys=("year",))
+def _year_point(m, doc, text):
+    """``at the two-year point`` of a projection."""
+    raw = m["n"].lower()
+    n = int(raw) if raw.isdigit() else NUMBERS[raw]
+    d = add_months(doc, 12 * n)
+    return _expr(m, "relative expression", d, doc, bound="by", rewrite=f"by {fmt_date(d)}")
+
+
+@_rule(rf"\b{_WEEKDAY}(?:'s|’s)(?=\s+[a-z-]*\s*(?:{_EVENT_NOUN_RE})\b)", "relative expression", keys=("day",))
+def _weekday_event(m, doc, text):
+    """``during Tuesday's hearing``: the next such day."""
+    wd = WEEKDAYS[m["wd"].lower()]
+    d = doc + timedelta(days=(wd - doc.weekday()) % 7)
+    return _expr(m, "relative expression", d, doc, bound="on", rewrite=f"on {fmt_date(d)}")
 
 
 # Expressions about the past: not deadlines, but they tell the tense.

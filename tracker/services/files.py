@@ -40,19 +40,44 @@ def _as_datetime(value: Any, what: str) -> datetime:
     return parse_datetime(value, what)
 
 
-def import_yaml(store: Store, data: bytes, *, filename: str, recorded_by: str, now: Optional[datetime] = None) -> dict:
-    """Import a scenario file (has ``questions``) or a resolution file (has ``resolutions``)."""
+def import_yaml(store: Store, data: bytes, *, filename: str, recorded_by: str, now: Optional[datetime] = None,
+                accept_defaults: bool = False) -> dict:
+    """Import a scenario file (has ``questions``) or a resolution file (has ``resolutions``).
+
+    A draft from ``tracker extract`` whose questions still hold values marked
+    ``extraction.unconfirmed`` (numbers that did not come from the text) is
+    refused, naming them, unless ``accept_defaults``."""
     doc = load_yaml(decode_text(data, filename), filename)
     if not isinstance(doc, dict):
         raise FileFormatError(f"{filename}: expected a mapping with 'questions' (a scenario) or 'resolutions' (a resolution file)")
     if "resolutions" in doc:
         return import_resolutions(store, doc, filename=filename, recorded_by=recorded_by, now=now)
     if "questions" in doc or "id" in doc:
+        if not accept_defaults:
+            _refuse_unconfirmed(doc, filename)
         return import_scenario(store, doc, filename=filename, now=now)
     raise FileFormatError(f"{filename}: expected 'questions' (a scenario file) or 'resolutions' (a resolution file)")
 
 
 # ----------------------------------------------------------------- scenario
+
+
+def _refuse_unconfirmed(doc: dict, filename: str) -> None:
+    questions = doc.get("questions")
+    if not isinstance(questions, list) or not any(
+        isinstance(q, dict) and isinstance(q.get("extraction"), dict) and "unconfirmed" in q["extraction"]
+        for q in questions
+    ):
+        return
+    from ..extract.draft import unconfirmed_entries  # only for drafts: the extractor is slow to import
+
+    found = unconfirmed_entries(doc)
+    if found:
+        shown = "; ".join(found[:12]) + (f"; and {len(found) - 12} more" if len(found) > 12 else "")
+        raise FileFormatError(
+            f"{filename}: {len(found)} value(s) did not come from the text and are not confirmed: {shown}. "
+            "Edit them (or delete their 'unconfirmed' marks), or pass --accept-defaults to import them as they are"
+        )
 
 
 def parse_scenario(doc: dict, filename: str):
