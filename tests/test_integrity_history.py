@@ -271,7 +271,7 @@ def test_verify_reports_a_schema_behind_head(sqlite_url):
     con.close()
     result = CLI(sqlite_url)("db", "verify", "--json")
     assert result.exit_code == 1
-    assert checks(result)["migrations"] == (False, "at revision 0001, head is 0003: run 'tracker db upgrade'")
+    assert checks(result)["migrations"] == (False, "at revision 0001, head is 0005: run 'tracker db upgrade'")
 
 
 def test_verify_on_a_damaged_sqlite_file(sqlite_url, tmp_path):
@@ -327,7 +327,7 @@ def test_backup_copies_the_database(history, tmp_path):
     target = tmp_path / "backups" / "copy.db"
     result = history.ok("db", "backup", str(target), "--json")
     info = js(result)
-    assert info["backup"] == str(target) and info["revision"] == "0003"
+    assert info["backup"] == str(target) and info["revision"] == "0005"
     assert info["rows"] == {"scenario": 0, "analyst": 2, "question": 2, "question_tag": 0, "forecast": 3, "resolution": 1}
     source = Path(history.db_url[len("sqlite:///"):])
     assert sqlite_dump(target) == sqlite_dump(source)

@@ -275,6 +275,6 @@ def test_database_from_a_newer_schema(cli):
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
-    r = cli.fails("list", match="database schema revision 9999 is newer than this version of tracker knows (head 0003)")
+    r = cli.fails("list", match="database schema revision 9999 is newer than this version of tracker knows (head 0005)")
     assert "upgrade forecast-tracker" in r.stderr
     cli.fails("db", "upgrade", match="revision 9999 is newer")

@@ -195,7 +195,9 @@ def test_models_and_migrations_agree(store):
     from tracker.models import SQLModel
 
     with store.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        from tracker.storage.migrations import include_object
+
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(ctx, SQLModel.metadata) == []
 
 
@@ -251,7 +253,10 @@ def test_upgrade_from_0001_keeps_rows_and_adds_triggers(db_url):
             assert current_revision(conn) == HEAD
             names = _triggers(conn)
         expected = (
-            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete"}
+            {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete",
+             "clarification_no_update", "clarification_no_delete", "question_fts_ai", "question_fts_au",
+             "question_fts_ad", "question_tag_fts_ai", "question_tag_fts_ad", "question_search_ai",
+             "question_search_ad", "question_search_au"}
             if sqlite
             else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate"}
         )
@@ -265,7 +270,8 @@ def test_upgrade_from_0001_keeps_rows_and_adds_triggers(db_url):
         (res,) = q["resolutions"]
         assert (res["known_at"], res["recorded_by"], res["evidence"]) == (datetime(2018, 7, 16, tzinfo=UTC), "rita", ["https://x"])
         counts = {key: len(rows) for key, rows in dump_db(db_url)}
-        assert counts == {"scenarios": 1, "analysts": 1, "questions": 1, "question_tags": 1, "forecasts": 2, "resolutions": 1}
+        assert counts == {"scenarios": 1, "analysts": 1, "questions": 1, "question_tags": 1, "forecasts": 2, "resolutions": 1,
+                          "clarifications": 0, "team_settings": 0}
         from sqlalchemy.exc import DBAPIError
 
         with pytest.raises(DBAPIError, match="append-only"):
@@ -281,16 +287,16 @@ def test_postgresql_behind_head_asks_for_db_upgrade(pg_url):
     from tracker.storage.migrations import run_upgrade
 
     cli = CLI(pg_url)
-    cli.fails("list", match="database schema is empty, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match="database schema is empty, head is 0005: run 'tracker db upgrade'")
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         run_upgrade(conn, "0001")
     engine.dispose()
-    cli.fails("list", match="database schema is at revision 0001, head is 0003: run 'tracker db upgrade'")
+    cli.fails("list", match="database schema is at revision 0001, head is 0005: run 'tracker db upgrade'")
     cli.fails("question", "add", "Meet", "--deadline", FUTURE.isoformat(), match="run 'tracker db upgrade'")
-    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0003 (head 0003)"
+    assert cli.ok("db", "upgrade").stdout.strip() == "schema at revision 0005 (head 0005)"
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}  # idempotent
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0005", "head": "0005"}  # idempotent
 
 
 def test_sqlite_behind_head_upgrades_itself(sqlite_url):
@@ -303,7 +309,7 @@ def test_sqlite_behind_head_upgrades_itself(sqlite_url):
     engine.dispose()
     cli = CLI(sqlite_url)
     assert js(cli.ok("list", "--json")) == []
-    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0003", "head": "0003"}
+    assert js(cli.ok("db", "upgrade", "--json")) == {"revision": "0005", "head": "0005"}
 
 
 # ------------------------------------------------------------ which database

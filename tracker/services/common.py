@@ -14,11 +14,13 @@ from ..errors import NotFoundError, ValidationError
 from ..models import (
     BINARY_OUTCOMES,
     Analyst,
+    Clarification,
     Forecast,
     Question,
     QuestionTag,
     Resolution,
     Scenario,
+    TeamSetting,
     check_probability,
 )
 
@@ -29,6 +31,8 @@ T_QUESTION = Question.__table__
 T_TAG = QuestionTag.__table__
 T_FORECAST = Forecast.__table__
 T_RESOLUTION = Resolution.__table__
+T_CLARIFICATION = Clarification.__table__
+T_SETTING = TeamSetting.__table__
 
 TRUE_WORDS = {"yes", "y", "true", "1", "1.0"}
 FALSE_WORDS = {"no", "n", "false", "0", "0.0"}
