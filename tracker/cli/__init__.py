@@ -16,7 +16,9 @@ from .common import TrackerGroup
 # paragraph of its help); the summaries let ``tracker --help`` list the
 # commands without importing them (a test keeps them equal to the help)
 COMMANDS = {
+    "analyst": ("week_cmds:analyst_group", "Analysts: their e-mail addresses for reminders."),
     "check": ("review_cmds:check_cmd", "List incoherent forecasts; exit 1 when there are any."),
+    "clarify": ("week_cmds:clarify_cmd", "Add a dated, attributed clarification of a question's resolution criteria."),
     "db": ("admin_cmds:db_group", "Database administration: schema upgrades and checks."),
     "demo": ("demo_cmd:demo_cmd", "The worked example end to end, on a throw-away database."),
     "export": ("transfer_cmds:export_cmd", "Export the database: lossless JSON, a forecast CSV, or a scenario file."),
@@ -28,13 +30,17 @@ COMMANDS = {
     "list": ("log_cmds:list_cmd", "List questions with their status (open, overdue, resolved, annulled)."),
     "plot": ("report_cmds:plot_cmd", "Draw a figure and save it (png, svg or pdf, from the file name)."),
     "question": ("log_cmds:question_group", "Create questions (see also: tracker import for files)."),
+    "remind": ("week_cmds:remind_cmd", "Reminders: each analyst's todo as a digest, an iCalendar file, or mail."),
     "report": ("report_cmds:report_cmd",
                "The team's calibration report: one self-contained HTML file (or JSON, or Markdown)."),
     "resolve": ("log_cmds:resolve_cmd", "Record what happened: OUTCOME is yes/no, a categorical outcome, or annulled."),
     "review": ("review_cmds:review_cmd",
                "The quarterly resolution review: resolved, awaiting resolution, not yet due."),
     "score": ("score_cmd:score_cmd", "Score resolved questions: Brier, log score, decompositions, calibration."),
+    "search": ("week_cmds:search_cmd", "Find questions by words in their id, text, resolution criteria or tags."),
     "show": ("log_cmds:show_cmd", "Show a question with its whole forecast history and resolutions."),
+    "team": ("week_cmds:team_group", "Team settings: the deadline time zone and blind forecasting."),
+    "todo": ("week_cmds:todo_cmd", "Your open questions: not yet forecast, due soon, stale, awaiting resolution."),
 }
 
 
