@@ -366,6 +366,9 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
         sql.SQL("GRANT INSERT ON {} TO {}").format(t("resolution"), reviewer),
         sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(sequences["resolution"]), reviewer),
         sql.SQL("GRANT UPDATE (id) ON {} TO {}").format(t("question"), reviewer),
+        # both: clarifications of the resolution criteria (append-only by trigger)
+        sql.SQL("GRANT INSERT ON {} TO {}").format(t("clarification"), both),
+        sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(sequences["clarification"]), both),
     ]
 
     def policy(table, name, body, *args):
@@ -415,7 +418,7 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
             raise DatabaseError("no tracker tables here: run 'tracker db upgrade' first")
         sequences = {
             t: conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{t}', 'id')").scalar()
-            for t in ("forecast", "resolution")
+            for t in ("forecast", "resolution", "clarification")
         }
         try:
             # one grant at a time: concurrent CREATE ROLE and policy changes collide

@@ -31,9 +31,14 @@ def _end_of_quarter(year: int, q: int) -> date:
     return end_of_month(year, 3 * q)
 
 
+def now_utc() -> datetime:
+    """The clock the phrases are read against (one place, so tests can set it)."""
+    return datetime.now(UTC)
+
+
 def today_in(tz, now: Optional[datetime] = None) -> date:
     """Today's date where the analyst is."""
-    return (now or datetime.now(UTC)).astimezone(tz).date()
+    return (now or now_utc()).astimezone(tz).date()
 
 
 def _iso_date(s: str) -> Optional[date]:
@@ -123,7 +128,7 @@ def resolve_datetime(text: str, what: str, *, tz, now: Optional[datetime] = None
     if not s:
         raise ValidationError(f"{what} is empty")
     if s.lower() == "now":
-        return (now or datetime.now(UTC)).astimezone(UTC), s
+        return (now or now_utc()).astimezone(UTC), s
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ].+", s):
         dt = _iso_datetime(s, what, tz)
         _check_range(dt.date(), what, s)

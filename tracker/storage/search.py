@@ -18,19 +18,14 @@ def terms(words: str) -> list[str]:
 def search_ids(conn, words: str, *, limit: int = 50, any_word: bool = False) -> list[tuple[str, float]]:
     """(question id, score) of the questions whose id, text, criteria or tags
     hold every word of ``words`` (as a prefix: 'sanct' finds 'sanctions'),
-    best first; when none holds them all, those holding any. ``any_word``
-    asks for the latter at once."""
+    best first; ``any_word``: those holding any of them (for suggestions)."""
     found = terms(words)
     if not found:
         return []
-    modes = ("or",) if any_word else ("and", "or")
-    for mode in modes:
-        if len(found) == 1 and mode == "or" and not any_word:
-            break
-        rows = _sqlite(conn, found, mode, limit) if conn.dialect.name == "sqlite" else _postgres(conn, found, mode, limit)
-        if rows:
-            return rows
-    return []
+    mode = "or" if any_word else "and"
+    if conn.dialect.name == "sqlite":
+        return _sqlite(conn, found, mode, limit)
+    return _postgres(conn, found, mode, limit)
 
 
 def _sqlite(conn, found: list[str], mode: str, limit: int) -> list[tuple[str, float]]:
