@@ -223,20 +223,34 @@ def clarifications_of(conn, question_ids: list[str]) -> dict[str, list[dict]]:
 
 def current_forecasts(conn, question_ids: list[str]) -> dict[str, dict[str, dict]]:
     """Each analyst's latest forecast on each question (by the time it
-    claims), read through the forecast index for these questions only."""
+    claims), read through the forecast index for these questions only.
+    Rows come raw from the driver (no per-row type processing): the SQL
+    order leaves each analyst's latest last, and only the kept rows are
+    converted."""
+    import json
+
     from sqlalchemy import select
+
+    from .common import raw_rows
 
     F = T_FORECAST
     out: dict[str, dict[str, dict]] = {q: {} for q in question_ids}
     for start in range(0, len(question_ids), 500):
         chunk = question_ids[start:start + 500]
-        rows = conn.execute(
+        rows = raw_rows(conn, (
             select(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id, F.c.probability, F.c.probabilities)
             .where(F.c.question_id.in_(chunk))
             .order_by(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id)
-        )
+        ))
         for qid, analyst, made_at, fid, p, vector in rows:
-            out[qid][analyst] = {"made_at": aware(made_at), "probability": p, "probabilities": vector, "id": fid}
+            out[qid][analyst] = (made_at, fid, p, vector)
+    for latest in out.values():
+        for analyst, (made_at, fid, p, vector) in latest.items():
+            if isinstance(made_at, str):  # SQLite: naive UTC text
+                made_at = datetime.fromisoformat(made_at)
+            if isinstance(vector, str):  # SQLite: JSON text
+                vector = json.loads(vector)
+            latest[analyst] = {"made_at": aware(made_at), "probability": p, "probabilities": vector, "id": fid}
     return out
 
 
