@@ -119,7 +119,8 @@ def test_new_york_analyst_on_the_deadline_day(cli, clock, monkeypatch):
     cli.ok("question", "add", "Summit", "--deadline", "2026-07-31", "--id", "summit")
     clock.set(datetime(2026, 7, 31, 20, 30, tzinfo=NY))
     refused = cli.fails("forecast", "summit", "0.4")  # the team's zone is UTC by default
-    assert "after the deadline of 'summit'" in refused.stderr
+    assert ("forecast time 2026-08-01 00:30 UTC is after the deadline of 'summit' (2026-07-31): "
+            "that day ended at 2026-08-01 00:00 UTC (midnight in the team's zone, UTC") in refused.stderr
     cli.ok("team", "set", "timezone", "America/New_York")
     assert js(cli.ok("team", "show", "--json")) == {"timezone": "America/New_York", "blind": False}
     assert "team timezone America/New_York" in cli.ok("db", "info").stdout
@@ -127,7 +128,7 @@ def test_new_york_analyst_on_the_deadline_day(cli, clock, monkeypatch):
     assert out["made_at"] == "2026-08-01T00:30:00Z"
     clock.set(datetime(2026, 7, 31, 23, 59, 59, tzinfo=NY) + timedelta(seconds=1))  # midnight in New York
     err = cli.fails("forecast", "summit", "0.5").stderr
-    assert "2026-07-31 ended at 2026-08-01 00:00 EDT (the team's zone)" in err
+    assert "(2026-07-31): that day ended at 2026-08-01 00:00 EDT (midnight in the team's zone, America/New_York" in err
 
 
 def test_team_settings_are_checked(cli):

@@ -194,14 +194,15 @@ def check_forecast_time(question, resolution, made_at: datetime, now: datetime, 
         raise ValidationError(f"forecast time {made_at.isoformat()} for {qid!r} is in the future")
     end = deadline_end(question["deadline"], tz)
     if made_at >= end:
-        if tz is None or tz is UTC:
+        if tz is None:
             raise ValidationError(
                 f"forecast time {made_at.date().isoformat()} is after the deadline of {qid!r} ({question['deadline'].isoformat()})"
             )
         local = end.astimezone(tz)
         raise ValidationError(
-            f"forecast time {made_at:%Y-%m-%d %H:%M} UTC is after the deadline of {qid!r}: "
-            f"{question['deadline'].isoformat()} ended at {local:%Y-%m-%d %H:%M} {local.tzname()} (the team's zone)"
+            f"forecast time {made_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC is after the deadline of {qid!r} "
+            f"({question['deadline'].isoformat()}): that day ended at {local:%Y-%m-%d %H:%M} {local.tzname()} "
+            f"(midnight in the team's zone, {getattr(tz, 'key', None) or local.tzname()}; see 'tracker team show')"
         )
     opened = aware(question["opened_at"])
     if made_at < opened - CLOCK_SKEW and not imported:
