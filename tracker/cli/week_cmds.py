@@ -58,7 +58,9 @@ def todo_cmd(analyst, within, stale, as_json):
 
 def render_todo(result: dict, *, markdown: bool = False, width: int | None = None) -> str:
     """A digest of ``todo``: one section per non-empty group."""
-    tz = None
+    from .common import analyst_zone
+
+    tz = analyst_zone()  # once: it may read the config file
     lines = []
     head = f"todo for {result['analyst']} (as of {show_time(result['as_of'], tz)}; deadlines end at midnight {result['team_timezone']}"
     head += "; blind forecasting)" if result["blind"] else ")"
