@@ -290,11 +290,14 @@ def numbers_for(conn, rows: list[dict], me: Optional[str], *, blind: bool, resol
 
 
 def _open_questions(conn, *, ids: Optional[list[str]] = None) -> list[dict]:
-    """The unresolved questions (from the two id indexes), read."""
+    """The unresolved questions, found from the two id indexes alone (a
+    covering scan of the question ids against the resolution index), then
+    read: only their rows are."""
     from sqlalchemy import select
 
     Q = T_QUESTION
-    unresolved = Q.c.id.not_in(select(T_RESOLUTION.c.question_id))
+    qi = T_QUESTION.alias("qi")
+    unresolved = Q.c.id.in_(select(qi.c.id).where(qi.c.id.not_in(select(T_RESOLUTION.c.question_id))))
     stmt = select(Q.c.id, Q.c.text, Q.c.kind, Q.c.outcomes, Q.c.deadline, Q.c.opened_at, Q.c.criteria).where(unresolved)
     if ids is not None:
         stmt = stmt.where(Q.c.id.in_(ids))
