@@ -14,7 +14,8 @@ start-up and the imports count, as a user sees them. Floors (subprocesses of
 for the rest. Best of N, tool and floor runs alternating.
 
 Targets: ``--help`` at most 1.5 times its floor; ``forecast Q 0.7`` at most
-1.3 times; ``list --due`` and ``show ID`` at most 1.5 times.
+1.3 times; ``list --due``, ``show ID``, ``todo --analyst A``, ``search WORDS``
+and ``list --search WORDS`` at most 1.5 times.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
             ("cli.forecast", [C.TRACKER, "--db", url, "forecast", open_q, "0.7"], FLOOR_SQLMODEL, 1.3, size),
             ("cli.list_due", [C.TRACKER, "--db", url, "list", "--due"], FLOOR_SQLMODEL, 1.5, size),
             ("cli.show", [C.TRACKER, "--db", url, "show", shown], FLOOR_SQLMODEL, 1.5, size),
+            ("cli.todo", [C.TRACKER, "--db", url, "todo", "--analyst", C.analyst_name(0)], FLOOR_SQLMODEL, 1.5, size),
+            ("cli.search", [C.TRACKER, "--db", url, "search", open_q], FLOOR_SQLMODEL, 1.5, size),
+            ("cli.list_search", [C.TRACKER, "--db", url, "list", "--search", open_q], FLOOR_SQLMODEL, 1.5, size),
         ]
         env = C.tool_env(home)
         C.run([C.TRACKER, "--db", url, "list", "--due"], env=env)  # warm the file cache once
@@ -83,6 +87,8 @@ def main(argv=None, ws: "C.Workspace | None" = None) -> dict:
                 "cli.forecast": [C.TRACKER, "--db", s_url, "forecast", s_open, "0.7"],
                 "cli.list_due": [C.TRACKER, "--db", s_url, "list", "--due"],
                 "cli.show": [C.TRACKER, "--db", s_url, "show", s_shown],
+                "cli.todo": [C.TRACKER, "--db", s_url, "todo", "--analyst", C.analyst_name(0)],
+                "cli.search": [C.TRACKER, "--db", s_url, "search", s_open],
             }
         for name, cmd, floor, target, label in cases:
             pairs = [

@@ -96,13 +96,22 @@ def full_scans(plans, table: str) -> list[str]:
     ["question", "add", "A new question", "--deadline", FUTURE, "--id", "fresh", "--tag", "all"],
     ["review", "--quarter", "2099Q4", "--as-of", "2099-12-25"],
     ["score", "--analyst", "a1"],
+    ["todo", "--analyst", "a1"],
+    ["todo", "--analyst", "a1", "--within", "3 months", "--stale", "2w", "--json"],
+    ["search", "q001"],
+    ["list", "--search", "q001"],
+    ["clarify", "q001", "counts only if announced"],
 ])
 def test_small_answers_read_no_whole_table(filled, sqlite_url, argv):
     plans = plans_of(sqlite_url, lambda: filled.ok(*argv))
     assert plans, "no statement seen"
     assert full_scans(plans, "forecast") == []
-    if argv[0] in ("forecast", "show", "history", "resolve", "question", "score"):
+    if argv[0] in ("forecast", "show", "history", "resolve", "question", "score", "search", "clarify"):
         assert full_scans(plans, "question") == []
+    if argv[0] == "search" or "--search" in argv:
+        assert full_scans(plans, "question_search") == []
+        fts = [step for _, plan in plans for step in plan if "question_fts" in step]
+        assert fts and all("VIRTUAL TABLE INDEX" in step and ":M" in step for step in fts), fts  # a MATCH lookup
     if argv[0] == "score":  # one analyst's questions, their resolutions and tags: nothing else
         for table in ("question_tag", "resolution", "r", "newer"):
             assert full_scans(plans, table) == [], table

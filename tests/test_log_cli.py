@@ -392,8 +392,8 @@ def test_list_table_and_empty_output(cli):
     cli.ok("question", "add", "Trump and Putin meet in Vienna", "--deadline", "2018-07-31",
            "--id", "summit-vienna", "--opened", "2018-06-20")
     lines = cli.ok("list", "--as-of", "2018-07-20").stdout.splitlines()
-    assert lines[0].split() == ["id", "deadline", "status", "outcome", "forecasts", "text"]
-    assert lines[2].split() == ["summit-vienna", "2018-07-31", "open", "-", "0", "Trump", "and", "Putin", "meet", "in", "Vienna"]
+    assert lines[0].split() == ["id", "deadline", "status", "outcome", "forecasts", "mine", "median", "text"]
+    assert lines[2].split() == ["summit-vienna", "2018-07-31", "open", "-", "0", "-", "-", "Trump", "and", "Putin", "meet", "in", "Vienna"]
 
 
 def test_a_correction_keeps_when_the_outcome_became_known(summit):

@@ -85,12 +85,14 @@ def test_export_import_round_trip_is_exact(cli, fresh_url, tmp_path):
     payload = json.loads(first.read_text())
     assert {k: len(v) for k, v in payload.items() if isinstance(v, list)} == {
         "scenarios": 1, "analysts": 3, "questions": 5, "question_tags": 3, "forecasts": 6, "resolutions": 5,
+        "clarifications": 0, "team_settings": 0,
     }
     assert (payload["format"], payload["version"], payload["schema"]) == ("forecast-tracker", 1, HEAD)
 
     restored = CLI(fresh_url)
     summary = js(restored.ok("import", first, "--json"))
-    assert summary == {"scenarios": 1, "analysts": 3, "questions": 5, "question_tags": 3, "forecasts": 6, "resolutions": 5}
+    assert summary == {"scenarios": 1, "analysts": 3, "questions": 5, "question_tags": 3, "forecasts": 6, "resolutions": 5,
+                       "clarifications": 0, "team_settings": 0}
     assert dump_db(fresh_url) == dump_db(cli.db_url)
     second = tmp_path / "again.json"
     restored.ok("export", "--format", "json", "-o", second)
@@ -216,7 +218,8 @@ def test_a_failed_export_leaves_no_file(cli, tmp_path, monkeypatch):
 def test_empty_export_round_trips(cli, fresh_url, tmp_path):
     payload = js(cli.ok("export"))
     assert payload == {"format": "forecast-tracker", "version": 1, "schema": HEAD, "scenarios": [], "analysts": [],
-                       "questions": [], "question_tags": [], "forecasts": [], "resolutions": []}
+                       "questions": [], "question_tags": [], "forecasts": [], "resolutions": [],
+                       "clarifications": [], "team_settings": []}
     (tmp_path / "empty.json").write_text(json.dumps(payload))
     assert set(js(CLI(fresh_url).ok("import", tmp_path / "empty.json", "--json")).values()) == {0}
     assert dump_db(fresh_url) == dump_db(cli.db_url)

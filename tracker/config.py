@@ -109,3 +109,50 @@ def analyst_name(flag: str | None = None, url: str | None = None) -> str:
     if not name:
         raise ValidationError("no analyst name: pass --analyst or set TRACKER_ANALYST")
     return name.strip()
+
+
+def _config_value(key: str):
+    path = config_file()
+    if not path.is_file():
+        return None
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh).get(key)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DatabaseError(f"cannot read config file {path}: {exc}") from None
+
+
+def zone(name: str, what: str = "time zone"):
+    """The ``tzinfo`` of an IANA zone name ('Europe/Berlin', 'UTC')."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = str(name).strip()
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(f"unknown {what} {name!r} (use an IANA name such as Europe/Berlin, America/New_York or UTC)") from None
+
+
+def local_timezone():
+    """The analyst's time zone: ``TRACKER_TIMEZONE``, then ``timezone`` in
+    the config file, then the machine's zone. Dates and times typed without
+    a zone are read in it, and times are shown in it."""
+    name = os.environ.get("TRACKER_TIMEZONE") or _config_value("timezone")
+    if name:
+        if not isinstance(name, str):
+            raise DatabaseError(f"config file {config_file()}: timezone must be a string")
+        return zone(name, "time zone (TRACKER_TIMEZONE or timezone in config.toml)")
+    tz = os.environ.get("TZ")
+    if tz:
+        try:
+            return zone(tz.lstrip(":"))
+        except ValidationError:
+            pass
+    from datetime import datetime
+
+    return datetime.now().astimezone().tzinfo

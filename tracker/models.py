@@ -82,6 +82,7 @@ class Analyst(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=120)
     team: Optional[str] = None
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    email: Optional[str] = Field(default=None, max_length=320)
 
 
 class Question(SQLModel, table=True):
@@ -111,6 +112,7 @@ class Question(SQLModel, table=True):
         default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True)
     )
     extra: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    criteria: Optional[str] = None  # the resolution criteria: the fine print a reviewer resolves by
 
 
 class QuestionTag(SQLModel, table=True):
@@ -163,6 +165,33 @@ class Resolution(SQLModel, table=True):
     source: Optional[str] = Field(default=None, max_length=200)
 
 
+class Clarification(SQLModel, table=True):
+    """A dated, attributed note on a question's resolution criteria.
+    Append-only, like forecasts (the database refuses UPDATE and DELETE)."""
+
+    __tablename__ = "clarification"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    question_id: str = Field(
+        sa_column=Column(String(120), ForeignKey("question.id"), nullable=False, index=True)
+    )
+    text: str
+    made_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    recorded_by: str = Field(sa_column=Column(String(120), ForeignKey("analyst.name"), nullable=False))
+    source: Optional[str] = Field(default=None, max_length=200)
+
+
+class TeamSetting(SQLModel, table=True):
+    """One team-wide setting (``timezone``: the zone whose midnight ends a
+    deadline day, default UTC; ``blind``: hide others' numbers until one has
+    forecast, default off). A missing row means the default."""
+
+    __tablename__ = "team_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
 # ------------------------------------------------------------- input schemas
 
 
@@ -184,6 +213,7 @@ class QuestionIn(BaseModel):
     condition_outcome: Optional[str] = None
     implies_question_id: Optional[str] = None
     extra: Optional[dict] = None
+    criteria: Optional[str] = None
 
     @field_validator("id")
     @classmethod
@@ -197,6 +227,14 @@ class QuestionIn(BaseModel):
         if not v:
             raise ValueError("question text is empty")
         return v
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, v: Optional[str]) -> Optional[str]:
+        if v is None:
+            return None
+        v = check_text(v, "criteria", max_len=10_000).strip()
+        return v or None
 
     @field_validator("tags")
     @classmethod

@@ -35,9 +35,12 @@ TAG_MAX = 120
 NAME_MAX = 120
 
 
-def deadline_end(deadline: date) -> datetime:
-    """The moment a deadline passes: the end of that day, UTC."""
-    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
+def deadline_end(deadline: date, tz=None) -> datetime:
+    """The moment a deadline passes: the end of that day (midnight) in the
+    team's time zone ``tz`` (a ``tzinfo``; UTC when None), as UTC."""
+    if tz is None:
+        return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=UTC)
+    return datetime.combine(deadline + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
 def _aware(dt: datetime) -> datetime:
@@ -299,17 +302,27 @@ def check_forecast_time(
     opened_at: Optional[datetime] = None,
     known_at: Optional[datetime] = None,
     imported: bool = True,
+    tz=None,
 ) -> None:
     """A forecast is made no later than now (the time it is recorded), before
-    the deadline passes and, when the outcome is known, before it became
-    known; a live forecast no earlier than the question opened. Historical
-    forecasts (``imported``) may predate the question's record."""
+    the deadline passes (the end of that day in the team's zone ``tz``, UTC
+    when None) and, when the outcome is known, before it became known; a
+    live forecast no earlier than the question opened. Historical forecasts
+    (``imported``) may predate the question's record."""
     made_at = _aware(made_at)
     if made_at > now + CLOCK_SKEW:
         raise ValidationError(f"made_at {made_at.isoformat()} is in the future")
-    if made_at >= deadline_end(deadline):
+    end = deadline_end(deadline, tz)
+    if made_at >= end:
+        if tz is None:
+            raise ValidationError(
+                f"made_at {made_at.date().isoformat()} is after the deadline of {qid!r} ({deadline.isoformat()})"
+            )
+        local = end.astimezone(tz)
         raise ValidationError(
-            f"made_at {made_at.date().isoformat()} is after the deadline of {qid!r} ({deadline.isoformat()})"
+            f"made_at {made_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC is after the deadline of {qid!r} "
+            f"({deadline.isoformat()}): that day ended at {local:%Y-%m-%d %H:%M} {local.tzname()} "
+            f"(midnight in the team's zone, {getattr(tz, 'key', None) or local.tzname()}; see 'tracker team show')"
         )
     if known_at is not None and made_at > _aware(known_at):
         raise ValidationError(f"made_at {made_at.isoformat()} is after the outcome of {qid!r} became known")

@@ -17,7 +17,9 @@ from .common import TrackerGroup
 # commands without importing them (a test keeps them equal to the help)
 COMMANDS = {
     "aggregate": ("aggregate_cmds:aggregate_cmd", "The team's combined forecast on a question, after each forecast."),
+    "analyst": ("week_cmds:analyst_group", "Analysts: their e-mail addresses for reminders."),
     "check": ("review_cmds:check_cmd", "List incoherent forecasts; exit 1 when there are any."),
+    "clarify": ("week_cmds:clarify_cmd", "Add a dated, attributed clarification of a question's resolution criteria."),
     "db": ("admin_cmds:db_group", "Database administration: schema upgrades and checks."),
     "demo": ("demo_cmd:demo_cmd", "The worked example end to end, on a throw-away database."),
     "export": ("transfer_cmds:export_cmd", "Export the database: lossless JSON, a forecast CSV, or a scenario file."),
@@ -31,13 +33,17 @@ COMMANDS = {
     "question": ("log_cmds:question_group", "Create questions (see also: tracker import for files)."),
     "recalibrate": ("aggregate_cmds:recalibrate_cmd",
                     "What the numbers have meant: \"when you say 70%, it happened 82% of the time\"."),
+    "remind": ("week_cmds:remind_cmd", "Reminders: each analyst's todo as a digest, an iCalendar file, or mail."),
     "report": ("report_cmds:report_cmd",
                "The team's calibration report: one self-contained HTML file (or JSON, or Markdown)."),
     "resolve": ("log_cmds:resolve_cmd", "Record what happened: OUTCOME is yes/no, a categorical outcome, or annulled."),
     "review": ("review_cmds:review_cmd",
                "The quarterly resolution review: resolved, awaiting resolution, not yet due."),
     "score": ("score_cmd:score_cmd", "Score resolved questions: Brier, log score, decompositions, calibration."),
+    "search": ("week_cmds:search_cmd", "Find questions by words in their id, text, resolution criteria or tags."),
     "show": ("log_cmds:show_cmd", "Show a question with its whole forecast history and resolutions."),
+    "team": ("week_cmds:team_group", "Team settings: the deadline time zone and blind forecasting."),
+    "todo": ("week_cmds:todo_cmd", "Your open questions: not yet forecast, due soon, stale, awaiting resolution."),
 }
 
 

@@ -114,6 +114,31 @@ grant_reviewer_cmd = _grant_command(
     """,
 )
 
-ADMIN_COMMANDS = [backup_cmd, verify_cmd, grant_analyst_cmd, grant_reviewer_cmd]
+@click.command("info")
+@db_option
+@json_option
+def info_cmd(as_json):
+    """The database: where it is, its schema revision, and the team settings.
+
+    \b
+    Example:
+      tracker db info
+    """
+    from ..storage import HEAD, current_revision, safe_url
+    from ..services.week import read_settings
+
+    store = get_store()
+    with store.read() as conn:
+        data = {"database": safe_url(store.url), "revision": current_revision(conn), "head": HEAD, **read_settings(conn)}
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"database       {data['database']}")
+    click.echo(f"schema         revision {data['revision']} (head {data['head']})")
+    click.echo(f"team timezone {data['timezone']}  (a deadline day ends at midnight here)")
+    click.echo(f"blind          {'on' if data['blind'] else 'off'}")
+
+
+ADMIN_COMMANDS = [backup_cmd, verify_cmd, grant_analyst_cmd, grant_reviewer_cmd, info_cmd]
 for _cmd in ADMIN_COMMANDS:
     db_group.add_command(_cmd)

@@ -402,3 +402,113 @@ class progress_bar:
     def __exit__(self, *exc) -> None:
         if self.progress is not None:
             self.progress.close()
+
+
+# ------------------------------------------------- dates, zones, ids, width
+
+
+def analyst_zone():
+    """The analyst's time zone (TRACKER_TIMEZONE, config.toml, the machine)."""
+    from .. import config
+
+    return config.local_timezone()
+
+
+def show_time(dt, tz=None) -> str:
+    """A moment in the analyst's zone, with the zone: '2026-07-31 20:30 EDT'."""
+    if dt is None:
+        return "-"
+    local = dt.astimezone(tz or analyst_zone())
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+
+
+def _echo_resolved(what: str, value, label) -> None:
+    if label:
+        from ..services.dates import describe
+
+        info(describe(what, value, label))
+
+
+def read_date(value: str, what: str, *, echo: str | None = None):
+    """A calendar date as a person writes it (ISO or a phrase), read against
+    today in the analyst's zone; a phrase is echoed with the date it meant."""
+    from ..errors import ValidationError
+    from ..services.dates import resolve_date, today_in
+
+    try:
+        d, label = resolve_date(value, what, today=today_in(analyst_zone()))
+    except ValidationError as exc:  # a bad option value: a usage error, as click's own
+        raise click.BadParameter(str(exc).removeprefix(f"{what} "), param_hint=what) from None
+    _echo_resolved(echo or what.lstrip("-").replace("-", " "), d, label)
+    return d
+
+
+def read_datetime(value: str, what: str, *, echo: str | None = None):
+    """A moment as a person writes it; without a zone, in the analyst's zone."""
+    from ..services.dates import resolve_datetime
+
+    tz = analyst_zone()
+    dt, label = resolve_datetime(value, what, tz=tz)
+    if label:
+        info(f"{echo or what.lstrip('-').replace('-', ' ')} {show_time(dt, tz)} ({label})")
+    return dt
+
+
+def read_days(value: str, what: str) -> int:
+    """A window: '14d', '2w', '3 months', a bare number of days, or a date."""
+    from ..services.dates import resolve_days, today_in
+
+    days, label = resolve_days(value, what, today=today_in(analyst_zone()))
+    if label:
+        info(f"{what.lstrip('-')} {days} days ({label})")
+    return days
+
+
+def question_id(store, text: str) -> str:
+    """A question id, or a unique prefix of one (a miss suggests ids)."""
+    from ..services.week import resolve_question_id
+
+    return resolve_question_id(store, text)
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def wrapped_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, wrap: int, width: int | None = None) -> str:
+    """A text table whose column ``wrap`` takes the rest of the terminal's
+    width and wraps onto continuation lines, never cut."""
+    import textwrap
+
+    width = width or terminal_width()
+    cells = [[fmt(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            if i != wrap:
+                widths[i] = max(widths[i], len(c))
+    used = sum(w for i, w in enumerate(widths) if i != wrap) + 2 * (len(headers) - 1)
+    room = max(20, width - used)
+    widths[wrap] = max(len(headers[wrap]), min(room, max((len(r[wrap]) for r in cells), default=0)))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        parts = textwrap.wrap(row[wrap], widths[wrap]) or [""]
+        first = list(row)
+        first[wrap] = parts[0]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(first, widths)).rstrip())
+        indent = sum(w + 2 for w in widths[:wrap])
+        for part in parts[1:]:
+            lines.append((" " * indent + part).rstrip())
+    return "\n".join(lines)
+
+
+def number(value) -> str:
+    """A forecast as shown in lists: 0.35 -> '35%', a vector -> 'a 20% b 80%'."""
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return " ".join(f"{k} {v:.0%}" for k, v in value.items())
+    return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, parse_date_arg, table
+from .common import (
+    db_option,
+    emit_json,
+    get_store,
+    info,
+    json_option,
+    number,
+    question_id as find_id,
+    read_date,
+    read_datetime,
+    read_days,
+    show_time,
+    table,
+    wrapped_table,
+)
 
 
 @click.group("question")
@@ -14,7 +28,10 @@ def question_group():
 
 @question_group.command("add")
 @click.argument("text")
-@click.option("--deadline", required=True, metavar="DATE", help="The date by which it resolves (YYYY-MM-DD; the end of that day, UTC).")
+@click.option("--deadline", required=True, metavar="DATE",
+              help="The date by which it resolves: YYYY-MM-DD or 'end of Q3', 'next Friday', 'in 3 months' "
+              "(the end of that day in the team's time zone).")
+@click.option("--criteria", metavar="TEXT", help="The resolution criteria: the fine print a reviewer resolves by.")
 @click.option("--id", "qid", metavar="SLUG", help="A stable readable id (default: made from the text).")
 @click.option("--outcomes", metavar="A,B,C", help="A categorical question's mutually exclusive, exhaustive outcomes (default: binary yes/no).")
 @click.option("--ordered", is_flag=True, help="The categorical outcomes are ordered (scored with the ranked probability score too).")
@@ -25,10 +42,11 @@ def question_group():
 @click.option("--document", metavar="NAME", help="The source document.")
 @click.option("--condition", metavar="QID=OUTCOME", help="Only scored if question QID resolves OUTCOME.")
 @click.option("--implies", metavar="QID", help="This question can only be yes if QID is yes.")
-@click.option("--opened", metavar="DATE", help="When the question opened (default: now), e.g. the assessment's date.")
+@click.option("--opened", metavar="DATE", help="When the question opened (default: now), e.g. the assessment's date "
+              "(without a zone: your local time).")
 @db_option
 @json_option
-def question_add(text, deadline, qid, outcomes, ordered, tags, scenario, sentence, phrase, document, condition, implies, opened, as_json):
+def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenario, sentence, phrase, document, condition, implies, opened, as_json):
     """Create a question.
 
     \b
@@ -42,14 +60,16 @@ def question_add(text, deadline, qid, outcomes, ordered, tags, scenario, sentenc
           --document "Assessment of 20 June 2018" --condition summit-vienna=yes --json
       tracker question add "They sign a joint statement" --deadline 2018-07-31 --id joint-statement \\
           --implies summit-vienna
+      tracker question add "The ECB cuts its deposit rate" --deadline "end of Q3" \\
+          --criteria "An announced cut of the deposit facility rate; a cut of other rates alone does not count"
     """
-    from ..services.common import parse_datetime
     from ..services.log import add_question
 
     data = {
         "id": qid or _slugify(text),
         "text": text,
-        "deadline": parse_date_arg(deadline, "--deadline"),
+        "deadline": read_date(deadline, "--deadline"),
+        "criteria": criteria,
         "outcomes": [o.strip() for o in outcomes.split(",") if o.strip()] if outcomes else None,
         "ordered": ordered,
         "tags": list(tags),
@@ -70,7 +90,7 @@ def question_add(text, deadline, qid, outcomes, ordered, tags, scenario, sentenc
 
         data["condition_outcome"] = parse_binary_outcome(co) or co.strip()
     if opened:
-        data["opened_at"] = parse_datetime(opened, "--opened")
+        data["opened_at"] = read_datetime(opened, "--opened")
     store = get_store()
     result = add_question(store, data)
     if as_json:
@@ -91,38 +111,73 @@ def _slugify(text: str) -> str:
     return slug
 
 
-@click.command("forecast")
+@click.command("forecast", context_settings={"ignore_unknown_options": True})
 @click.argument("question_id")
 @click.argument("probability")
 @click.option("--rationale", "-r", metavar="TEXT", help="Why: the evidence and reasoning behind the number.")
 @click.option("--analyst", metavar="NAME", help="Who forecasts (default: $TRACKER_ANALYST, else the login name).")
+@click.option("--made-at", "made_at", metavar="TIME", hidden=True, expose_value=True, default=None,
+              help="Refused: a forecast is stamped when it is recorded.")
 @db_option
 @json_option
-def forecast_cmd(question_id, probability, rationale, analyst, as_json):
+def forecast_cmd(question_id, probability, rationale, analyst, made_at, as_json):
     """Log a forecast, or revise one (every revision is kept).
 
     PROBABILITY is the chance of yes for a binary question: 0.35, .35 or 35%.
+    A signed number moves your latest forecast by that many percentage
+    points: +5, -10, +5% (clamped to 0-100%, with a warning).
     For a categorical question give a vector that sums to 1:
     before-nato=0.2,after-london=0.5,no-meeting=0.3
+
+    QUESTION_ID may be a unique prefix of the id.
 
     \b
     Examples:
       tracker forecast summit-vienna 0.35 --rationale "Vienna is one of several venues floated"
+      tracker forecast summit-vienna +5 --rationale "the venue talks moved on"
       tracker forecast summit-timing before-nato=20%,after-london=50%,no-meeting=30%
       tracker forecast summit-vienna 40% --analyst ana -r "venue confirmed by the host" --json
     """
     from .. import config
     from ..services.log import add_forecast
 
+    if made_at is not None:
+        raise click.BadParameter(
+            "a forecast is stamped with the time it is recorded; back-dated forecasts come in through "
+            "'tracker import' (a CSV or JSON file), where they are flagged as imported",
+            param_hint="--made-at",
+        )
+    relative = relative_points(probability)
     store = get_store()
     name = config.analyst_name(analyst, store.url)
-    result = add_forecast(store, question_id, probability, analyst=name, rationale=rationale)
+    qid = find_id(store, question_id)
+    result = add_forecast(store, qid, probability, analyst=name, rationale=rationale, relative=relative)
+    for warning in result.get("warnings", []):
+        info(f"warning: {warning}")
     if as_json:
         emit_json(result)
     else:
         value = result["probability"] if result["probability"] is not None else result["probabilities"]
         shown = f"{value:.3f}" if isinstance(value, float) else ", ".join(f"{k}={v:.3f}" for k, v in value.items())
-        click.echo(f"forecast #{result['id']}: {name} on {question_id}: {shown}")
+        click.echo(f"forecast #{result['id']}: {name} on {qid}: {shown}")
+
+
+def relative_points(text: str):
+    """'+5', '-10', '+5%', '+2.5pp': a change in percentage points; None for
+    an absolute probability. '+0.05' is refused: it reads as five points
+    and as a twentieth of one, so it is neither."""
+    import re
+
+    m = re.fullmatch(r"\s*([+-])\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|pp|points?)?\s*", str(text))
+    if not m:
+        return None
+    amount = float(m.group(2))
+    if m.group(3) is None and 0 < amount < 1:
+        raise click.BadParameter(
+            f"{text.strip()!r} is ambiguous: a relative update is in percentage points (write {m.group(1)}5 for five points)",
+            param_hint="PROBABILITY",
+        )
+    return amount if m.group(1) == "+" else -amount
 
 
 @click.command("list")
@@ -135,17 +190,25 @@ def forecast_cmd(question_id, probability, rationale, analyst, as_json):
 @click.option("--scenario", metavar="ID", help="Only this scenario's questions.")
 @click.option("--tag", metavar="TAG", help="Only questions with this tag.")
 @click.option("--analyst", metavar="NAME", help="Only questions this analyst forecast.")
-@click.option("--within", type=click.IntRange(0, 100_000), default=14, show_default=True, metavar="DAYS", help="Window for --due.")
+@click.option("--within", default="14", show_default=True, metavar="WINDOW",
+              help="Window for --due: days (14, 14d), weeks (2w), months (3 months) or a date ('next Friday').")
 @click.option("--as-of", metavar="DATE", help="Judge open/due/overdue as of this date (default: today).")
+@click.option("--search", metavar="WORDS", help="Only questions whose id, text, criteria or tags hold these words.")
+@click.option("--me", metavar="NAME", help="Whose latest number the 'mine' column shows (default: the current analyst).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many rows.")
 @db_option
 @json_option
-def list_cmd(status, scenario, tag, analyst, within, as_of, limit, as_json):
+def list_cmd(status, scenario, tag, analyst, within, as_of, search, me, limit, as_json):
     """List questions with their status (open, overdue, resolved, annulled).
+
+    Each row shows your latest number ('mine') and the median of the team's
+    current forecasts (hidden on an open question you have not forecast when
+    the team forecasts blind); the text wraps to the terminal's width.
 
     \b
     Examples:
       tracker list --due
+      tracker list --search "ecb rate"
       tracker list --resolved --tag russia --json
       tracker list --open --scenario trump-putin-2018 --analyst ana --limit 20
       tracker list --due --within 14 --as-of 2018-07-01
@@ -153,12 +216,14 @@ def list_cmd(status, scenario, tag, analyst, within, as_of, limit, as_json):
       tracker list --annulled
       tracker list --status all
     """
+    from .. import config
     from ..services.log import list_questions
 
     store = get_store()
     rows = list_questions(
         store, status=status or "all", scenario=scenario, tag=tag, analyst=analyst,
-        as_of=parse_date_arg(as_of, "--as-of") if as_of else None, within_days=within, limit=limit,
+        as_of=read_date(as_of, "--as-of") if as_of else None, within_days=read_days(within, "--within"), limit=limit,
+        search=search, me=config.analyst_name(me),
     )
     if as_json:
         emit_json(rows)
@@ -167,23 +232,34 @@ def list_cmd(status, scenario, tag, analyst, within, as_of, limit, as_json):
         info("no questions match")
         return
     click.echo(
-        table(
-            [(r["id"], r["deadline"], r["status"], r["outcome"], r["n_forecasts"], r["text"]) for r in rows],
-            ["id", "deadline", "status", "outcome", "forecasts", "text"],
+        wrapped_table(
+            [(r["id"], r["deadline"], r["status"], r["outcome"], r["n_forecasts"], number(r["mine"]),
+              "hidden" if r["hidden"] else number(r["median"]), r["text"]) for r in rows],
+            ["id", "deadline", "status", "outcome", "forecasts", "mine", "median", "text"], wrap=7,
         )
     )
 
 
 @click.command("show")
 @click.argument("question_id")
+@click.option("--analyst", metavar="NAME", help="Who is looking (default: the current analyst; matters when the team forecasts blind).")
 @db_option
 @json_option
-def show_cmd(question_id, as_json):
-    """Show a question with its whole forecast history and resolutions."""
+def show_cmd(question_id, analyst, as_json):
+    """Show a question with its whole forecast history and resolutions.
+
+    QUESTION_ID may be a unique prefix of the id; a miss suggests the closest ids.
+
+    \b
+    Examples:
+      tracker show summit-vienna
+      tracker show summit --json
+    """
+    from .. import config
     from ..services.log import show_question
 
     store = get_store()
-    q = show_question(store, question_id)
+    q = show_question(store, find_id(store, question_id), viewer=config.analyst_name(analyst))
     if as_json:
         emit_json(q)
         return
@@ -197,8 +273,11 @@ def show_cmd(question_id, as_json):
         click.echo(f"  tags      {', '.join(q['tags'])}")
     if q["condition"]:
         click.echo(f"  condition {q['condition']['question_id']} = {q['condition']['outcome']}")
+    echo_criteria(q)
     click.echo("")
-    if q["forecasts"]:
+    if q["hidden_forecasts"]:
+        click.echo(f"{q['hidden_forecasts']} forecast(s) by others hidden: the team forecasts blind; forecast first")
+    elif q["forecasts"]:
         click.echo(table(
             [(f["id"], f["made_at"], f["analyst"], _value(f), "imported" if f["imported"] else "", f["rationale"]) for f in q["forecasts"]],
             ["#", "made_at", "analyst", "forecast", "", "rationale"],
@@ -214,6 +293,26 @@ def show_cmd(question_id, as_json):
                 click.echo(f"  {label}: {r[label]}")
         for e in r["evidence"]:
             click.echo(f"  evidence: {e}")
+
+
+def echo_criteria(q: dict) -> None:
+    """The resolution criteria and the clarifications, under a question."""
+    import textwrap
+
+    from .common import terminal_width
+
+    width = terminal_width() - 12
+    if q.get("criteria"):
+        lines = textwrap.wrap(q["criteria"], width) or [""]
+        click.echo(f"  criteria  {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"            {line}")
+    for c in q.get("clarifications") or []:
+        head = f"clarified {show_time(c['made_at'])} by {c['recorded_by']}: "
+        lines = textwrap.wrap(head + c["text"], width) or [""]
+        click.echo(f"  {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"    {line}")
 
 
 def _value(f: dict) -> str:
@@ -244,14 +343,14 @@ def resolve_cmd(question_id, outcome, known_at, evidence, note, reason, supersed
       tracker resolve summit-timing after-london --reviewer ana --json
     """
     from .. import config
-    from ..services.common import parse_datetime
     from ..services.log import resolve
 
     store = get_store()
+    question_id = find_id(store, question_id)
     result = resolve(
         store, question_id, outcome,
         recorded_by=config.analyst_name(reviewer, store.url),
-        known_at=parse_datetime(known_at, "--known-at") if known_at else None,
+        known_at=read_datetime(known_at, "--known-at") if known_at else None,
         evidence=list(evidence), note=note, reason=reason, supersede=supersede,
     )
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, get_store, info, parse_date_arg, progress_bar
+from .common import db_option, get_store, info, progress_bar, read_date
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts", "aggregate", "recalibration")
 REPORT_FORMATS = ("html", "json", "md")
@@ -148,7 +148,7 @@ def report_cmd(quarter, scenario, analyst, forecast_set, tag, mode, scale, fmt, 
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
         fmt = {"json": "json", "md": "md", "markdown": "md"}.get(suffix, "html")
-    as_of_date = parse_date_arg(as_of, "--as-of") if as_of else None
+    as_of_date = read_date(as_of, "--as-of") if as_of else None
     from ..report.render import render
     from ..services.report import build_report
 

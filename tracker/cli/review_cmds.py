@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, fmt, get_store, info, json_option, parse_date_arg, table
+from .common import db_option, emit_json, fmt, get_store, info, json_option, read_date, table
 
 
 @click.command("review")
@@ -31,7 +31,7 @@ def review_cmd(quarter, stale, as_of, scenario, write_path, reviewer, force, as_
     from ..services.review import parse_days, review
 
     store = get_store()
-    data = review(store, quarter, as_of=parse_date_arg(as_of, "--as-of") if as_of else None,
+    data = review(store, quarter, as_of=read_date(as_of, "--as-of") if as_of else None,
                   stale_days=parse_days(stale) if stale else None, scenario=scenario)
     if write_path:
         from .. import config
@@ -59,6 +59,13 @@ def review_cmd(quarter, stale, as_of, scenario, write_path, reviewer, force, as_
         click.echo(f"\n{key.replace('_', ' ')} ({len(data[key])})")
         if data[key]:
             click.echo(table([row(q) for q in data[key]], headers))
+        if key == "awaiting_resolution":
+            from .log_cmds import echo_criteria
+
+            for q in data[key]:
+                if q["criteria"] or q["clarifications"]:
+                    click.echo(f"\n{q['id']}: resolve by")
+                    echo_criteria(q)
     if data["stale_days"] is not None:
         click.echo(f"\nstale forecasts: no update in {data['stale_days']} days ({len(data['stale'])})")
         if data["stale"]:
@@ -110,14 +117,31 @@ def check_cmd(scenario, tolerance, as_json):
 @db_option
 @json_option
 def history_cmd(question_id, as_json):
-    """Every forecast and resolution record of a question, in the order recorded."""
+    """Every forecast and resolution record of a question, in the order recorded.
+
+    Clarifications of the resolution criteria are records too; the criteria
+    are printed above the table. QUESTION_ID may be a unique prefix.
+
+    \b
+    Example:
+      tracker history summit-vienna
+    """
+    from ..services.log import show_question
     from ..services.review import history
+    from .common import question_id as find_id
+    from .log_cmds import echo_criteria
 
     store = get_store()
+    question_id = find_id(store, question_id)
     events = history(store, question_id)
     if as_json:
         emit_json(events)
         return
+    q = show_question(store, question_id)
+    if q["criteria"] or q["clarifications"]:
+        click.echo(f"{q['id']}: {q['text']}")
+        echo_criteria({"criteria": q["criteria"], "clarifications": []})
+        click.echo("")
     if not events:
         info(f"{question_id}: no records yet")
         return

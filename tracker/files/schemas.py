@@ -15,6 +15,7 @@ Scenario file (``scenarios/*.yaml``)::
         tags: [russia]
         sentence: "..."             # the source sentence
         phrase: is expected to      # the estimative phrase as written
+        criteria: "..."             # the resolution criteria (the fine print)
         condition: {question: other, outcome: "yes"}   # or "other=yes"
         implies: other              # yes here implies yes there
         joint: other                # for a conditional question: the question whose event is "this and the condition"
@@ -182,6 +183,7 @@ class QuestionEntry(Strict):
     tags: list[str] = Field(default_factory=list)
     sentence: Optional[str] = None
     phrase: Optional[str] = None
+    criteria: Optional[str] = None
     condition: Optional[ConditionEntry] = None
     implies: Optional[str] = None
     joint: Optional[str] = None

@@ -209,6 +209,8 @@ class ResolvedQuestion:
     note: Optional[str]
     evidence: list[str] = field(default_factory=list)
     finals: list[FinalForecast] = field(default_factory=list)
+    criteria: Optional[str] = None
+    clarifications: list[str] = field(default_factory=list)  # "YYYY-MM-DD by NAME: TEXT"
 
 
 @dataclass(slots=True)
@@ -219,6 +221,8 @@ class PendingQuestion:
     status: str  # "awaiting_resolution" (overdue) or "not_yet_due"
     days_overdue: Optional[int]
     n_analysts: int
+    criteria: Optional[str] = None
+    clarifications: list[str] = field(default_factory=list)  # "YYYY-MM-DD by NAME: TEXT"
 
 
 @dataclass(slots=True)

@@ -483,6 +483,9 @@ def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: di
         sql.SQL("GRANT INSERT ON {} TO {}").format(t("resolution"), reviewer),
         sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(sequences["resolution"]), reviewer),
         sql.SQL("GRANT UPDATE (id) ON {} TO {}").format(t("question"), reviewer),
+        # both: clarifications of the resolution criteria (append-only by trigger)
+        sql.SQL("GRANT INSERT ON {} TO {}").format(t("clarification"), both),
+        sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(sequences["clarification"]), both),
     ]
 
     def policy(table, name, body, *args):
@@ -549,7 +552,7 @@ def grant_role(store, name: str, kind: str, *, password: Optional[str] = None) -
         other_kind = next(k for k in GROUPS if k != kind)
         sequences = {
             t: conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{t}', 'id')").scalar()
-            for t in ("forecast", "resolution")
+            for t in ("forecast", "resolution", "clarification")
         }
         try:
             # one grant at a time: concurrent CREATE ROLE and policy changes collide

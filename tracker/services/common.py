@@ -19,11 +19,14 @@ from ..rules import (  # the value and name rules live in tracker.rules; kept im
 from ..models import (
     BINARY_OUTCOMES,
     Analyst,
+    Clarification,
     Forecast,
     Question,
     QuestionTag,
     Resolution,
     Scenario,
+    TeamSetting,
+    check_probability,
 )
 
 UTC = timezone.utc
@@ -33,6 +36,8 @@ T_QUESTION = Question.__table__
 T_TAG = QuestionTag.__table__
 T_FORECAST = Forecast.__table__
 T_RESOLUTION = Resolution.__table__
+T_CLARIFICATION = Clarification.__table__
+T_SETTING = TeamSetting.__table__
 
 TRUE_WORDS = {"yes", "y", "true", "1", "1.0"}
 FALSE_WORDS = {"no", "n", "false", "0", "0.0"}

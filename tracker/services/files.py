@@ -31,7 +31,8 @@ from .log import check_forecast_time, check_links, check_forecast_value, insert_
 from .transfer import decode_text
 
 # Fields that define what was forecast: they cannot change once forecasts exist.
-DEFINING = ("text", "kind", "outcomes", "ordered", "deadline", "condition_question_id", "condition_outcome", "implies_question_id")
+DEFINING = ("text", "kind", "outcomes", "ordered", "deadline", "condition_question_id", "condition_outcome", "implies_question_id",
+            "criteria")  # criteria: once forecast, changed only by a clarification (tracker clarify)
 
 
 def _as_datetime(value: Any, what: str) -> datetime:
@@ -121,6 +122,7 @@ def _question_data(entry, scenario) -> dict:
         "condition_outcome": entry.condition.outcome if entry.condition else None,
         "implies_question_id": entry.implies,
         "extra": extra or None,
+        "criteria": entry.criteria,
     }
 
 
@@ -291,6 +293,7 @@ def _update_question(conn, existing, q, where: str) -> int:
         "text": q.text, "kind": q.kind, "outcomes": q.outcome_list, "ordered": bool(q.ordered and q.kind == "categorical"),
         "deadline": q.deadline, "condition_question_id": q.condition_question_id,
         "condition_outcome": q.condition_outcome, "implies_question_id": q.implies_question_id,
+        "criteria": q.criteria,
     }
     changed = [k for k in DEFINING if _differs(existing[k], new[k]) and not (k == "outcomes" and list(existing[k]) == new[k])]
     if changed:
@@ -379,6 +382,8 @@ def export_scenario(store: Store, scenario_id: str) -> dict:
             entry["sentence"] = q["source_sentence"]
         if q["phrase"]:
             entry["phrase"] = q["phrase"]
+        if q["criteria"]:
+            entry["criteria"] = q["criteria"]
         if q["condition_question_id"]:
             entry["condition"] = {"question": q["condition_question_id"], "outcome": q["condition_outcome"]}
         if q["implies_question_id"]:

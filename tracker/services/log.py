@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from .. import rules
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..models import QuestionIn, deadline_end, utcnow
+from ..models import UTC, QuestionIn, deadline_end, utcnow
 from ..storage import Store
 from .common import (
     BINARY,
@@ -36,6 +36,7 @@ from .common import (
     status_of,
     tags_of,
 )
+from .week import clarifications_of
 
 # A forecast may claim a time a little ahead of the recording clock (clock skew).
 CLOCK_SKEW = rules.CLOCK_SKEW
@@ -119,11 +120,15 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
             condition_outcome=q.condition_outcome,
             implies_question_id=q.implies_question_id,
             extra=q.extra,
+            criteria=q.criteria,
         )
     )
     if q.tags:
         conn.execute(T_TAG.insert(), [{"question_id": q.id, "tag": t} for t in q.tags])
-    return {"id": q.id, "kind": q.kind, "outcomes": q.outcome_list, "deadline": q.deadline, "opened_at": opened}
+    out = {"id": q.id, "kind": q.kind, "outcomes": q.outcome_list, "deadline": q.deadline, "opened_at": opened}
+    if q.criteria:
+        out["criteria"] = q.criteria
+    return out
 
 
 def add_question(store: Store, data: dict, *, now: Optional[datetime] = None) -> dict:
@@ -168,11 +173,12 @@ def check_forecast_value(question, value: Any) -> tuple[Optional[float], Optiona
     )
 
 
-def check_forecast_time(question, resolution, made_at: datetime, now: datetime, *, imported: bool) -> None:
-    """The forecast rules (tracker.rules) for one forecast on a stored question."""
+def check_forecast_time(question, resolution, made_at: datetime, now: datetime, *, imported: bool, tz=None) -> None:
+    """The forecast rules (tracker.rules) for one forecast on a stored question; ``tz``: the team's
+    zone, whose midnight ends the deadline day (UTC when None)."""
     rules.check_forecast_open(question["id"], resolution)
     rules.check_forecast_time(question["id"], made_at, deadline=question["deadline"], now=now,
-                              opened_at=question["opened_at"], imported=imported)
+                              opened_at=question["opened_at"], imported=imported, tz=tz)
 
 
 def add_forecast(
@@ -184,17 +190,30 @@ def add_forecast(
     rationale: Optional[str] = None,
     source: str = "cli",
     now: Optional[datetime] = None,
+    relative: Optional[float] = None,
 ) -> dict:
     """Log one forecast now. Historical (back-dated) forecasts come in through
-    the importers only, where they are flagged as imported."""
+    the importers only, where they are flagged as imported.
+
+    ``relative``: instead of ``value``, a change of the analyst's latest
+    probability in percentage points (binary questions); a result outside
+    0-100% is clamped, and the result says so in ``warnings``."""
     analyst = check_analyst_name(analyst)
     rationale = check_free_text(rationale, "rationale")
 
     def work(conn):
+        from .week import read_settings, team_zone
+
         when = now or utcnow()
         question = question_row(conn, question_id)
-        probability, vector = check_forecast_value(question, value)
-        check_forecast_time(question, current_resolution(conn, question_id), when, when, imported=False)
+        warnings: list[str] = []
+        if relative is not None:
+            value_ = _relative_value(conn, question, analyst, relative, warnings)
+        else:
+            value_ = value
+        probability, vector = check_forecast_value(question, value_)
+        tz = team_zone(read_settings(conn))
+        check_forecast_time(question, current_resolution(conn, question_id), when, when, imported=False, tz=tz)
         ensure_analysts(conn, [analyst], when)
         row = dict(
             question_id=question_id,
@@ -209,12 +228,37 @@ def add_forecast(
         )
         result = conn.execute(T_FORECAST.insert().values(**row))
         row["id"] = result.inserted_primary_key[0]
-        return forecast_dict(row)
+        out = forecast_dict(row)
+        if warnings:
+            out["warnings"] = warnings
+        return out
 
     from .admin import explain_refusal
 
     with explain_refusal(store, "forecast"):
         return store.run_write(work)
+
+
+def _relative_value(conn, question, analyst: str, points: float, warnings: list[str]) -> float:
+    """The analyst's latest probability moved by ``points`` percentage points."""
+    from sqlalchemy import select
+
+    qid = question["id"]
+    if question["kind"] != "binary":
+        raise ValidationError(f"question {qid!r} is categorical: a relative update needs a binary question; give the vector")
+    last = conn.execute(
+        select(T_FORECAST.c.probability).where(T_FORECAST.c.question_id == qid, T_FORECAST.c.analyst == analyst)
+        .order_by(T_FORECAST.c.made_at.desc(), T_FORECAST.c.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        raise ValidationError(f"{analyst} has no forecast on {qid!r} to update by {points:+g} points: give a probability")
+    old = last[0]
+    new = round(old * 100 + points, 9) / 100
+    if new < 0 or new > 1:
+        clamped = min(1.0, max(0.0, new))
+        warnings.append(f"{old:.0%} {points:+g} points is {new * 100:.4g}%: recorded {clamped:.0%}")
+        new = clamped
+    return new
 
 
 # ------------------------------------------------------------- resolutions
@@ -390,6 +434,8 @@ def list_questions(
     as_of: Optional[date] = None,
     within_days: int = 14,
     limit: Optional[int] = None,
+    search: Optional[str] = None,
+    me: Optional[str] = None,
 ) -> list[dict]:
     """Questions with their status, filtered. ``due``: open questions whose
     deadline is within ``within_days`` of ``as_of`` (overdue ones included);
@@ -450,10 +496,25 @@ def list_questions(
     if limit:
         stmt = stmt.limit(limit)
     with store.read() as conn:
+        rank: dict[str, float] = {}
+        if search is not None:
+            from ..storage.search import search_ids
+
+            rank = dict(search_ids(conn, search, limit=10_000))
+            stmt = stmt.where(q.c.id.in_(list(rank)))
         rows = conn.execute(stmt).mappings().all()
         ids = [row["id"] for row in rows]
         tags = tags_of(conn, ids)
         counts = _forecast_counts(conn, ids)
+        out = _list_rows(rows, tags, counts, today)
+        if me is not None:
+            from .week import numbers_for, read_settings
+
+            numbers_for(conn, out, me, blind=read_settings(conn)["blind"])
+    return out
+
+
+def _list_rows(rows, tags, counts, today) -> list[dict]:
     out = []
     for row in rows:
         resolution = None if row["annulled"] is None else row
@@ -529,6 +590,8 @@ def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
         ),
         "implies_question_id": question["implies_question_id"],
         "extra": question["extra"],
+        "criteria": question["criteria"],
+        "clarifications": clarifications_of(conn, [qid])[qid],
         "status": status_of(question, current, today or utcnow().date()),
         "outcome": current["outcome"] if current is not None else None,
         "forecasts": [forecast_dict(f) for f in forecasts],
@@ -536,7 +599,20 @@ def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
     }
 
 
-def show_question(store: Store, question_id: str, *, as_of: Optional[date] = None) -> dict:
+def show_question(store: Store, question_id: str, *, as_of: Optional[date] = None, viewer: Optional[str] = None) -> dict:
+    """A question with its history. ``viewer``: the analyst looking; with
+    blind forecasting on, the other analysts' forecasts on an open question
+    are left out (counted in ``hidden_forecasts``) until the viewer has
+    forecast it."""
+    from .week import read_settings
+
     with store.read() as conn:
-        return question_dict(conn, question_row(conn, question_id), today=as_of)
+        q = question_dict(conn, question_row(conn, question_id), today=as_of)
+        blind = read_settings(conn)["blind"]
+    q["hidden_forecasts"] = 0
+    if viewer is not None and blind and q["status"] in ("open", "overdue"):
+        if not any(f["analyst"] == viewer for f in q["forecasts"]):
+            q["hidden_forecasts"] = len(q["forecasts"])
+            q["forecasts"] = []
+    return q
 

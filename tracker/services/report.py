@@ -122,7 +122,7 @@ def _questions(conn, *, scenario: Optional[str], tag: Optional[str]) -> list[dic
     stmt = (
         select(Q.c.id, Q.c.text, Q.c.kind, _raw(Q.c.outcomes).label("outcomes"), Q.c.ordered,
                _raw(Q.c.deadline).label("deadline"), Q.c.scenario_id,
-               Q.c.phrase, _raw(Q.c.extra).label("extra"), r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason,
+               Q.c.phrase, Q.c.criteria, _raw(Q.c.extra).label("extra"), r.c.id.label("rid"), r.c.outcome, r.c.annulled, r.c.reason,
                _raw(r.c.known_at).label("known_at"), _raw(r.c.evidence).label("evidence"), r.c.note)
         .select_from(Q.outerjoin(latest, latest.c.question_id == Q.c.id).outerjoin(r, r.c.id == latest.c.rid))
         .order_by(Q.c.deadline, Q.c.id)
@@ -482,6 +482,10 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     unresolved = [q for q in questions if q["rid"] is None]
     with store.read() as conn:
         n_analysts_of = _analyst_counts(conn, [q["id"] for q in unresolved]) if unresolved else {}
+        from .week import clarifications_of
+
+        notes = {qid: [f"{c['made_at']:%Y-%m-%d} by {c['recorded_by']}: {c['text']}" for c in cs]
+                 for qid, cs in clarifications_of(conn, [q["id"] for q in questions]).items()}
 
     title = "Forecast report" + (f": {label}" if label else ": all quarters")
     if scenario:
@@ -550,12 +554,14 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
             status="annulled" if q["annulled"] else "resolved", outcome=None if q["annulled"] else q["outcome"],
             known_at=_date(q["known_at"]) if q["known_at"] else None, reason=q["reason"], note=q["note"],
             evidence=[str(e) for e in (_json(q["evidence"]) or [])], finals=shown,
+            criteria=q["criteria"], clarifications=notes.get(q["id"], []),
         ))
     pending = [
         PendingQuestion(id=q["id"], text=q["text"], deadline=q["deadline"],
                         status="awaiting_resolution" if q["deadline"] < today else "not_yet_due",
                         days_overdue=(today - q["deadline"]).days if q["deadline"] < today else None,
-                        n_analysts=n_analysts_of.get(q["id"], 0))
+                        n_analysts=n_analysts_of.get(q["id"], 0),
+                        criteria=q["criteria"], clarifications=notes.get(q["id"], []))
         for q in unresolved
     ]
     pending.sort(key=lambda p: (p.status != "awaiting_resolution", p.deadline, p.id))

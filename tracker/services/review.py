@@ -83,6 +83,9 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
         until = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC) if as_of and as_of < date(9999, 12, 31) else None
         latest = _latest_forecasts(conn, ids, before=until)
         tags = tags_of(conn, ids)
+        from .week import clarifications_of
+
+        notes = clarifications_of(conn, ids)
     groups: dict[str, list] = {"resolved": [], "awaiting_resolution": [], "not_yet_due": []}
     stale = []
     for q in questions:
@@ -91,6 +94,7 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
             "id": q["id"], "text": q["text"], "kind": q["kind"], "outcomes": list(q["outcomes"]),
             "deadline": q["deadline"], "scenario_id": q["scenario_id"], "tags": tags[q["id"]],
             "n_analysts": len(latest[q["id"]]),
+            "criteria": q["criteria"], "clarifications": notes[q["id"]],
         }
         if r is not None:
             item.update(status="annulled" if r["annulled"] else "resolved", outcome=r["outcome"], reason=r["reason"],
@@ -269,7 +273,14 @@ def history(store: Store, question_id: str) -> list[dict]:
         question_row(conn, question_id)
         forecasts = conn.execute(select(T_FORECAST).where(T_FORECAST.c.question_id == question_id)).mappings().all()
         resolutions = conn.execute(select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == question_id)).mappings().all()
+        from .week import clarifications_of
+
+        notes = clarifications_of(conn, [question_id])[question_id]
     events = []
+    for c in notes:  # clarifications of the resolution criteria, kept like forecasts
+        events.append({"record": "clarification", "id": c["id"], "who": c["recorded_by"], "recorded_at": c["made_at"],
+                       "effective_at": c["made_at"], "value": None, "imported": False, "supersedes_id": None,
+                       "detail": c["text"], "evidence": []})
     for f in forecasts:
         d = forecast_dict(f)
         value = d["probability"] if d["probability"] is not None else d["probabilities"]

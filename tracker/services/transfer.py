@@ -26,6 +26,8 @@ from ..models import SLUG_RE, check_text, deadline_end, utcnow
 from ..storage import HEAD, Store
 from .common import (
     T_ANALYST,
+    T_CLARIFICATION,
+    T_SETTING,
     T_FORECAST,
     T_QUESTION,
     T_RESOLUTION,
@@ -87,7 +89,12 @@ TABLES = (
     ("question_tags", T_TAG, "question_id"),
     ("forecasts", T_FORECAST, "id"),
     ("resolutions", T_RESOLUTION, "id"),
+    ("clarifications", T_CLARIFICATION, "id"),
+    ("team_settings", T_SETTING, "key"),
 )
+# settings have defaults a user may set before restoring an export: a
+# restore replaces them, and they do not make a database "not empty"
+SETTINGS_KEY = "team_settings"
 
 
 EXPORT_CHUNK_ROWS = 5_000  # rows read (and text handed to the writer) at a time
@@ -146,7 +153,7 @@ def export_json_text(store: Store, *, progress: Optional[Callable[[str, int, int
 def _is_empty(conn) -> bool:
     from sqlalchemy import select
 
-    return all(conn.execute(select(table).limit(1)).first() is None for _, table, _ in TABLES)
+    return all(conn.execute(select(table).limit(1)).first() is None for key, table, _ in TABLES if key != SETTINGS_KEY)
 
 
 def _coerce_row(table, raw: Any, key: str, index: int) -> dict:
@@ -390,6 +397,8 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
             )
         for key, table, _ in TABLES:
             rows = data[key]
+            if key == SETTINGS_KEY and rows:
+                conn.execute(table.delete())
             if key == "questions":
                 # conditions and implications may point forward: insert, then link
                 # (a condition's question and outcome go in together: the database checks the pair)
@@ -412,7 +421,7 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                             )
                         )
         if conn.dialect.name == "postgresql":
-            for table in ("forecast", "resolution"):
+            for table in ("forecast", "resolution", "clarification"):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

@@ -29,3 +29,14 @@ def script_heads() -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+# Tables the migrations make and keep with SQL of their own (the full-text
+# index): not in the models, so schema comparisons leave them out.
+SEARCH_TABLES = ("question_search", "question_fts")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: everything but the full-text index's tables."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return not any(table == t or table.startswith(t + "_") for t in SEARCH_TABLES)

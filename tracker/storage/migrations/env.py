@@ -3,6 +3,7 @@
 from alembic import context
 
 from tracker.models import SQLModel
+from tracker.storage.migrations import include_object
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -15,6 +16,7 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()
