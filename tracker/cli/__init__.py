@@ -34,7 +34,9 @@ COMMANDS = {
     "review": ("review_cmds:review_cmd",
                "The quarterly resolution review: resolved, awaiting resolution, not yet due."),
     "score": ("score_cmd:score_cmd", "Score resolved questions: Brier, log score, decompositions, calibration."),
+    "serve": ("server_cmds:serve_cmd", "Run the team server: web pages and a JSON API over the same database."),
     "show": ("log_cmds:show_cmd", "Show a question with its whole forecast history and resolutions."),
+    "user": ("server_cmds:user_group", "Accounts of the team server: add users, make and revoke API tokens."),
 }
 
 

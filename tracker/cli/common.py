@@ -62,24 +62,10 @@ def get_store(upgrade: bool | None = None):
     return open_store(selected_url(), upgrade=upgrade)
 
 
-def _default(value: Any):
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    if hasattr(value, "as_dict"):
-        return value.as_dict()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def to_json(data: Any, *, indent: int | None = 2) -> str:
-    import json  # here, not at the top: `tracker --help` needs no json
+    from ..encoding import dumps
 
-    return json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False)
+    return dumps(data, indent=indent)
 
 
 def emit_json(data: Any) -> None:

@@ -18,7 +18,7 @@ from typing import Iterator
 from ..errors import DatabaseError, TrackerError, ValidationError
 
 # Keep in step with migrations/versions (a test checks it against Alembic).
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0006")
 HEAD = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 30_000
 
@@ -30,6 +30,24 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name
+        self.role: str | None = None
+
+    def as_role(self, role: str) -> "Store":
+        """The same engine, each transaction run under ``SET LOCAL ROLE role``
+        (PostgreSQL): the team server acts as the signed-in user, so the
+        database's grants, row-level security and triggers apply to the web
+        as to the command line. On SQLite there are no roles: the services'
+        own rules apply."""
+        import copy
+
+        view = copy.copy(self)
+        view.role = role if self.dialect == "postgresql" else None
+        return view
+
+    def _enter_role(self, conn) -> None:
+        if self.role:
+            quoted = self.engine.dialect.identifier_preparer.quote(self.role)
+            conn.exec_driver_sql(f"SET LOCAL ROLE {quoted}")
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,6 +67,7 @@ class Store:
     def read(self) -> Iterator:
         try:
             with self.engine.connect() as conn:
+                self._enter_role(conn)
                 yield conn
         except self.db_errors as exc:
             translated = translate_error(exc)
@@ -66,6 +85,7 @@ class Store:
         with self.engine.connect() as conn:
             conn = conn.execution_options(tracker_immediate=True)
             with conn.begin():
+                self._enter_role(conn)
                 yield conn
 
     def run_write(self, fn, *, attempts: int = 8):
@@ -175,8 +195,11 @@ def translate_error(exc, *, attempts: int | None = None) -> TrackerError | None:
     return None
 
 
-def make_engine(url: str):
-    """Create an engine with the connection settings the tool relies on."""
+def make_engine(url: str, *, pool_size: int | None = None):
+    """Create an engine with the connection settings the tool relies on.
+
+    A command opens one connection and closes it (no pool); a server passes
+    ``pool_size`` and keeps that many connections open for its requests."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.pool import NullPool, StaticPool
@@ -186,9 +209,15 @@ def make_engine(url: str):
             if _sqlite_in_memory(url):
                 # every new connection to :memory: is a new, empty database: keep one
                 engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            elif pool_size:
+                engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30,
+                                       connect_args={"check_same_thread": False})
             else:
                 engine = create_engine(url, poolclass=NullPool)
             _sqlite_events(engine, event)
+        elif pool_size:
+            engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
+                                   connect_args={"connect_timeout": 10})
         else:
             engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
     except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
@@ -254,7 +283,7 @@ def _has_foreign_tables(conn) -> bool:
     return bool(row)
 
 
-def open_store(url: str, *, upgrade: bool | None = None) -> Store:
+def open_store(url: str, *, upgrade: bool | None = None, pool_size: int | None = None) -> Store:
     """Open the database at ``url`` with its schema at head.
 
     ``upgrade=None`` upgrades a local SQLite database automatically and asks
@@ -269,7 +298,7 @@ def open_store(url: str, *, upgrade: bool | None = None) -> Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=pool_size)
     store = Store(engine, url)
     try:
         with engine.connect() as conn:
