@@ -356,6 +356,8 @@ def _setup_sql(schema: str, sequences: dict[str, str]) -> list:
     out += [
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(s, both),
         sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(s, both),
+        # the team server's accounts (password hashes, token and session hashes) are the owner's alone
+        sql.SQL("REVOKE ALL ON {}, {}, {} FROM {}").format(t("app_user"), t("api_token"), t("web_session"), both),
         # analysts: their own analyst row and forecasts; new questions (tracker
         # question add), never changes to existing ones
         sql.SQL("GRANT INSERT ON {}, {} TO {}").format(t("forecast"), t("analyst"), analyst),

@@ -16,9 +16,9 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
-from ..errors import ConflictError, NotFoundError, TrackerError, ValidationError
+from ..errors import AuthError, ConflictError, ForbiddenError, NotFoundError, ValidationError
 from ..models import ApiToken, AppUser, WebSession, utcnow
-from ..storage import Store
+from ..storage import Store, act_as
 from .common import check_analyst_name, check_free_text
 
 T_USER = AppUser.__table__
@@ -45,14 +45,6 @@ REFUSALS = {
     "resolve": "only reviewers may resolve; ask a reviewer",
     "read": "this account may not read",
 }
-
-
-class AuthError(TrackerError):
-    """No valid credentials (HTTP 401)."""
-
-
-class ForbiddenError(TrackerError):
-    """Valid credentials, but the role may not do this (HTTP 403)."""
 
 
 def _hasher():
@@ -104,6 +96,7 @@ def add_user(store: Store, name: str, role: str, password: str, *, now: Optional
     def work(conn):
         if conn.execute(select(T_USER.c.name).where(T_USER.c.name == name)).first():
             raise ConflictError(f"user {name!r} already exists")
+        act_as(conn, name)
         row = dict(name=name, role=role, password_hash=password_hash, created_at=now, disabled=False)
         conn.execute(T_USER.insert().values(**row))
         return _user_dict(row)

@@ -46,8 +46,21 @@ class Store:
 
     def _enter_role(self, conn) -> None:
         if self.role:
+            from sqlalchemy.exc import DBAPIError
+
             quoted = self.engine.dialect.identifier_preparer.quote(self.role)
-            conn.exec_driver_sql(f"SET LOCAL ROLE {quoted}")
+            try:
+                conn.exec_driver_sql(f"SET LOCAL ROLE {quoted}")
+            except DBAPIError as exc:
+                if _sqlstate(exc) in ("22023", "42704", "42501"):  # no such role / not a member of it
+                    from ..errors import ForbiddenError
+
+                    raise ForbiddenError(
+                        f"the server may not act as database role {self.role!r}: "
+                        f"run 'tracker user add {self.role}' (as the server's database user) after "
+                        f"'tracker db grant-analyst {self.role}' or grant-reviewer"
+                    ) from None
+                raise
 
     @property
     def is_sqlite(self) -> bool:
@@ -122,6 +135,25 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def act_as(conn, role: str) -> None:
+    """Let the connected database user act as ``role`` (PostgreSQL: the
+    team server runs each request as its user's role, so the user must
+    have one and the server's login must be a member of it). Nothing to do
+    on SQLite, which has no roles."""
+    if conn.dialect.name != "postgresql":
+        return
+    from ..errors import ValidationError
+
+    if not conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}).first():
+        raise ValidationError(
+            f"on PostgreSQL each user needs a database role: run 'tracker db grant-analyst {role}' "
+            f"(or grant-reviewer) first"
+        )
+    quoted = conn.dialect.identifier_preparer.quote(role)
+    if not conn.exec_driver_sql("SELECT pg_has_role(current_user, %(r)s, 'MEMBER')", {"r": role}).scalar():
+        conn.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
 
 
 def _lost_insert_race(exc) -> bool:

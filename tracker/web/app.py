@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..encoding import dumps
-from ..errors import ConflictError, DatabaseError, NotFoundError, TrackerError, ValidationError
+from ..errors import (AuthError, ConflictError, DatabaseError, ForbiddenError, NotFoundError, TrackerError,
+                      ValidationError)
 from ..services import users
 from ..storage import Store, open_store
 
@@ -26,8 +27,8 @@ CSRF_HEADER = "x-csrf-token"
 MAX_BODY = 1_000_000  # bytes: no form or JSON body of this tool comes near it
 
 STATUS = [
-    (users.AuthError, 401),
-    (users.ForbiddenError, 403),
+    (AuthError, 401),
+    (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (ValidationError, 422),
