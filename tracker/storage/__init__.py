@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -31,6 +32,10 @@ class Store:
         self.url = url
         self.dialect = engine.dialect.name
         self.role: str | None = None
+        # SQLite has one writer at a time; threads of one process (the team
+        # server) queue on this lock rather than on SQLite's busy handler,
+        # which sleeps in growing steps and starves under many writers
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
 
     def as_role(self, role: str) -> "Store":
         """The same engine, each transaction run under ``SET LOCAL ROLE role``
@@ -95,7 +100,7 @@ class Store:
         On SQLite it starts with BEGIN IMMEDIATE so that concurrent writers
         queue on the busy timeout instead of failing half-way.
         """
-        with self.engine.connect() as conn:
+        with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(tracker_immediate=True)
             with conn.begin():
                 self._enter_role(conn)
