@@ -32,3 +32,11 @@ class DatabaseError(TrackerError):
 
 class FileFormatError(TrackerError):
     """A scenario, resolution, CSV or JSON file that cannot be read."""
+
+
+class AuthError(TrackerError):
+    """No valid credentials: not signed in, a wrong password, a revoked token."""
+
+
+class ForbiddenError(TrackerError):
+    """Valid credentials, but this user may not do this."""

@@ -192,6 +192,46 @@ class TeamSetting(SQLModel, table=True):
     value: str
 
 
+class AppUser(SQLModel, table=True):
+    """Someone who signs in to the team server: an analyst, a reviewer or a
+    lead. The name is the analyst name forecasts are recorded under (and, on
+    PostgreSQL, the database role the server acts as)."""
+
+    __tablename__ = "app_user"
+
+    name: str = Field(primary_key=True, max_length=120)
+    role: str = Field(max_length=16)  # analyst, reviewer or lead
+    password_hash: str = Field(nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    disabled: bool = Field(default=False, nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token: only its SHA-256 is kept; revoked tokens stay listed."""
+
+    __tablename__ = "api_token"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_name: str = Field(sa_column=Column(String(120), ForeignKey("app_user.name"), nullable=False, index=True))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    label: Optional[str] = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random value whose SHA-256 is
+    the key here; the CSRF token of its forms is kept beside it."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_name: str = Field(sa_column=Column(String(120), ForeignKey("app_user.name"), nullable=False, index=True))
+    csrf: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 # ------------------------------------------------------------- input schemas
 
 

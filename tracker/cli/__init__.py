@@ -40,10 +40,12 @@ COMMANDS = {
     "review": ("review_cmds:review_cmd",
                "The quarterly resolution review: resolved, awaiting resolution, not yet due."),
     "score": ("score_cmd:score_cmd", "Score resolved questions: Brier, log score, decompositions, calibration."),
+    "serve": ("server_cmds:serve_cmd", "Run the team server: web pages and a JSON API over the same database."),
     "search": ("week_cmds:search_cmd", "Find questions by words in their id, text, resolution criteria or tags."),
     "show": ("log_cmds:show_cmd", "Show a question with its whole forecast history and resolutions."),
     "team": ("week_cmds:team_group", "Team settings: the deadline time zone and blind forecasting."),
     "todo": ("week_cmds:todo_cmd", "Your open questions: not yet forecast, due soon, stale, awaiting resolution."),
+    "user": ("server_cmds:user_group", "Accounts of the team server: add users, make and revoke API tokens."),
 }
 
 

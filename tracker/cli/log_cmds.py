@@ -100,15 +100,13 @@ def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenari
 
 
 def _slugify(text: str) -> str:
-    import re
-    import unicodedata
+    from ..errors import ValidationError
+    from ..services.log import id_from_text
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = "-".join(slug.split("-")[:8])[:60].strip("-")
-    if not slug:
-        raise click.BadParameter("cannot make an id from this text: pass --id", param_hint="--id")
-    return slug
+    try:
+        return id_from_text(text)
+    except ValidationError as exc:
+        raise click.BadParameter(f"{exc}: pass --id", param_hint="--id") from None
 
 
 @click.command("forecast", context_settings={"ignore_unknown_options": True})

@@ -131,6 +131,19 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
     return out
 
 
+def id_from_text(text: str) -> str:
+    """A readable question id made from its text (the first eight words, ASCII, lowercase)."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = "-".join(slug.split("-")[:8])[:60].strip("-")
+    if not slug:
+        raise ValidationError("cannot make an id from this text")
+    return slug
+
+
 def add_question(store: Store, data: dict, *, now: Optional[datetime] = None) -> dict:
     q = validate_question(data)
     now = now or utcnow()

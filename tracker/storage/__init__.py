@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +19,7 @@ from typing import Iterator
 from ..errors import DatabaseError, TrackerError, ValidationError
 
 # Keep in step with migrations/versions (a test checks it against Alembic).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 30_000
 
@@ -30,6 +31,41 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name
+        self.role: str | None = None
+        # SQLite has one writer at a time; threads of one process (the team
+        # server) queue on this lock rather than on SQLite's busy handler,
+        # which sleeps in growing steps and starves under many writers
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+
+    def as_role(self, role: str) -> "Store":
+        """The same engine, each transaction run under ``SET LOCAL ROLE role``
+        (PostgreSQL): the team server acts as the signed-in user, so the
+        database's grants, row-level security and triggers apply to the web
+        as to the command line. On SQLite there are no roles: the services'
+        own rules apply."""
+        import copy
+
+        view = copy.copy(self)
+        view.role = role if self.dialect == "postgresql" else None
+        return view
+
+    def _enter_role(self, conn) -> None:
+        if self.role:
+            from sqlalchemy.exc import DBAPIError
+
+            quoted = self.engine.dialect.identifier_preparer.quote(self.role)
+            try:
+                conn.exec_driver_sql(f"SET LOCAL ROLE {quoted}")
+            except DBAPIError as exc:
+                if _sqlstate(exc) in ("22023", "42704", "42501"):  # no such role / not a member of it
+                    from ..errors import ForbiddenError
+
+                    raise ForbiddenError(
+                        f"the server may not act as database role {self.role!r}: "
+                        f"run 'tracker user add {self.role}' (as the server's database user) after "
+                        f"'tracker db grant-analyst {self.role}' or grant-reviewer"
+                    ) from None
+                raise
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,6 +85,7 @@ class Store:
     def read(self) -> Iterator:
         try:
             with self.engine.connect() as conn:
+                self._enter_role(conn)
                 yield conn
         except self.db_errors as exc:
             translated = translate_error(exc)
@@ -63,9 +100,10 @@ class Store:
         On SQLite it starts with BEGIN IMMEDIATE so that concurrent writers
         queue on the busy timeout instead of failing half-way.
         """
-        with self.engine.connect() as conn:
+        with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(tracker_immediate=True)
             with conn.begin():
+                self._enter_role(conn)
                 yield conn
 
     def run_write(self, fn, *, attempts: int = 8):
@@ -102,6 +140,25 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def act_as(conn, role: str) -> None:
+    """Let the connected database user act as ``role`` (PostgreSQL: the
+    team server runs each request as its user's role, so the user must
+    have one and the server's login must be a member of it). Nothing to do
+    on SQLite, which has no roles."""
+    if conn.dialect.name != "postgresql":
+        return
+    from ..errors import ValidationError
+
+    if not conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}).first():
+        raise ValidationError(
+            f"on PostgreSQL each user needs a database role: run 'tracker db grant-analyst {role}' "
+            f"(or grant-reviewer) first"
+        )
+    quoted = conn.dialect.identifier_preparer.quote(role)
+    if not conn.exec_driver_sql("SELECT pg_has_role(current_user, %(r)s, 'MEMBER')", {"r": role}).scalar():
+        conn.exec_driver_sql(f"GRANT {quoted} TO CURRENT_USER")
 
 
 def _lost_insert_race(exc) -> bool:
@@ -175,8 +232,11 @@ def translate_error(exc, *, attempts: int | None = None) -> TrackerError | None:
     return None
 
 
-def make_engine(url: str):
-    """Create an engine with the connection settings the tool relies on."""
+def make_engine(url: str, *, pool_size: int | None = None):
+    """Create an engine with the connection settings the tool relies on.
+
+    A command opens one connection and closes it (no pool); a server passes
+    ``pool_size`` and keeps that many connections open for its requests."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.pool import NullPool, StaticPool
@@ -188,9 +248,15 @@ def make_engine(url: str):
             if _sqlite_in_memory(url):
                 # every new connection to :memory: is a new, empty database: keep one
                 engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            elif pool_size:
+                engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30,
+                                       connect_args={"check_same_thread": False})
             else:
                 engine = create_engine(url, poolclass=NullPool)
             _sqlite_events(engine, event)
+        elif pool_size:
+            engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
+                                   connect_args={"connect_timeout": 10})
         else:
             engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
     except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
@@ -256,7 +322,7 @@ def _has_foreign_tables(conn) -> bool:
     return bool(row)
 
 
-def open_store(url: str, *, upgrade: bool | None = None) -> Store:
+def open_store(url: str, *, upgrade: bool | None = None, pool_size: int | None = None) -> Store:
     """Open the database at ``url`` with its schema at head.
 
     ``upgrade=None`` upgrades a local SQLite database automatically and asks
@@ -271,7 +337,7 @@ def open_store(url: str, *, upgrade: bool | None = None) -> Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=pool_size)
     store = Store(engine, url)
     try:
         with engine.connect() as conn:
