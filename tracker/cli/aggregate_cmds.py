@@ -98,6 +98,7 @@ def recalibrate_cmd(analyst, team, by_phrase, quarter, scenario, tag, as_json):
       tracker recalibrate --analyst ana
       tracker recalibrate --team --json
       tracker recalibrate --by-phrase
+      tracker recalibrate --team --quarter 2018Q3 --scenario trump-putin-2018 --tag russia
     """
     from ..services.aggregate import recalibration
 

@@ -213,6 +213,7 @@ def list_cmd(status, scenario, tag, analyst, within, as_of, search, me, limit, a
       tracker list --overdue
       tracker list --annulled
       tracker list --status all
+      tracker list --open --me ana
     """
     from .. import config
     from ..services.log import list_questions
@@ -252,6 +253,7 @@ def show_cmd(question_id, analyst, as_json):
     Examples:
       tracker show summit-vienna
       tracker show summit --json
+      tracker show summit --analyst ana   (as ana sees it under blind forecasting)
     """
     from .. import config
     from ..services.log import show_question

@@ -63,6 +63,7 @@ def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode
           --scale 0-2 -o trend.png
       tracker plot aggregate meeting-july -o team-july.svg
       tracker plot recalibration --analyst ana -o ana-recalibration.png
+      tracker plot calibration --forecasts history -o imported-history.png
     """
     suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if suffix not in ("png", "svg", "pdf"):

@@ -35,6 +35,7 @@ def serve_cmd(host, port, workers, pool_size, secure_cookies, proxy_ips):
     Examples:
       tracker serve                                   (http://127.0.0.1:8000, the local SQLite database)
       tracker serve --db postgresql+psycopg://tracker_web@db/team --port 8080 --workers 4
+      tracker serve --pool-size 16 --proxy-ips 127.0.0.1 --secure-cookies   (behind a TLS proxy)
     """
     import os
 
@@ -57,13 +58,7 @@ def serve_cmd(host, port, workers, pool_size, secure_cookies, proxy_ips):
 def user_group():
     """Accounts of the team server: add users, make and revoke API tokens.
 
-    \b
-    Examples:
-      tracker user add ana --role analyst          (asks for the password twice)
-      printf '%s\\n' "$PASSWORD" | tracker user add rev --role reviewer --password-stdin
-      tracker user token ana --label laptop        (shows the token once)
-      tracker user revoke 3
-      tracker user list
+    See each subcommand's --help for examples: add, token, revoke, disable, list.
     """
 
 
@@ -91,7 +86,7 @@ def user_add(name, role, password_stdin, as_json):
     \b
     Examples:
       tracker user add ana --role analyst
-      printf '%s\\n' "$PASSWORD" | tracker user add rev --role reviewer --password-stdin
+      tracker user add rev --role reviewer --password-stdin < password.txt
     """
     from ..services.users import add_user
 

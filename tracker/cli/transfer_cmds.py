@@ -113,6 +113,7 @@ def import_cmd(path, fmt, who, source, analyst_map, questions, aggregates, zone,
       tracker import metaculus-export.zip --from metaculus --aggregates --dry-run
       tracker import predictions.json --from predictionbook
       tracker import survey_fcasts.yr1.csv --from gjp --questions ifps.csv
+      tracker import fatebook-export.csv --from fatebook --zone Europe/London
       tracker import draft.yaml --accept-defaults   (keep the extractor's default numbers)
     """
     from .. import config

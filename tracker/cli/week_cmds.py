@@ -112,6 +112,7 @@ def search_cmd(words, limit, analyst, as_json):
     Examples:
       tracker search ecb rate cut
       tracker search summit helsinki --json
+      tracker search sanctions --limit 5 --analyst ana
     """
     from .. import config
     from ..services.week import search
@@ -144,6 +145,7 @@ def clarify_cmd(question, text, analyst, as_json):
     \b
     Example:
       tracker clarify summit-vienna "A meeting on the margins of a multilateral summit counts"
+      tracker clarify summit-vienna "Helsinki counts as a neutral venue" --analyst rita
     """
     from .. import config
     from ..services.week import add_clarification
@@ -268,6 +270,7 @@ def remind_cmd(names, everyone, within, stale, fmt_, output, send, smtp, sender)
     \b
     Examples:
       tracker remind --all --format md
+      tracker remind --analyst alice --within 7d --stale 2w
       tracker remind --analyst alice --format ics -o alice.ics
       tracker remind --all --send --smtp mail.example.org:25 --from tracker@example.org
     """
