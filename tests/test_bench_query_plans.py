@@ -56,8 +56,8 @@ def plans_of(sqlite_url: str, run) -> list[tuple[str, list[str]]]:
     seen: list[tuple[str, tuple]] = []
     original = make_engine
 
-    def spying(url):
-        engine = original(url)
+    def spying(url, **kwargs):
+        engine = original(url, **kwargs)
         event.listen(engine, "before_cursor_execute",
                      lambda conn, cur, stmt, params, ctx, many: seen.append((stmt, params)))
         return engine

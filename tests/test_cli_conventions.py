@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import json
+
 import pytest
 
 from support import CLI
@@ -58,7 +60,8 @@ def usage_error(cli, *args) -> str:
     (["plot", "calibration"], "error: Missing option '-o' / '--output' (see 'tracker plot --help')"),
     (["score", "--by", "colour"], "error: Invalid value for '--by': 'colour' is not one of 'analyst', 'tag', "),
     (["question", "add", "Meet", "--deadline", "31/07/2018"],
-     "error: Invalid value for --deadline: '31/07/2018' is not an ISO date (YYYY-MM-DD) "
+     "error: Invalid value for --deadline: '31/07/2018' is not an ISO date (YYYY-MM-DD) or a date phrase "
+     "I can read (such as 'next Friday', 'end of Q3', 'in 3 months', '31 July', 'end of the year') "
      "(see 'tracker question add --help')"),
     (["check", "--tolerance", "-0.1"], "error: Invalid value for '--tolerance': -0.1 is not in the range 0<=x<=1"),
     (["plot", "history", "-o", "h.png"],
@@ -74,22 +77,33 @@ def test_a_group_called_alone_still_shows_its_help(sq):
     assert "Commands:" in result.output and "verify" in result.output
 
 
+# A signed number is a relative update in percentage points (the analyst's
+# week): read as a number, never as an unknown option.
 @pytest.mark.parametrize("value, message", [
-    ("-0.1", "error: probability '-0.1' is outside [0, 1]"),
-    ("-5%", "error: probability '-5%' is outside [0, 1]"),
-    ("-.5", "error: probability '-.5' is outside [0, 1]"),
+    ("-5%", "error: tester has no forecast on 'vienna' to update by -5 points: give a probability"),
+    ("-10", "error: tester has no forecast on 'vienna' to update by -10 points: give a probability"),
     ("-1e-3", "error: probability '-1e-3' is outside [0, 1]"),
 ])
-def test_a_negative_probability_is_a_probability_error_not_an_unknown_option(sq, value, message):
+def test_a_negative_number_is_read_as_a_number_not_an_unknown_option(sq, value, message):
     result = sq.fails("forecast", "vienna", value)
     assert result.stderr.strip() == message
     assert sq.ok("show", "vienna", "--json").stdout.count('"probability"') == 0
 
 
+@pytest.mark.parametrize("value", ["-0.1", "-.5"])
+def test_a_signed_fraction_is_refused_as_ambiguous(sq, value):
+    """(A number in exponent form is no relative update: '-1e-3' is a probability outside [0, 1].)"""
+    result = sq("forecast", "vienna", value)
+    assert result.exit_code == 2
+    assert f"'{value}' is ambiguous: a relative update is in percentage points" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_a_negative_number_before_an_option_still_leaves_the_options_working(sq):
-    result = sq.fails("forecast", "vienna", "-0.25", "--rationale", "why")
-    assert result.stderr.strip() == "error: probability '-0.25' is outside [0, 1]"
     sq.ok("forecast", "vienna", "0.25", "--rationale", "why")
+    sq.ok("forecast", "vienna", "-5", "--rationale", "why")
+    assert [f["probability"] for f in json.loads(sq.ok("show", "vienna", "--json").stdout)["forecasts"]] == \
+        pytest.approx([0.25, 0.20])
 
 
 def test_readme_states_both_exit_codes():

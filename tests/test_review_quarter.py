@@ -123,7 +123,7 @@ def test_bad_quarters_are_refused(cli, bad, message):
 
 def test_missing_quarter_and_bad_as_of_are_usage_errors(cli):
     assert cli("review").exit_code == 2
-    result = cli("review", "--quarter", "2018Q3", "--as-of", "20 Aug")
+    result = cli("review", "--quarter", "2018Q3", "--as-of", "soonish")
     assert result.exit_code == 2 and "is not an ISO date" in result.stderr
 
 

@@ -119,7 +119,7 @@ def test_new_york_analyst_on_the_deadline_day(cli, clock, monkeypatch):
     cli.ok("question", "add", "Summit", "--deadline", "2026-07-31", "--id", "summit")
     clock.set(datetime(2026, 7, 31, 20, 30, tzinfo=NY))
     refused = cli.fails("forecast", "summit", "0.4")  # the team's zone is UTC by default
-    assert ("forecast time 2026-08-01 00:30 UTC is after the deadline of 'summit' (2026-07-31): "
+    assert ("made_at 2026-08-01 00:30 UTC is after the deadline of 'summit' (2026-07-31): "
             "that day ended at 2026-08-01 00:00 UTC (midnight in the team's zone, UTC") in refused.stderr
     cli.ok("team", "set", "timezone", "America/New_York")
     assert js(cli.ok("team", "show", "--json")) == {"timezone": "America/New_York", "blind": False}
@@ -527,7 +527,7 @@ def test_upgrade_from_0003_with_rows_fills_the_search_index(db_url):
     engine.dispose()
     store = open_store(db_url, upgrade=True)
     try:
-        assert HEAD == "0005"
+        assert HEAD >= "0005"
         assert [r["id"] for r in search(store, "vienna")] == ["summit-vienna"]
         assert [r["id"] for r in search(store, "russia")] == ["summit-vienna"]
         counts = {key: len(rows) for key, rows in dump_db(db_url)}

@@ -245,6 +245,15 @@ class _ShownStream:
         return getattr(self._stream, name)
 
 
+def emit_raw(text: str) -> None:
+    """Write data that must reach standard output byte for byte (a file's
+    content, such as an iCalendar file with its CRLF line ends), past the
+    escaping of control characters meant for a person's terminal."""
+    stream = sys.stdout._stream if isinstance(sys.stdout, _ShownStream) else sys.stdout
+    stream.write(text)
+    stream.flush()
+
+
 class TrackerGroup(click.Group):
     """A group that turns domain errors into one line and exit code 1, and
     usage errors into one line and exit code 2."""

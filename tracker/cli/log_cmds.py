@@ -109,7 +109,7 @@ def _slugify(text: str) -> str:
         raise click.BadParameter(f"{exc}: pass --id", param_hint="--id") from None
 
 
-@click.command("forecast", context_settings={"ignore_unknown_options": True})
+@click.command("forecast")
 @click.argument("question_id")
 @click.argument("probability")
 @click.option("--rationale", "-r", metavar="TEXT", help="Why: the evidence and reasoning behind the number.")

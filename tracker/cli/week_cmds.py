@@ -307,5 +307,9 @@ def remind_cmd(names, everyone, within, stale, fmt_, output, send, smtp, sender)
         with open(output, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         info(f"wrote {output}")
+    elif fmt_ == "ics":
+        from .common import emit_raw
+
+        emit_raw(text)  # CRLF line ends are the format's, not control characters to show
     else:
         click.echo(text, nl=False)

@@ -49,8 +49,8 @@ def _iso_date(s: str) -> Optional[date]:
 
 
 def _check_range(d: date, what: str, text: str) -> date:
-    if not 1900 <= d.year <= 9998:
-        raise ValidationError(f"{what} {text!r} is out of range (years 1900-9998)")
+    if not 1900 <= d.year <= 9999:
+        raise ValidationError(f"{what} {text!r} is out of range (years 1900-9999)")
     return d
 
 
@@ -117,7 +117,10 @@ def _iso_datetime(s: str, what: str, tz) -> datetime:
         raise ValidationError(f"{what} {s!r} is not an ISO date or datetime") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValidationError(f"{what} {s!r} is out of range") from None
 
 
 def resolve_datetime(text: str, what: str, *, tz, now: Optional[datetime] = None) -> tuple[datetime, Optional[str]]:
