@@ -74,9 +74,14 @@ def test_team_in_initial_and_time_weighted_modes(small):
     # q1's first moment holds only a's 0.5; the others both analysts' first forecasts
     assert init["team (mean)"]["brier"] == pytest.approx((0.25 + 0.1225 + 0.16 + 0.3025) / 4)
     tw = {r["group"]: r for r in _json(small, "score", "--team", "--mode", "time-weighted")["team"]}
-    # q1 from 1 June to 20 July: 0.5 for a day, 0.55 for 29 days, 0.75 for 19 days
-    q1 = (0.25 * 1 + 0.2025 * 29 + 0.0625 * 19) / 49
-    assert tw["team (mean)"]["brier"] == pytest.approx((q1 + 0.1225 + 0.16 + 0.3025) / 4)
+    # the time-weighted convention (proper under early resolution): the mean over the scheduled window,
+    # opened to the end of the deadline day, the time after the outcome became known counting 0.
+    # q1 (1 June to 1 August, 61 days; known 20 July): 0.5 for a day, 0.55 for 29 days, 0.75 for 19 days
+    q1 = (0.25 * 1 + 0.2025 * 29 + 0.0625 * 19) / 61
+    q2 = 0.1225 * 80 / 92  # 1 June to 1 September, known 20 August
+    q3 = 0.16 * 141 / 153  # 1 June to 1 November, known 20 October
+    q4 = 0.3025 * 141 / 153
+    assert tw["team (mean)"]["brier"] == pytest.approx((q1 + q2 + q3 + q4) / 4)
     assert tw["team (mean)"]["coverage"] == pytest.approx(1.0)
 
 

@@ -314,7 +314,7 @@ def check_forecast_time(
         raise ValidationError(f"made_at {made_at.isoformat()} is in the future")
     end = deadline_end(deadline, tz)
     if made_at >= end:
-        if tz is None:
+        if tz is None or str(tz) in ("UTC", "Etc/UTC"):
             raise ValidationError(
                 f"made_at {made_at.date().isoformat()} is after the deadline of {qid!r} ({deadline.isoformat()})"
             )

@@ -120,7 +120,7 @@ def read_limited(path: str, limit: int, *, what: str = "a file") -> tuple[bytes,
     """(content, name) of the file at ``path`` (``-``: standard input), read a
     megabyte at a time and refused as soon as it passes ``limit`` bytes, or
     when its first megabyte holds a NUL byte without a UTF-16 byte-order mark
-    (binary data: ``/dev/zero``, an image), so that an endless or huge input
+    or a zip archive's signature (binary data: ``/dev/zero``, an image), so that an endless or huge input
     costs at most ``limit`` bytes of memory and stops at once."""
     import os
 
@@ -154,7 +154,8 @@ def read_limited(path: str, limit: int, *, what: str = "a file") -> tuple[bytes,
                 chunk = chunk.encode("utf-8")
             if not chunk:
                 break
-            if not chunks and b"\x00" in chunk and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # a zip archive (a Metaculus export) is binary by design; the importer reads it
+            if not chunks and b"\x00" in chunk and not chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")):
                 raise FileFormatError(f"{name}: binary file (NUL bytes), not text")
             size += len(chunk)
             if size > limit:
