@@ -64,6 +64,7 @@ def test_requests_run_as_the_users_role(team):
     app = create_app(store.url, store=store)
     with TestClient(app) as client:
         r = client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=token(store, names["ana"]))
+        assert r.status_code == 201, r.text
         assert r.status_code == 201 and r.json()["analyst"] == names["ana"]
         r = client.post("/api/questions/rain/resolutions", json={"outcome": "yes"}, headers=token(store, names["ana"]))
         assert r.status_code == 403

@@ -48,6 +48,9 @@ from ..errors import ConflictError, DatabaseError, ValidationError
 # prefixes of the group roles; each database has its own pair (see group_names)
 GROUPS = {"analyst": "tracker_analyst", "reviewer": "tracker_reviewer"}
 TRACKER_TABLES = ("scenario", "analyst", "question", "question_tag", "forecast", "resolution")
+# what analysts and reviewers may read: the tracker's own tables, never the team
+# server's accounts (app_user, api_token, web_session: the owner's alone)
+READABLE_TABLES = (*TRACKER_TABLES, "clarification", "team_setting", "question_search", "alembic_version")
 
 
 def _sqlite_path(url: str) -> Optional[Path]:
@@ -456,8 +459,10 @@ def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: di
     grouped = sql.SQL("(" + member + " OR " + member + ")").format(
         sql.Literal(groups["analyst"]), sql.Literal(groups["reviewer"]))
     not_grouped = sql.SQL("NOT {}").format(grouped)
-    # the login role itself, never a group reached by SET ROLE
-    myself = sql.SQL("current_user = session_user")
+    # a user's own role, never a group reached by SET ROLE (a team server that
+    # connects as a member of each user's role may act as that user)
+    myself = sql.SQL("(current_user)::text NOT IN ({}, {})").format(
+        sql.Literal(groups["analyst"]), sql.Literal(groups["reviewer"]))
     out = []
     for group in groups.values():
         out.append(sql.SQL(
@@ -466,7 +471,7 @@ def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: di
         ).format(sql.Identifier(group)))
     both = sql.SQL("{}, {}").format(analyst, reviewer)
     db = sql.Identifier(database)
-    tables = sql.SQL(", ").join(t(name) for name in (*TRACKER_TABLES, "alembic_version"))
+    tables = sql.SQL(", ").join(t(name) for name in READABLE_TABLES)
     out += [
         # a database of its own: nobody connects unless granted here
         sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(db),
