@@ -224,24 +224,36 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _signed_form(request: Request, form: dict[str, str], action: str) -> tuple[Principal, Any]:
+    """The signed-in user of a form post, its CSRF token checked and its
+    role allowed ``action``, and the store to act through as that user."""
+    who = _page_user(request)
+    check_csrf(request, who, form.get("csrf"))
+    users.require(who.user, action)
+    return who, acting_store(request, who)
+
+
+async def _handle_form(request: Request, handler, question_id: str):
+    """Read a form (async), then run ``handler`` on a worker thread: the
+    services block on the database."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await _form(request)
+    return await run_in_threadpool(handler, request, question_id, form)
+
+
 @router.post("/questions/{question_id}/forecast")
 async def forecast(request: Request, question_id: str):
     """Forecast or revise in one step: a percentage for a binary question,
     one percentage per outcome for a categorical one (they must sum to 100)."""
-    from starlette.concurrency import run_in_threadpool
-
-    form = await _form(request)
-    return await run_in_threadpool(_record_forecast, request, question_id, form)
+    return await _handle_form(request, _record_forecast, question_id)
 
 
 def _record_forecast(request: Request, question_id: str, form: dict[str, str]):
     from ..errors import ValidationError
     from ..services.log import add_forecast, show_question
 
-    who = _page_user(request)
-    check_csrf(request, who, form.get("csrf"))
-    users.require(who.user, "forecast")
-    store = acting_store(request, who)
+    who, store = _signed_form(request, form, "forecast")
     try:
         q = show_question(store, question_id)
         if q["kind"] == "binary":
@@ -308,10 +320,7 @@ def review_page(request: Request, quarter: Optional[str] = None):
 async def resolve(request: Request, question_id: str):
     """Resolve or annul one question from the review page; ticking
     "correct" records a superseding resolution (the earlier one is kept)."""
-    from starlette.concurrency import run_in_threadpool
-
-    form = await _form(request)
-    return await run_in_threadpool(_record_resolution, request, question_id, form)
+    return await _handle_form(request, _record_resolution, question_id)
 
 
 def _record_resolution(request: Request, question_id: str, form: dict[str, str]):
@@ -319,11 +328,8 @@ def _record_resolution(request: Request, question_id: str, form: dict[str, str])
     from ..services.review import review
     from .api import record_resolution
 
-    who = _page_user(request)
-    check_csrf(request, who, form.get("csrf"))
-    users.require(who.user, "resolve")
+    who, store = _signed_form(request, form, "resolve")
     quarter = form.get("quarter") or _current_quarter(utcnow().date())
-    store = acting_store(request, who)
     try:
         record_resolution(store, who, question_id, form.get("outcome", ""), known_at=form.get("known_at") or None,
                           evidence=form.get("evidence", ""), note=form.get("note"), reason=form.get("reason"),
