@@ -132,8 +132,13 @@ async def load(port: int, clients: list[dict], per_client: int) -> dict:
         for i in range(per_client):
             qid = f"q{(k + i) % QUESTIONS}"
             t = time.perf_counter()
-            r = await client.post(f"/api/questions/{qid}/forecasts", headers=who,
-                                  json={"probability": round(((k * per_client + i) % 99 + 1) / 100, 2)})
+            try:
+                r = await client.post(f"/api/questions/{qid}/forecasts", headers=who,
+                                      json={"probability": round(((k * per_client + i) % 99 + 1) / 100, 2)})
+            except httpx.TransportError as exc:  # the connection dropped: counted, never hidden
+                key = f"dropped ({type(exc).__name__})"
+                statuses[key] = statuses.get(key, 0) + 1
+                continue
             latencies.append(time.perf_counter() - t)
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
@@ -189,7 +194,8 @@ def run_backend(name: str, tool_url: str, floor_env: dict, make_floor_table, cou
             proc.wait(timeout=30)
     stored, distinct = count_rows()
     tool, floor = results["tool"], results["floor"]
-    five = sum(v for k, v in tool["statuses"].items() if k >= 500)
+    five = sum(v for k, v in tool["statuses"].items() if isinstance(k, int) and k >= 500)
+    dropped = {label: sum(v for k, v in r["statuses"].items() if not isinstance(k, int)) for label, r in results.items()}
     print(f"\n{name}: {clients} clients x {per_client} forecasts")
     print(f"  stored {stored:,} forecasts ({distinct:,} distinct (analyst, made_at)); answers {tool['statuses']}; 5xx: {five}")
     print(f"  {'':8} {'median ms':>10} {'p95 ms':>8} {'per s':>8}")
@@ -203,6 +209,10 @@ def run_backend(name: str, tool_url: str, floor_env: dict, make_floor_table, cou
         misses.append(f"{name}: stored {stored} of {clients * per_client}")
     if five:
         misses.append(f"{name}: {five} answers 5xx")
+    if dropped["tool"]:
+        misses.append(f"{name}: {dropped['tool']} connections dropped by the tool")
+    if dropped["floor"]:
+        print(f"  (the floor dropped {dropped['floor']} connections)")
     if p95_ratio > 2.0:
         misses.append(f"{name}: p95 {p95_ratio:.2f}x the floor")
     if rate_ratio < 0.5:

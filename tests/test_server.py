@@ -104,6 +104,9 @@ def test_every_api_route_needs_a_user(client, method, path, body):
     assert one_line_error(r, 401) == "invalid API token"
     r = client.request(method, path, json=body, headers={"Authorization": "Basic YW5hOnB3"})
     assert "Bearer" in one_line_error(r, 401)
+    if method == "POST":  # a stranger learns nothing from validation: 401 before 422
+        one_line_error(client.request(method, path, json={"bogus": [1]}), 401)
+        one_line_error(client.request(method, path, content=b"{not json"), 401)
 
 
 @pytest.mark.parametrize("path", ["/", "/questions", "/questions/rain", "/questions/new", "/review", "/report",
@@ -360,6 +363,8 @@ def test_healthz_and_openapi(client):
                  "/api/questions/{question_id}/resolutions", "/api/score", "/api/todo", "/healthz"):
         assert path in spec["paths"], path
     assert "/login" not in spec["paths"]
+    body = spec["paths"]["/api/questions/{question_id}/forecasts"]["post"]["requestBody"]
+    assert set(body["content"]["application/json"]["schema"]["properties"]) == {"probability", "probabilities", "rationale"}
 
 
 # ------------------------------------------------------------------- pages

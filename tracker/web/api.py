@@ -9,6 +9,7 @@ from datetime import date
 from typing import Literal, Optional, Union
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services import users
@@ -64,7 +65,8 @@ def healthz(request: Request):
 
 
 @router.get("/api/me", tags=["users"], summary="Who am I?")
-def me(who: Principal = Depends(signed_in)):
+def me(request: Request):
+    who = principal(request)
     return JSONBody({"name": who.name, "role": who.role, "via": who.via})
 
 
@@ -79,18 +81,51 @@ def questions(request: Request, status: Status = "all", scenario: Optional[str] 
 
 
 @router.get("/api/questions/{question_id}", tags=["questions"], summary="One question with its forecasts and resolutions")
-def question(request: Request, question_id: str, who: Principal = Depends(signed_in)):
+def question(request: Request, question_id: str):
     from ..services.log import show_question
 
+    who = principal(request)  # in the route's own worker thread: one hop, not two
     return JSONBody(show_question(acting_store(request, who), question_id))
 
 
-@router.post("/api/questions", status_code=201, tags=["questions"], summary="Add a question")
-def add_question(request: Request, body: QuestionCreate, who: Principal = Depends(signed_in)):
+def _body(model) -> dict:
+    """The OpenAPI description of a JSON body read by hand (see _parse)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+def _parse(model, raw: bytes):
+    """The JSON body as ``model``, read after the user is known: a stranger
+    learns nothing from validation messages (401 comes before 422)."""
+    from pydantic import ValidationError as BodyError
+
+    try:
+        return model.model_validate_json(raw or b"")
+    except BodyError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+async def _in_worker(request: Request, handler, *args):
+    """Read the body on the event loop, then authenticate, validate and
+    write on one worker thread (the services block on the database)."""
+    from starlette.concurrency import run_in_threadpool
+
+    raw = await request.body()
+    return await run_in_threadpool(handler, request, raw, *args)
+
+
+@router.post("/api/questions", status_code=201, tags=["questions"], summary="Add a question",
+             openapi_extra=_body(QuestionCreate))
+async def add_question(request: Request):
+    return await _in_worker(request, _add_question)
+
+
+def _add_question(request: Request, raw: bytes):
     from ..services.log import add_question, id_from_text
 
+    who = principal(request)
     check_csrf(request, who, None)
     users.require(who.user, "add_question")
+    body = _parse(QuestionCreate, raw)
     data = {
         "id": body.id or id_from_text(body.text), "text": body.text, "deadline": body.deadline,
         "outcomes": body.outcomes, "ordered": body.ordered, "tags": body.tags, "scenario_id": body.scenario,
@@ -99,13 +134,19 @@ def add_question(request: Request, body: QuestionCreate, who: Principal = Depend
 
 
 @router.post("/api/questions/{question_id}/forecasts", status_code=201, tags=["forecasts"],
-             summary="Forecast or revise (recorded under the signed-in analyst)")
-def forecast(request: Request, question_id: str, body: ForecastCreate, who: Principal = Depends(signed_in)):
+             summary="Forecast or revise (recorded under the signed-in analyst)", openapi_extra=_body(ForecastCreate))
+async def forecast(request: Request, question_id: str):
+    return await _in_worker(request, _forecast, question_id)
+
+
+def _forecast(request: Request, raw: bytes, question_id: str):
     from ..errors import ValidationError
     from ..services.log import add_forecast
 
+    who = principal(request)
     check_csrf(request, who, None)
     users.require(who.user, "forecast")
+    body = _parse(ForecastCreate, raw)
     if (body.probability is None) == (body.probabilities is None):
         raise ValidationError("give either 'probability' (binary) or 'probabilities' (categorical)")
     value = body.probability if body.probability is not None else body.probabilities
@@ -114,10 +155,16 @@ def forecast(request: Request, question_id: str, body: ForecastCreate, who: Prin
 
 
 @router.post("/api/questions/{question_id}/resolutions", status_code=201, tags=["resolutions"],
-             summary="Resolve, annul, or correct a resolution (reviewers)")
-def resolution(request: Request, question_id: str, body: ResolutionCreate, who: Principal = Depends(signed_in)):
+             summary="Resolve, annul, or correct a resolution (reviewers)", openapi_extra=_body(ResolutionCreate))
+async def resolution(request: Request, question_id: str):
+    return await _in_worker(request, _resolution, question_id)
+
+
+def _resolution(request: Request, raw: bytes, question_id: str):
+    who = principal(request)
     check_csrf(request, who, None)
     users.require(who.user, "resolve")
+    body = _parse(ResolutionCreate, raw)
     return JSONBody(record_resolution(acting_store(request, who), who, question_id, body.outcome,
                                       known_at=body.known_at, evidence=body.evidence, note=body.note,
                                       reason=body.reason, supersede=body.supersede), status_code=201)
