@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 from .. import rules
 from ..errors import ConflictError, FileFormatError, TrackerError, ValidationError
+# one text-decoding policy for every file read (UTF-8, a BOM allowed, no binary data)
+from ..importers.common_csv import decode as decode_text
 from ..jsonable import jsonable as _jsonable  # the one JSON encoder
 from ..models import SLUG_RE, check_text, deadline_end, utcnow
 from ..storage import HEAD, Store
@@ -69,15 +71,6 @@ def csv_cell_read(value: str) -> str:
     """The inverse of :func:`csv_cell_safe` (a plain cell is returned as is)."""
     return value[1:] if value[:1] == "'" and FORMULA_START.match(value[1:]) else value
 CHUNK = 500
-
-
-def decode_text(data: bytes, filename: str) -> str:
-    if b"\x00" in data[:65536]:
-        raise FileFormatError(f"{filename}: binary data (NUL byte), not a text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(f"{filename}: not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
 # ===================================================================== JSON
@@ -872,29 +865,11 @@ def _insert_rows(conn, table, columns: tuple[str, ...], rows: list[tuple], *, pr
     total = len(rows)
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        cur = conn.connection.driver_connection.cursor()
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        step = 20_000
-        try:
-            for start in range(0, total, step):
-                cur.executemany(sql, rows[start : start + step])
-                if progress is not None:
-                    progress(phase, min(start + step, total), total)
-        finally:
-            cur.close()
+        _executemany(conn, table, columns, "?", rows, 20_000, progress, phase)
     elif dialect == "postgresql" and conn.exec_driver_sql(f"SELECT row_security_active('{table.name}')").scalar():
         # COPY FROM refuses tables under row-level security (an analyst or a
         # reviewer role): plain INSERTs, which the policies check row by row
-        cur = conn.connection.driver_connection.cursor()
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-        step = 5_000
-        try:
-            for start in range(0, total, step):
-                cur.executemany(sql, rows[start : start + step])
-                if progress is not None:
-                    progress(phase, min(start + step, total), total)
-        finally:
-            cur.close()
+        _executemany(conn, table, columns, "%s", rows, 5_000, progress, phase)
     elif dialect == "postgresql":
         cur = conn.connection.driver_connection.cursor()
         step = 20_000
@@ -911,6 +886,20 @@ def _insert_rows(conn, table, columns: tuple[str, ...], rows: list[tuple], *, pr
     else:  # pragma: no cover - the two supported backends are above
         for start in range(0, total, CHUNK):
             conn.execute(table.insert(), [dict(zip(columns, r)) for r in rows[start : start + CHUNK]])
+
+
+def _executemany(conn, table, columns, placeholder: str, rows: list, step: int, progress, phase: str) -> None:
+    """INSERTs of ``rows`` through the driver's executemany, ``step`` rows a call."""
+    cur = conn.connection.driver_connection.cursor()
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})"
+    total = len(rows)
+    try:
+        for start in range(0, total, step):
+            cur.executemany(sql, rows[start : start + step])
+            if progress is not None:
+                progress(phase, min(start + step, total), total)
+    finally:
+        cur.close()
 
 
 def _db_ts(conn, text: str) -> str:

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services import users
-from .app import JSONBody, Principal, acting_store, check_csrf, principal
+from .app import JSONBody, Principal, acting_store, authorize, principal
 
 router = APIRouter()
 
@@ -122,15 +122,13 @@ async def add_question(request: Request):
 def _add_question(request: Request, raw: bytes):
     from ..services.log import add_question, id_from_text
 
-    who = principal(request)
-    check_csrf(request, who, None)
-    users.require(who.user, "add_question")
+    who, store = authorize(request, "add_question")
     body = _parse(QuestionCreate, raw)
     data = {
         "id": body.id or id_from_text(body.text), "text": body.text, "deadline": body.deadline,
         "outcomes": body.outcomes, "ordered": body.ordered, "tags": body.tags, "scenario_id": body.scenario,
     }
-    return JSONBody(add_question(acting_store(request, who), data), status_code=201)
+    return JSONBody(add_question(store, data), status_code=201)
 
 
 @router.post("/api/questions/{question_id}/forecasts", status_code=201, tags=["forecasts"],
@@ -143,14 +141,12 @@ def _forecast(request: Request, raw: bytes, question_id: str):
     from ..errors import ValidationError
     from ..services.log import add_forecast
 
-    who = principal(request)
-    check_csrf(request, who, None)
-    users.require(who.user, "forecast")
+    who, store = authorize(request, "forecast")
     body = _parse(ForecastCreate, raw)
     if (body.probability is None) == (body.probabilities is None):
         raise ValidationError("give either 'probability' (binary) or 'probabilities' (categorical)")
     value = body.probability if body.probability is not None else body.probabilities
-    return JSONBody(add_forecast(acting_store(request, who), question_id, value, analyst=who.name,
+    return JSONBody(add_forecast(store, question_id, value, analyst=who.name,
                                  rationale=body.rationale, source="web"), status_code=201)
 
 
@@ -161,11 +157,9 @@ async def resolution(request: Request, question_id: str):
 
 
 def _resolution(request: Request, raw: bytes, question_id: str):
-    who = principal(request)
-    check_csrf(request, who, None)
-    users.require(who.user, "resolve")
+    who, store = authorize(request, "resolve")
     body = _parse(ResolutionCreate, raw)
-    return JSONBody(record_resolution(acting_store(request, who), who, question_id, body.outcome,
+    return JSONBody(record_resolution(store, who, question_id, body.outcome,
                                       known_at=body.known_at, evidence=body.evidence, note=body.note,
                                       reason=body.reason, supersede=body.supersede), status_code=201)
 

@@ -148,6 +148,16 @@ def check_csrf(request: Request, who: Principal, submitted: Optional[str]) -> No
         raise users.ForbiddenError("the form's CSRF token is missing or wrong: reload the page and try again")
 
 
+def authorize(request: Request, action: str, csrf: Optional[str] = None) -> tuple[Principal, Store]:
+    """For a state-changing request: the signed-in user, their CSRF token
+    checked (``csrf`` from a form, else the header) and their role allowed
+    ``action``, and the store to act through as that user."""
+    who = principal(request)
+    check_csrf(request, who, csrf)
+    users.require(who.user, action)
+    return who, acting_store(request, who)
+
+
 def acting_store(request: Request, who: Principal) -> Store:
     """The store a request writes and reads through: as the user's own
     database role on PostgreSQL."""

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..errors import TrackerError
 from ..services import users
-from .app import SESSION_COOKIE, Principal, TooManyAttempts, acting_store, check_csrf, principal
+from .app import SESSION_COOKIE, Principal, TooManyAttempts, acting_store, authorize, check_csrf, principal
 
 router = APIRouter(include_in_schema=False)
 
@@ -175,9 +175,7 @@ def new_question(request: Request, text: str = Form(""), deadline: str = Form(""
     from ..services.common import parse_date
     from ..services.log import add_question, id_from_text
 
-    who = _page_user(request)
-    check_csrf(request, who, csrf)
-    users.require(who.user, "add_question")
+    who, store = authorize(request, "add_question", csrf)
     form = {"text": text, "deadline": deadline, "qid": qid, "outcomes": outcomes, "tags": tags}
     try:
         data = {
@@ -187,7 +185,7 @@ def new_question(request: Request, text: str = Form(""), deadline: str = Form(""
             "outcomes": [o.strip() for o in outcomes.split(",") if o.strip()] or None,
             "tags": [t.strip() for t in tags.split(",") if t.strip()],
         }
-        result = add_question(acting_store(request, who), data)
+        result = add_question(store, data)
     except (users.AuthError, users.ForbiddenError):
         raise
     except TrackerError as exc:
@@ -224,15 +222,6 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _signed_form(request: Request, form: dict[str, str], action: str) -> tuple[Principal, Any]:
-    """The signed-in user of a form post, its CSRF token checked and its
-    role allowed ``action``, and the store to act through as that user."""
-    who = _page_user(request)
-    check_csrf(request, who, form.get("csrf"))
-    users.require(who.user, action)
-    return who, acting_store(request, who)
-
-
 async def _handle_form(request: Request, handler, question_id: str):
     """Read a form (async), then run ``handler`` on a worker thread: the
     services block on the database."""
@@ -253,7 +242,7 @@ def _record_forecast(request: Request, question_id: str, form: dict[str, str]):
     from ..errors import ValidationError
     from ..services.log import add_forecast, show_question
 
-    who, store = _signed_form(request, form, "forecast")
+    who, store = authorize(request, "forecast", form.get("csrf"))
     try:
         q = show_question(store, question_id)
         if q["kind"] == "binary":
@@ -328,7 +317,7 @@ def _record_resolution(request: Request, question_id: str, form: dict[str, str])
     from ..services.review import review
     from .api import record_resolution
 
-    who, store = _signed_form(request, form, "resolve")
+    who, store = authorize(request, "resolve", form.get("csrf"))
     quarter = form.get("quarter") or _current_quarter(utcnow().date())
     try:
         record_resolution(store, who, question_id, form.get("outcome", ""), known_at=form.get("known_at") or None,
