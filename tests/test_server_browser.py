@@ -103,14 +103,24 @@ def not_blank(png: bytes) -> bool:
 
 
 def click_and_load(driver, element) -> None:
-    """Click (or submit) and wait until the next page has replaced this one."""
+    """Click (or submit) and wait until the next page has replaced this one
+    and finished loading."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click() if hasattr(element, "click") else element()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
+    def replaced(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:  # stale, or (mid-navigation) a node of a document that is gone
+            return True
+        return False
+
+    WebDriverWait(driver, 30).until(replaced)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def sign_in(driver, base, name):
