@@ -231,7 +231,8 @@ def test_verify_catches_a_missing_replace_guard(sqlite_url):
     ("CREATE OR REPLACE FUNCTION tracker_append_only() RETURNS trigger AS $$ BEGIN RETURN OLD; END; $$ LANGUAGE plpgsql",
      "forecast_append_only (function tracker_append_only altered), forecast_no_truncate (function tracker_append_only "
      "altered), resolution_append_only (function tracker_append_only altered), resolution_no_truncate (function "
-     "tracker_append_only altered)"),
+     "tracker_append_only altered), clarification_append_only (function tracker_append_only altered), "
+     "clarification_no_truncate (function tracker_append_only altered)"),
     ("DROP TRIGGER forecast_append_only ON forecast | CREATE TRIGGER forecast_append_only BEFORE UPDATE OR DELETE ON "
      "forecast FOR EACH ROW WHEN (false) EXECUTE FUNCTION tracker_append_only()",
      "forecast_append_only (definition altered)"),

@@ -209,7 +209,7 @@ def _triggers(conn) -> set[str]:
         r[0]
         for r in conn.exec_driver_sql(
             "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
-            "AND tgrelid IN ('forecast'::regclass, 'resolution'::regclass)"
+            "AND tgrelid IN (SELECT to_regclass(t) FROM unnest(ARRAY['forecast', 'resolution', 'clarification']) t)"
         )
     }
 
@@ -258,13 +258,14 @@ def test_upgrade_from_0001_keeps_rows_and_adds_triggers(db_url):
         expected = (
             {"forecast_no_update", "forecast_no_delete", "resolution_no_update", "resolution_no_delete",
              "forecast_no_replace", "resolution_no_replace", "question_rules_insert", "question_rules_update",
-             "question_frozen",
+             "question_frozen", "question_corrects_rules", "question_corrects_fixed", "clarification_no_replace",
              "clarification_no_update", "clarification_no_delete", "question_fts_ai", "question_fts_au",
              "question_fts_ad", "question_tag_fts_ai", "question_tag_fts_ad", "question_search_ai",
              "question_search_ad", "question_search_au"}
             if sqlite
             else {"forecast_append_only", "forecast_no_truncate", "resolution_append_only", "resolution_no_truncate",
-                  "forecast_record_times", "resolution_record_times"}
+                  "forecast_record_times", "resolution_record_times", "clarification_append_only",
+                  "clarification_no_truncate", "clarification_record_times"}
         )
         assert names == expected
         assert expected >= (set(guards.SQLITE_HISTORY_TRIGGERS) | set(guards.SQLITE_QUESTION_TRIGGERS)

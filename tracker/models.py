@@ -113,6 +113,10 @@ class Question(SQLModel, table=True):
     )
     extra: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
     criteria: Optional[str] = None  # the resolution criteria: the fine print a reviewer resolves by
+    # the resolved (or forecast) question whose definition this one corrects: set when made, never changed
+    corrects_question_id: Optional[str] = Field(
+        default=None, sa_column=Column(String(120), ForeignKey("question.id"), nullable=True, index=True)
+    )
 
 
 class QuestionTag(SQLModel, table=True):
@@ -254,6 +258,7 @@ class QuestionIn(BaseModel):
     implies_question_id: Optional[str] = None
     extra: Optional[dict] = None
     criteria: Optional[str] = None
+    corrects_question_id: Optional[str] = None
 
     @field_validator("id")
     @classmethod

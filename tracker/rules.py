@@ -225,11 +225,20 @@ def check_question_links(
     condition_outcome: Optional[str],
     implies: Optional[str],
     lookup: Callable[[str], Optional[Mapping]],
+    corrects: Optional[str] = None,
 ) -> None:
     """A condition names another question and one of its outcomes; 'implies'
-    links two binary questions. ``lookup(id)`` gives a question (with ``kind``
-    and ``outcomes``) or None. Unknown questions raise :class:`NotFoundError`."""
+    links two binary questions; a correction names another existing question
+    (the one whose frozen definition it corrects). ``lookup(id)`` gives a
+    question (with ``kind`` and ``outcomes``) or None. Unknown questions raise
+    :class:`NotFoundError`."""
     from .errors import NotFoundError
+
+    if corrects is not None:
+        if corrects == qid:
+            raise ValidationError("a question cannot correct itself")
+        if lookup(corrects) is None:
+            raise NotFoundError(f"corrects names unknown question {corrects!r}")
 
     if (condition is None) != (condition_outcome is None):
         raise ValidationError("a condition needs both a question and an outcome")

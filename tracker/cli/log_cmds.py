@@ -42,11 +42,14 @@ def question_group():
 @click.option("--document", metavar="NAME", help="The source document.")
 @click.option("--condition", metavar="QID=OUTCOME", help="Only scored if question QID resolves OUTCOME.")
 @click.option("--implies", metavar="QID", help="This question can only be yes if QID is yes.")
+@click.option("--corrects", metavar="QID", help="This question corrects QID, whose definition is frozen "
+              "(resolved, or already forecast): a new, linked record; QID keeps its own history and scores.")
 @click.option("--opened", metavar="DATE", help="When the question opened (default: now), e.g. the assessment's date "
               "(without a zone: your local time).")
 @db_option
 @json_option
-def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenario, sentence, phrase, document, condition, implies, opened, as_json):
+def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenario, sentence, phrase, document, condition, implies,
+                 corrects, opened, as_json):
     """Create a question.
 
     \b
@@ -62,6 +65,8 @@ def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenari
           --implies summit-vienna
       tracker question add "The ECB cuts its deposit rate" --deadline "end of Q3" \\
           --criteria "An announced cut of the deposit facility rate; a cut of other rates alone does not count"
+      tracker question add "Trump and Putin meet in Helsinki" --deadline 2018-07-31 --id summit-helsinki \\
+          --corrects summit-vienna   (summit-vienna is resolved: its text is frozen, the correction is linked)
     """
     from ..services.log import add_question
 
@@ -78,6 +83,7 @@ def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenari
         "phrase": phrase,
         "source_document": document,
         "implies_question_id": implies,
+        "corrects_question_id": find_id(get_store(), corrects) if corrects else None,
     }
     if ordered and not outcomes:
         raise click.BadParameter("--ordered needs --outcomes", param_hint="--ordered")
@@ -96,7 +102,8 @@ def question_add(text, deadline, criteria, qid, outcomes, ordered, tags, scenari
     if as_json:
         emit_json(result)
     else:
-        click.echo(f"added {result['id']} ({result['kind']}: {', '.join(result['outcomes'])}; deadline {result['deadline']})")
+        click.echo(f"added {result['id']} ({result['kind']}: {', '.join(result['outcomes'])}; deadline {result['deadline']})"
+                   + (f"; corrects {result['corrects']}" if result.get("corrects") else ""))
 
 
 def _slugify(text: str) -> str:
@@ -273,6 +280,10 @@ def show_cmd(question_id, analyst, as_json):
         click.echo(f"  tags      {', '.join(q['tags'])}")
     if q["condition"]:
         click.echo(f"  condition {q['condition']['question_id']} = {q['condition']['outcome']}")
+    if q.get("corrects"):
+        click.echo(f"  corrects  {q['corrects']} (whose definition was frozen)")
+    if q.get("corrected_by"):
+        click.echo(f"  corrected by {', '.join(q['corrected_by'])}")
     echo_criteria(q)
     click.echo("")
     if q["hidden_forecasts"]:

@@ -19,6 +19,7 @@ Scenario file (``scenarios/*.yaml``)::
         condition: {question: other, outcome: "yes"}   # or "other=yes"
         implies: other              # yes here implies yes there
         joint: other                # for a conditional question: the question whose event is "this and the condition"
+        corrects: old-question      # this question corrects the (resolved) definition of another
         extraction: {...}           # where the number came from (free-form)
         forecasts:
           - analyst: assessment
@@ -187,6 +188,7 @@ class QuestionEntry(Strict):
     condition: Optional[ConditionEntry] = None
     implies: Optional[str] = None
     joint: Optional[str] = None
+    corrects: Optional[str] = None
     extraction: Optional[dict[str, Any]] = None
     forecasts: list[ForecastEntry] = Field(default_factory=list)
 
@@ -195,7 +197,7 @@ class QuestionEntry(Strict):
     def _id_number(cls, v):
         return _not_number(v, "question id")
 
-    @field_validator("implies", "joint", mode="before")
+    @field_validator("implies", "joint", "corrects", mode="before")
     @classmethod
     def _links_number(cls, v):
         return _not_number(v, "linked question id")
@@ -205,7 +207,7 @@ class QuestionEntry(Strict):
     def _id(cls, v):
         return _slug(v, "question id")
 
-    @field_validator("implies", "joint")
+    @field_validator("implies", "joint", "corrects")
     @classmethod
     def _links(cls, v):
         return None if v is None else _slug(v, "linked question id")

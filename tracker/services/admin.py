@@ -222,11 +222,15 @@ def _check(name: str, ok: bool, detail: str) -> dict:
     return {"name": name, "ok": bool(ok), "detail": " ".join(str(detail).split())}
 
 
+# the tables whose rows and guards verify reads (clarifications are history too)
+VERIFIED_TABLES = (*TRACKER_TABLES, "clarification")
+
+
 def _tables_present(conn) -> set[str]:
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
-        return {r[0] for r in rows} & set(TRACKER_TABLES)
-    return {t for t in TRACKER_TABLES if conn.exec_driver_sql(f"SELECT to_regclass('{t}')").scalar()}
+        return {r[0] for r in rows} & set(VERIFIED_TABLES)
+    return {t for t in VERIFIED_TABLES if conn.exec_driver_sql(f"SELECT to_regclass('{t}')").scalar()}
 
 
 def _check_integrity(conn) -> dict:
@@ -280,7 +284,7 @@ def _check_triggers(conn) -> dict:
         count = len(guards.PG_HISTORY_TRIGGERS)
     if missing:
         return _check("append_only", False, "missing or altered: " + ", ".join(missing))
-    return _check("append_only", True, f"{count} triggers guard forecasts and resolutions")
+    return _check("append_only", True, f"{count} triggers guard forecasts, resolutions and clarifications")
 
 
 def _check_question_rules(conn) -> dict:
@@ -499,7 +503,7 @@ def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: di
             sql.SQL("CREATE POLICY {} ON {} " + body).format(sql.Identifier(name), t(table), *args),
         ]
 
-    for table in ("forecast", "analyst", "question", "question_tag", "resolution"):
+    for table in ("forecast", "analyst", "question", "question_tag", "resolution", "clarification"):
         out.append(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(t(table)))
         out += policy(table, "tracker_read", "FOR SELECT USING (true)")
         # roles outside the two groups keep whatever their GRANTs allow
@@ -516,6 +520,9 @@ def _setup_sql(database: str, schema: str, groups: dict[str, str], sequences: di
     out += policy("question", "tracker_lock_only", "FOR UPDATE TO {} USING (true) WITH CHECK (false)", reviewer)
     out += policy("resolution", "tracker_own_resolutions",
                   "FOR INSERT TO {} WITH CHECK (recorded_by = current_user AND {})", reviewer, myself)
+    # a clarification is recorded under the name of the role that makes it
+    out += policy("clarification", "tracker_own_clarifications",
+                  "FOR INSERT TO {} WITH CHECK (recorded_by = current_user AND {})", both, myself)
     return out
 
 

@@ -123,6 +123,7 @@ def _question_data(entry, scenario) -> dict:
         "implies_question_id": entry.implies,
         "extra": extra or None,
         "criteria": entry.criteria,
+        "corrects_question_id": entry.corrects,
     }
 
 
@@ -137,7 +138,7 @@ def _dependency_order(entries: list) -> list:
         if state.get(e.id) == "busy":
             raise ValidationError(rules.cycle_message(path + [e.id]))
         state[e.id] = "busy"
-        for ref in (e.condition.question if e.condition else None, e.implies, e.joint):
+        for ref in (e.condition.question if e.condition else None, e.implies, e.joint, e.corrects):
             if ref in by_id:
                 visit(by_id[ref], path + [e.id])
         state[e.id] = "done"
@@ -295,6 +296,16 @@ def _update_question(conn, existing, q, where: str) -> int:
         "condition_outcome": q.condition_outcome, "implies_question_id": q.implies_question_id,
         "criteria": q.criteria,
     }
+    if existing.get("corrects_question_id") != q.corrects_question_id and existing.get("corrects_question_id") is not None:
+        raise ConflictError(
+            f"corrects {existing['corrects_question_id']!r} as recorded; a correction link is fixed once made "
+            f"(the file says {q.corrects_question_id!r})"
+        )
+    if existing.get("corrects_question_id") is None and q.corrects_question_id is not None:
+        raise ConflictError(
+            f"already exists without a correction link; a correction is a new question: give it a new id "
+            f"and 'corrects: {q.corrects_question_id}'"
+        )
     changed = [k for k in DEFINING if _differs(existing[k], new[k]) and not (k == "outcomes" and list(existing[k]) == new[k])]
     if changed:
         n = conn.execute(select(func.count()).select_from(T_FORECAST).where(T_FORECAST.c.question_id == q.id)).scalar()
@@ -302,7 +313,7 @@ def _update_question(conn, existing, q, where: str) -> int:
             field = changed[0]
             raise ConflictError(
                 f"{field} differs from the recorded question ({_show(existing[field])} -> {_show(new[field])}) and it already has "
-                f"{n} forecasts: that would rewrite history; make a new question instead"
+                f"{n} forecasts: that would rewrite history; make a new question instead (with 'corrects: {q.id}')"
             )
         if existing["scenario_id"] not in (None, q.scenario_id):
             raise ConflictError(f"belongs to scenario {existing['scenario_id']!r}")
@@ -321,7 +332,8 @@ def _update_question(conn, existing, q, where: str) -> int:
         state = "annulled" if resolution["annulled"] else f"resolved ({resolution['outcome']})"
         raise ConflictError(
             f"the question is already {state} and its definition frozen: {field} differs from the recorded "
-            f"({_show(existing[field])} -> {_show(updates[field])}); record a correction as a new question"
+            f"({_show(existing[field])} -> {_show(updates[field])}); record a correction as a new question "
+            f"with 'corrects: {q.id}'"
         )
     tags_now = tags_of(conn, [q.id])[q.id]
     if updates:
@@ -388,6 +400,8 @@ def export_scenario(store: Store, scenario_id: str) -> dict:
             entry["condition"] = {"question": q["condition_question_id"], "outcome": q["condition_outcome"]}
         if q["implies_question_id"]:
             entry["implies"] = q["implies_question_id"]
+        if q.get("corrects_question_id"):
+            entry["corrects"] = q["corrects_question_id"]
         extra = dict(q["extra"] or {})
         if extra.get("joint_question_id"):
             entry["joint"] = extra.pop("joint_question_id")

@@ -78,7 +78,7 @@ def check_links(conn, q: QuestionIn) -> None:
         return conn.execute(select(T_QUESTION).where(T_QUESTION.c.id == qid)).mappings().first()
 
     rules.check_question_links(q.id, q.kind, condition=q.condition_question_id, condition_outcome=q.condition_outcome,
-                               implies=q.implies_question_id, lookup=lookup)
+                               implies=q.implies_question_id, lookup=lookup, corrects=q.corrects_question_id)
 
 
 def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool = True) -> dict:
@@ -121,6 +121,7 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
             implies_question_id=q.implies_question_id,
             extra=q.extra,
             criteria=q.criteria,
+            corrects_question_id=q.corrects_question_id,
         )
     )
     if q.tags:
@@ -128,6 +129,8 @@ def insert_question(conn, q: QuestionIn, now: datetime, *, create_scenario: bool
     out = {"id": q.id, "kind": q.kind, "outcomes": q.outcome_list, "deadline": q.deadline, "opened_at": opened}
     if q.criteria:
         out["criteria"] = q.criteria
+    if q.corrects_question_id:
+        out["corrects"] = q.corrects_question_id
     return out
 
 
@@ -604,6 +607,11 @@ def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
         "implies_question_id": question["implies_question_id"],
         "extra": question["extra"],
         "criteria": question["criteria"],
+        # a correction is a new question linked to the one whose frozen definition it corrects
+        "corrects": question.get("corrects_question_id"),
+        "corrected_by": [r[0] for r in conn.execute(
+            select(T_QUESTION.c.id).where(T_QUESTION.c.corrects_question_id == qid).order_by(T_QUESTION.c.created_at, T_QUESTION.c.id)
+        )],
         "clarifications": clarifications_of(conn, [qid])[qid],
         "status": status_of(question, current, today or utcnow().date()),
         "outcome": current["outcome"] if current is not None else None,

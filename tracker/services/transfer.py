@@ -285,8 +285,10 @@ def _check_json_rules(data: dict[str, list[dict]], now: datetime) -> None:
         recorded(where, q["created_at"], "created_at")
         at(where, rules.check_question_dates, q["id"], q["deadline"], q["opened_at"], aware(q["created_at"]))
         at(where, rules.check_question_links, q["id"], q["kind"], condition=q["condition_question_id"],
-           condition_outcome=q["condition_outcome"], implies=q["implies_question_id"], lookup=questions.get)
-    cycle = rules.find_cycle({q["id"]: [r for r in (q["condition_question_id"], q["implies_question_id"]) if r]
+           condition_outcome=q["condition_outcome"], implies=q["implies_question_id"], lookup=questions.get,
+           corrects=q.get("corrects_question_id"))
+    cycle = rules.find_cycle({q["id"]: [r for r in (q["condition_question_id"], q["implies_question_id"],
+                                                    q.get("corrects_question_id")) if r]
                               for q in data["questions"]})
     if cycle:
         raise FileFormatError(rules.cycle_message(cycle))
@@ -395,10 +397,10 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
             if key == "questions":
                 # conditions and implications may point forward: insert, then link
                 # (a condition's question and outcome go in together: the database checks the pair)
-                links = [(r["id"], r["condition_question_id"], r["condition_outcome"], r["implies_question_id"])
-                         for r in rows]
-                rows = [dict(r, condition_question_id=None, condition_outcome=None, implies_question_id=None)
-                        for r in rows]
+                links = [(r["id"], r["condition_question_id"], r["condition_outcome"], r["implies_question_id"],
+                          r.get("corrects_question_id")) for r in rows]
+                rows = [dict(r, condition_question_id=None, condition_outcome=None, implies_question_id=None,
+                             corrects_question_id=None) for r in rows]
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 conn.execute(table.insert(), chunk)
@@ -406,11 +408,12 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                 if progress is not None and start % (40 * CHUNK) == 0:
                     progress("storing", stored, total)
             if key == "questions":
-                for qid, cond, cond_outcome, imp in links:
-                    if cond or cond_outcome or imp:
+                for qid, cond, cond_outcome, imp, corrects in links:
+                    if cond or cond_outcome or imp or corrects:
                         conn.execute(
                             T_QUESTION.update().where(T_QUESTION.c.id == qid).values(
-                                condition_question_id=cond, condition_outcome=cond_outcome, implies_question_id=imp
+                                condition_question_id=cond, condition_outcome=cond_outcome, implies_question_id=imp,
+                                corrects_question_id=corrects,
                             )
                         )
         if conn.dialect.name == "postgresql":

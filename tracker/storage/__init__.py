@@ -19,7 +19,7 @@ from typing import Iterator
 from ..errors import DatabaseError, TrackerError, ValidationError
 
 # Keep in step with migrations/versions (a test checks it against Alembic).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 30_000
 

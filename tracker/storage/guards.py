@@ -91,9 +91,48 @@ _QUESTION_SQLITE = {
     ),
 }
 
+# clarifications of a question's criteria are append-only like forecasts (0005)
+_CLARIFICATION_0005 = {
+    f"clarification_no_{action.lower()}": (
+        "clarification",
+        f"CREATE TRIGGER clarification_no_{action.lower()} BEFORE {action} ON clarification "
+        "BEGIN SELECT RAISE(ABORT, 'clarification rows are append-only'); END",
+    )
+    for action in ("UPDATE", "DELETE")
+}
+
+# 0007: no REPLACE INTO clarification either; a correction link is set when a
+# question is made (or by a restore, from nothing) and never changed or removed
+_CLARIFICATION_NO_REPLACE_0007 = {
+    "clarification_no_replace": (
+        "clarification",
+        "CREATE TRIGGER clarification_no_replace BEFORE INSERT ON clarification "
+        "WHEN EXISTS (SELECT 1 FROM clarification WHERE id = NEW.id) "
+        "BEGIN SELECT RAISE(ABORT, 'clarification rows are append-only: a row with this id exists'); END",
+    )
+}
+_CORRECTS_SQLITE_0007 = {
+    "question_corrects_rules": (
+        "question",
+        "CREATE TRIGGER question_corrects_rules BEFORE INSERT ON question "
+        "WHEN NEW.corrects_question_id = NEW.id "
+        "BEGIN SELECT RAISE(ABORT, 'a question cannot correct itself'); END",
+    ),
+    "question_corrects_fixed": (
+        "question",
+        "CREATE TRIGGER question_corrects_fixed BEFORE UPDATE OF corrects_question_id ON question "
+        "WHEN OLD.corrects_question_id IS NOT NULL AND NEW.corrects_question_id IS NOT OLD.corrects_question_id "
+        "OR NEW.corrects_question_id = NEW.id "
+        "BEGIN SELECT RAISE(ABORT, 'a correction link is fixed once recorded'); END",
+    ),
+}
+
 # name -> (table, CREATE statement), per revision that creates them
-SQLITE_HISTORY_TRIGGERS = {**_APPEND_ONLY_0002, **_NO_REPLACE}
-SQLITE_QUESTION_TRIGGERS = dict(_QUESTION_SQLITE)
+SQLITE_HISTORY_TRIGGERS = {**_APPEND_ONLY_0002, **_NO_REPLACE, **_CLARIFICATION_0005, **_CLARIFICATION_NO_REPLACE_0007}
+SQLITE_QUESTION_TRIGGERS_0004 = dict(_QUESTION_SQLITE)
+SQLITE_QUESTION_TRIGGERS_0007 = dict(_CORRECTS_SQLITE_0007)
+SQLITE_CLARIFICATION_TRIGGERS_0007 = dict(_CLARIFICATION_NO_REPLACE_0007)
+SQLITE_QUESTION_TRIGGERS = {**SQLITE_QUESTION_TRIGGERS_0004, **SQLITE_QUESTION_TRIGGERS_0007}
 
 
 # -------------------------------------------------------------- PostgreSQL
@@ -105,7 +144,7 @@ APPEND_ONLY_FUNCTION_0002 = """
             END;
             """
 
-RECORD_TIMES_FUNCTION = """
+RECORD_TIMES_FUNCTION_0004 = """
 DECLARE
     owner boolean := pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER');
     question_deadline date;
@@ -134,6 +173,56 @@ BEGIN
 END;
 """
 
+# 0007: a clarification is made when it is recorded, and a deadline day ends at
+# midnight in the team's time zone (the `timezone` team setting, UTC unless set)
+RECORD_TIMES_FUNCTION = """
+DECLARE
+    owner boolean := pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER');
+    question_deadline date;
+    team_zone text;
+BEGIN
+    IF owner THEN
+        RETURN NEW;
+    END IF;
+    IF TG_TABLE_NAME = 'clarification' THEN
+        NEW.made_at := now();
+        RETURN NEW;
+    END IF;
+    NEW.recorded_at := now();
+    IF TG_TABLE_NAME = 'forecast' THEN
+        IF NEW.imported THEN
+            RAISE EXCEPTION 'only the owner of the database records imported history'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        NEW.made_at := NEW.recorded_at;
+        IF EXISTS (SELECT 1 FROM resolution r WHERE r.question_id = NEW.question_id) THEN
+            RAISE EXCEPTION 'question % is already resolved: no more forecasts', NEW.question_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+        SELECT q.deadline INTO question_deadline FROM question q WHERE q.id = NEW.question_id;
+        SELECT s.value INTO team_zone FROM team_setting s WHERE s.key = 'timezone';
+        IF team_zone IS NULL OR NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = team_zone) THEN
+            team_zone := 'UTC';
+        END IF;
+        IF question_deadline IS NOT NULL AND (NEW.made_at AT TIME ZONE team_zone)::date > question_deadline THEN
+            RAISE EXCEPTION 'the deadline of question % has passed: no more forecasts', NEW.question_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END;
+"""
+
+CORRECTS_FIXED_FUNCTION = """
+BEGIN
+    IF OLD.corrects_question_id IS NOT NULL AND NEW.corrects_question_id IS DISTINCT FROM OLD.corrects_question_id THEN
+        RAISE EXCEPTION 'question %: a correction link is fixed once recorded', OLD.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+"""
+
 QUESTION_FROZEN_FUNCTION = (
     """
 BEGIN
@@ -156,6 +245,7 @@ PG_FUNCTIONS = {
     "tracker_append_only": APPEND_ONLY_FUNCTION_0002,
     "tracker_record_times": RECORD_TIMES_FUNCTION,
     "tracker_question_frozen": QUESTION_FROZEN_FUNCTION,
+    "tracker_corrects_fixed": CORRECTS_FIXED_FUNCTION,
 }
 
 # pg_trigger.tgtype bits
@@ -169,13 +259,20 @@ PG_HISTORY_TRIGGERS = {
     "resolution_no_truncate": ("resolution", _BEFORE | _TRUNCATE, "tracker_append_only"),
     "forecast_record_times": ("forecast", _ROW | _BEFORE | _INSERT, "tracker_record_times"),
     "resolution_record_times": ("resolution", _ROW | _BEFORE | _INSERT, "tracker_record_times"),
+    # 0005
+    "clarification_append_only": ("clarification", _ROW | _BEFORE | _UPDATE | _DELETE, "tracker_append_only"),
+    "clarification_no_truncate": ("clarification", _BEFORE | _TRUNCATE, "tracker_append_only"),
+    # 0007
+    "clarification_record_times": ("clarification", _ROW | _BEFORE | _INSERT, "tracker_record_times"),
 }
 PG_QUESTION_TRIGGERS = {
     "question_frozen": ("question", _ROW | _BEFORE | _UPDATE, "tracker_question_frozen"),
+    # 0007
+    "question_corrects_fixed": ("question", _ROW | _BEFORE | _UPDATE, "tracker_corrects_fixed"),
 }
 
 # name -> the CHECK expression on question
-PG_QUESTION_CHECKS = {
+PG_QUESTION_CHECKS_0004 = {
     "ck_question_not_self_conditional": "condition_question_id IS NULL OR condition_question_id <> id",
     "ck_question_not_self_implied": "implies_question_id IS NULL OR implies_question_id <> id",
     "ck_question_condition_pair": "(condition_question_id IS NULL) = (condition_outcome IS NULL)",
@@ -183,10 +280,16 @@ PG_QUESTION_CHECKS = {
     "ck_question_outcomes": "json_typeof(outcomes) = 'array' AND json_array_length(outcomes) >= 2",
     "ck_question_opened_by_deadline": "deadline >= (opened_at AT TIME ZONE 'UTC')::date",
 }
+PG_QUESTION_CHECKS_0007 = {
+    "ck_question_not_self_corrected": "corrects_question_id IS NULL OR corrects_question_id <> id",
+}
+PG_QUESTION_CHECKS = {**PG_QUESTION_CHECKS_0004, **PG_QUESTION_CHECKS_0007}
 
 
-def pg_function_sql(name: str) -> str:
-    return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\n{PG_FUNCTIONS[name]}$$ LANGUAGE plpgsql"
+def pg_function_sql(name: str, body: str | None = None) -> str:
+    """CREATE OR REPLACE of a trigger function: its current body, or ``body``
+    (a migration creating the version of its own revision)."""
+    return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\n{body or PG_FUNCTIONS[name]}$$ LANGUAGE plpgsql"
 
 
 def pg_trigger_sql(name: str, spec: tuple) -> str:

@@ -21,18 +21,17 @@ def upgrade() -> None:
     if dialect == "sqlite":
         for name in ("forecast_no_replace", "resolution_no_replace"):
             op.execute(guards.SQLITE_HISTORY_TRIGGERS[name][1])
-        for _table, create in guards.SQLITE_QUESTION_TRIGGERS.values():
+        for _table, create in guards.SQLITE_QUESTION_TRIGGERS_0004.values():
             op.execute(create)
     elif dialect == "postgresql":
-        for name in ("tracker_record_times", "tracker_question_frozen"):
-            op.execute(guards.pg_function_sql(name))
+        op.execute(guards.pg_function_sql("tracker_record_times", guards.RECORD_TIMES_FUNCTION_0004))
+        op.execute(guards.pg_function_sql("tracker_question_frozen"))
         for name in ("forecast_record_times", "resolution_record_times"):
             op.execute(guards.pg_trigger_sql(name, guards.PG_HISTORY_TRIGGERS[name]))
-        for name, spec in guards.PG_QUESTION_TRIGGERS.items():
-            op.execute(guards.pg_trigger_sql(name, spec))
+        op.execute(guards.pg_trigger_sql("question_frozen", guards.PG_QUESTION_TRIGGERS["question_frozen"]))
         for table in ("forecast", "resolution"):
             op.execute(f"ALTER TABLE {table} ALTER COLUMN recorded_at SET DEFAULT now()")
-        for name, expr in guards.PG_QUESTION_CHECKS.items():
+        for name, expr in guards.PG_QUESTION_CHECKS_0004.items():
             # NOT VALID, then validated where the existing rows allow: an old
             # database holding a row the tool would refuse still upgrades
             # (and `tracker db verify` names the constraint it breaks)
@@ -46,10 +45,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("forecast_no_replace", "resolution_no_replace", *guards.SQLITE_QUESTION_TRIGGERS):
+        for name in ("forecast_no_replace", "resolution_no_replace", *guards.SQLITE_QUESTION_TRIGGERS_0004):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     elif dialect == "postgresql":
-        for name in guards.PG_QUESTION_CHECKS:
+        for name in guards.PG_QUESTION_CHECKS_0004:
             op.execute(f"ALTER TABLE question DROP CONSTRAINT IF EXISTS {name}")
         for table in ("forecast", "resolution"):
             op.execute(f"ALTER TABLE {table} ALTER COLUMN recorded_at DROP DEFAULT")
