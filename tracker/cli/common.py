@@ -88,7 +88,8 @@ def fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # a moment is shown in the analyst's zone, with the zone; a naive time as it is
+        return show_time(value) if value.tzinfo is not None else value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

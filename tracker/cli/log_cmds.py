@@ -272,7 +272,8 @@ def show_cmd(question_id, analyst, as_json):
         return
     click.echo(f"{q['id']}: {q['text']}")
     click.echo(f"  kind      {q['kind']} ({', '.join(q['outcomes'])}{', ordered' if q['ordered'] else ''})")
-    click.echo(f"  deadline  {q['deadline']}   opened {q['opened_at']:%Y-%m-%d}   status {q['status']}")
+    click.echo(f"  deadline  {q['deadline']} (ends at midnight {q['team_timezone']})   opened {show_time(q['opened_at'])}   "
+               f"status {q['status']}")
     for label, key in (("scenario", "scenario_id"), ("phrase", "phrase"), ("sentence", "source_sentence"), ("document", "source_document"), ("implies", "implies_question_id")):
         if q[key]:
             click.echo(f"  {label:<9} {q[key]}")
@@ -298,7 +299,8 @@ def show_cmd(question_id, analyst, as_json):
     for r in q["resolutions"]:
         what = "annulled" if r["annulled"] else r["outcome"]
         mark = "" if r["current"] else " (superseded)"
-        click.echo(f"\nresolution #{r['id']}{mark}: {what}, known {r['known_at']:%Y-%m-%d}, recorded {r['recorded_at']:%Y-%m-%d} by {r['recorded_by']}")
+        click.echo(f"\nresolution #{r['id']}{mark}: {what}, known {show_time(r['known_at'])}, recorded {show_time(r['recorded_at'])} "
+                   f"by {r['recorded_by']}")
         for label in ("reason", "note"):
             if r[label]:
                 click.echo(f"  {label}: {r[label]}")

@@ -460,7 +460,9 @@ def list_questions(
 
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-    today = as_of or utcnow().date()
+    from .week import store_today
+
+    today = as_of or store_today(store)
     if limit is not None and limit >= 2**62:  # more rows than any database holds
         limit = None
     # The questions first, with their current resolution (the one no later
@@ -571,6 +573,12 @@ def _forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]
     return out
 
 
+def _team_today(conn) -> date:
+    from .week import team_today
+
+    return team_today(conn)
+
+
 def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
     from sqlalchemy import select
 
@@ -613,7 +621,7 @@ def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
             select(T_QUESTION.c.id).where(T_QUESTION.c.corrects_question_id == qid).order_by(T_QUESTION.c.created_at, T_QUESTION.c.id)
         )],
         "clarifications": clarifications_of(conn, [qid])[qid],
-        "status": status_of(question, current, today or utcnow().date()),
+        "status": status_of(question, current, today or _team_today(conn)),
         "outcome": current["outcome"] if current is not None else None,
         "forecasts": [forecast_dict(f) for f in forecasts],
         "resolutions": res,
@@ -629,7 +637,9 @@ def show_question(store: Store, question_id: str, *, as_of: Optional[date] = Non
 
     with store.read() as conn:
         q = question_dict(conn, question_row(conn, question_id), today=as_of)
-        blind = read_settings(conn)["blind"]
+        settings = read_settings(conn)
+    blind = settings["blind"]
+    q["team_timezone"] = settings["timezone"]  # the deadline day ends at midnight there
     q["hidden_forecasts"] = 0
     if viewer is not None and blind and q["status"] in ("open", "overdue"):
         if not any(f["analyst"] == viewer for f in q["forecasts"]):

@@ -469,8 +469,10 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     from .review import parse_quarter
 
     label = _check(mode, scale, quarter)
+    from .week import store_today
+
     now = now or utcnow()
-    today = as_of or now.date()
+    today = as_of or store_today(store, now)
     factor = 2.0 if scale == "0-2" else 1.0
     if progress is not None:
         progress("reading questions", 0, None)

@@ -70,8 +70,10 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
            scenario: Optional[str] = None) -> dict:
     from sqlalchemy import select
 
+    from .week import store_today
+
     label, start, end = parse_quarter(quarter)
-    today = as_of or utcnow().date()
+    today = as_of or store_today(store)
     stmt = select(T_QUESTION).where(T_QUESTION.c.deadline >= start, T_QUESTION.c.deadline <= end)
     if scenario:
         stmt = stmt.where(T_QUESTION.c.scenario_id == scenario)

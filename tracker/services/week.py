@@ -69,6 +69,18 @@ def team_zone(settings: dict):
     return zone(settings["timezone"], "team time zone")
 
 
+def team_today(conn, now=None):
+    """Today's date in the team's zone: a deadline on this date has not
+    passed yet (its day ends at midnight there)."""
+    return (now or utcnow()).astimezone(team_zone(read_settings(conn))).date()
+
+
+def store_today(store: Store, now=None):
+    """:func:`team_today` read through its own short transaction."""
+    with store.read() as conn:
+        return team_today(conn, now)
+
+
 def set_team_setting(store: Store, key: str, value: str) -> dict:
     """Set ``timezone`` (an IANA zone name) or ``blind`` (on/off)."""
     key = str(key).strip().lower()
@@ -398,7 +410,7 @@ def search(store: Store, words: str, *, me: Optional[str] = None, limit: int = 5
 
     if not str(words).strip():
         raise ValidationError("nothing to search for")
-    today = today or utcnow().date()
+    today = today or store_today(store)
     with store.read() as conn:
         settings = read_settings(conn)
         hits = search_ids(conn, words, limit=limit)
