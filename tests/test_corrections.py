@@ -275,3 +275,51 @@ def test_an_analyst_role_clarifies_under_its_own_name_at_the_servers_time(team_d
                      "VALUES ('q', 'Only a signed treaty counts', '2001-01-01T00:00:00Z', %s)", (role,))
         made = conn.execute("SELECT made_at FROM clarification").fetchone()[0]
         assert made == server_now
+
+
+@pytest.mark.postgres
+def test_the_upgrade_takes_away_what_the_old_cluster_wide_groups_had():
+    """A database set up by an early version granted the cluster-wide group
+    tracker_analyst; after the upgrade its members reach nothing here until
+    granted again per database."""
+    reason = pg_reason()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    from tracker.storage import make_engine, open_store
+    from tracker.storage.migrations import run_upgrade
+
+    name, member = "tl_" + secrets.token_hex(6), "old_" + secrets.token_hex(4)
+    admin = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_BASE.rsplit("/", 1)[0] + "/" + name
+    made_group = False
+    try:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            run_upgrade(conn, "0006")
+        engine.dispose()
+        made_group = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tracker_analyst'").fetchone() is None
+        if made_group:
+            admin.execute("CREATE ROLE tracker_analyst NOLOGIN")
+        admin.execute(f'CREATE ROLE "{member}" LOGIN IN ROLE tracker_analyst')
+        with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True) as owner:
+            owner.execute("GRANT USAGE ON SCHEMA public TO tracker_analyst")
+            owner.execute("GRANT SELECT ON forecast, question TO tracker_analyst")
+            owner.execute("GRANT INSERT ON forecast TO tracker_analyst")
+        with _as(name, member) as conn:
+            assert conn.execute("SELECT count(*) FROM question").fetchone()[0] == 0  # the leak, before
+        open_store(url, upgrade=True).dispose()
+        with _as(name, member) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT count(*) FROM question")
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{member}"')
+        if made_group:
+            try:
+                admin.execute("DROP ROLE IF EXISTS tracker_analyst")
+            except psycopg.Error:
+                pass
+        admin.close()

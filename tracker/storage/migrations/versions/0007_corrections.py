@@ -9,6 +9,13 @@ team's zone (the ``timezone`` team setting), as the command line does, and a
 clarification written by an analyst or reviewer role is dated by the database.
 On SQLite ``REPLACE INTO clarification`` is refused as it is for forecasts.
 
+Early versions granted the cluster-wide group roles ``tracker_analyst`` and
+``tracker_reviewer``; a member of one reached every database of the server
+that had granted it. The groups are now per database (``tracker db
+grant-analyst``); this revision takes the old groups' privileges on this
+database away (its tables, sequences, schema and CONNECT). Their members
+are granted again with ``tracker db grant-analyst`` / ``grant-reviewer``.
+
 Revision ID: 0007
 Revises: 0006
 """
@@ -42,6 +49,25 @@ def upgrade() -> None:
         op.execute(guards.pg_trigger_sql("question_corrects_fixed", guards.PG_QUESTION_TRIGGERS["question_corrects_fixed"]))
         for name, expr in guards.PG_QUESTION_CHECKS_0007.items():
             op.execute(f"ALTER TABLE question ADD CONSTRAINT {name} CHECK ({expr})")
+        op.execute(REVOKE_LEGACY_GROUPS)
+
+
+# what the cluster-wide groups of early versions were given here, taken away
+REVOKE_LEGACY_GROUPS = """
+DO $$
+DECLARE
+    legacy text;
+BEGIN
+    FOREACH legacy IN ARRAY ARRAY['tracker_analyst', 'tracker_reviewer'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = legacy) THEN
+            EXECUTE format('REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA %I FROM %I', current_schema(), legacy);
+            EXECUTE format('REVOKE ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA %I FROM %I', current_schema(), legacy);
+            EXECUTE format('REVOKE ALL PRIVILEGES ON SCHEMA %I FROM %I', current_schema(), legacy);
+            EXECUTE format('REVOKE ALL PRIVILEGES ON DATABASE %I FROM %I', current_database(), legacy);
+        END IF;
+    END LOOP;
+END $$
+"""
 
 
 def downgrade() -> None:
