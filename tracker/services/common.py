@@ -16,6 +16,8 @@ from ..rules import (  # the value and name rules live in tracker.rules; kept im
     parse_probability,
     parse_vector,
 )
+from ..storage.bulk import insert_ignoring_duplicates
+from ..storage.queries import chunked, current_resolution, raw_rows  # noqa: F401 (shared lookups, kept importable here)
 from ..models import (
     BINARY_OUTCOMES,
     Analyst,
@@ -120,28 +122,12 @@ def question_row(conn, question_id: str, *, lock: bool = False):
     return row
 
 
-def current_resolution(conn, question_id: str):
-    from sqlalchemy import select
-
-    return (
-        conn.execute(
-            select(T_RESOLUTION)
-            .where(T_RESOLUTION.c.question_id == question_id)
-            .order_by(T_RESOLUTION.c.id.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
-
-
 def tags_of(conn, question_ids: Iterable[str]) -> dict[str, list[str]]:
     from sqlalchemy import select
 
     ids = list(question_ids)
     out: dict[str, list[str]] = {q: [] for q in ids}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunked(ids):
         rows = conn.execute(
             select(T_TAG.c.question_id, T_TAG.c.tag).where(T_TAG.c.question_id.in_(chunk)).order_by(T_TAG.c.tag)
         )
@@ -158,24 +144,13 @@ def ensure_analysts(conn, names: Iterable[str], now: datetime) -> None:
     if not wanted:
         return
     existing: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    for chunk in chunked(wanted):
         existing.update(r[0] for r in conn.execute(select(T_ANALYST.c.name).where(T_ANALYST.c.name.in_(chunk))))
     new = [{"name": n, "team": None, "created_at": now} for n in wanted if n not in existing]
     if new:
         # Another transaction may add the same analyst between the SELECT and
         # the INSERT (PostgreSQL, READ COMMITTED): let the first one win.
-        conn.execute(_insert_ignoring_duplicates(conn, T_ANALYST, ["name"]), new)
-
-
-def _insert_ignoring_duplicates(conn, table, keys: list[str]):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the two supported backends are above
-        return table.insert()
-    return insert(table).on_conflict_do_nothing(index_elements=keys)
+        conn.execute(insert_ignoring_duplicates(conn, T_ANALYST, ["name"]), new)
 
 
 def check_json_value(value: Any, what: str) -> Any:
@@ -250,19 +225,7 @@ def status_of(question, resolution, today: date) -> str:
     return "overdue" if question["deadline"] < today else "open"
 
 
-
-
 BINARY = list(BINARY_OUTCOMES)
-
-
-def raw_rows(conn, stmt) -> list:
-    """All rows of ``stmt`` as the DBAPI returns them: no per-row type
-    processing (bulk reads convert the columns that need it where used)."""
-    result = conn.execute(stmt)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 @contextlib.contextmanager
