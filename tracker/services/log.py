@@ -13,6 +13,7 @@ from .. import rules
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import UTC, QuestionIn, deadline_end, utcnow
 from ..storage import Store
+from ..storage.queries import chunked, is_current, scope_filter, unresolved_ids
 from .common import (
     BINARY,
     T_ANALYST,
@@ -453,7 +454,7 @@ def list_questions(
     """Questions with their status, filtered. ``due``: open questions whose
     deadline is within ``within_days`` of ``as_of`` (overdue ones included);
     ``overdue``: open questions whose deadline has passed."""
-    from sqlalchemy import and_, exists, null, select
+    from sqlalchemy import and_, null, select
 
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
@@ -464,12 +465,8 @@ def list_questions(
     # record supersedes); then the forecast counts of those questions only,
     # so that a short list costs little however many forecasts are stored.
     r = T_RESOLUTION.alias("r")
-    newer = T_RESOLUTION.alias("newer")
     q = T_QUESTION
-    current = and_(
-        r.c.question_id == q.c.id,
-        ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id)),
-    )
+    current = and_(r.c.question_id == q.c.id, is_current(r))
     columns = (
         q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
         r.c.outcome, r.c.annulled, r.c.known_at,
@@ -479,19 +476,12 @@ def list_questions(
         # covering scan of the question ids against the resolution index),
         # then read: walking the deadline index instead reads the row of
         # every question due by the horizon, answered or not.
-        qi = T_QUESTION.alias("qi")
-        unresolved = select(qi.c.id).where(qi.c.id.not_in(select(T_RESOLUTION.c.question_id)))
         stmt = select(
             *columns[:7], null().label("outcome"), null().label("annulled"), null().label("known_at")
-        ).where(q.c.id.in_(unresolved))
+        ).where(q.c.id.in_(unresolved_ids()))
     else:
         stmt = select(*columns).select_from(q).outerjoin(r, current)
-    if scenario:
-        stmt = stmt.where(q.c.scenario_id == scenario)
-    if tag:
-        stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == q.c.id, T_TAG.c.tag == tag)))
-    if analyst:
-        stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == q.c.id, T_FORECAST.c.analyst == analyst)))
+    stmt = scope_filter(stmt, scenario=scenario, tag=tag, analyst=analyst)
     if status in ("open", "due", "overdue"):
         if status == "overdue":
             stmt = stmt.where(q.c.deadline < today)
@@ -556,8 +546,7 @@ def _forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]
     from sqlalchemy import func, select
 
     out: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start : start + 500]
+    for chunk in chunked(question_ids):
         stmt = (
             select(T_FORECAST.c.question_id, func.count(), func.count(T_FORECAST.c.analyst.distinct()))
             .where(T_FORECAST.c.question_id.in_(chunk))

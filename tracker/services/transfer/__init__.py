@@ -24,6 +24,7 @@ from .csv_import import (  # noqa: F401
     import_csv,
     plan_csv,
     read_csv_rows,
+    read_state,
     write_csv_plan,
 )
 from .export import (  # noqa: F401
