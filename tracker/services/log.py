@@ -11,12 +11,10 @@ from typing import Any, Optional
 
 from .. import rules
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..models import UTC, QuestionIn, deadline_end, utcnow
+from ..models import QuestionIn, utcnow
 from ..storage import Store
-from ..storage.queries import chunked, is_current, scope_filter, unresolved_ids
+from ..storage.queries import forecast_counts, history, is_current, scope_filter, unresolved_ids
 from .common import (
-    BINARY,
-    T_ANALYST,
     T_FORECAST,
     T_QUESTION,
     T_RESOLUTION,
@@ -508,7 +506,7 @@ def list_questions(
         rows = conn.execute(stmt).mappings().all()
         ids = [row["id"] for row in rows]
         tags = tags_of(conn, ids)
-        counts = _forecast_counts(conn, ids)
+        counts = forecast_counts(conn, ids)
         out = _list_rows(rows, tags, counts, today)
         if me is not None:
             from .week import numbers_for, read_settings
@@ -540,34 +538,11 @@ def _list_rows(rows, tags, counts, today) -> list[dict]:
     return out
 
 
-def _forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """Forecasts and distinct analysts of each question (read from the
-    forecast index, for these questions only)."""
-    from sqlalchemy import func, select
-
-    out: dict[str, tuple[int, int]] = {}
-    for chunk in chunked(question_ids):
-        stmt = (
-            select(T_FORECAST.c.question_id, func.count(), func.count(T_FORECAST.c.analyst.distinct()))
-            .where(T_FORECAST.c.question_id.in_(chunk))
-            .group_by(T_FORECAST.c.question_id)
-        )
-        for qid, n, n_analysts in conn.execute(stmt):
-            out[qid] = (n, n_analysts)
-    return out
-
-
 def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
-    from sqlalchemy import select
-
     qid = question["id"]
-    forecasts = conn.execute(
-        select(T_FORECAST).where(T_FORECAST.c.question_id == qid).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
-    ).mappings().all()
-    resolutions = conn.execute(
-        select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == qid).order_by(T_RESOLUTION.c.id)
-    ).mappings().all()
-    current = resolutions[-1] if resolutions else None
+    forecasts = history(conn, T_FORECAST, qid)
+    resolutions = history(conn, T_RESOLUTION, qid)
+    current = resolutions[-1] if resolutions else None  # the chain in the order recorded: the last is current
     res = [resolution_dict(r) for r in resolutions]
     for r in res:
         r["current"] = current is not None and r["id"] == current["id"]

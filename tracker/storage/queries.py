@@ -8,6 +8,8 @@
   :func:`current_resolutions` for rows);
 - :func:`unresolved_ids`: the questions without any resolution;
 - :func:`latest_forecasts`: each analyst's latest forecast on each question;
+  :func:`forecast_counts`: how many forecasts and analysts each has;
+  :func:`history`: a question's forecasts or resolutions in order;
 - :func:`scope_filter`: a statement over the question table restricted to a
   scope (quarter, scenario, tag, analyst).
 """
@@ -121,6 +123,34 @@ def raw_rows(conn, stmt) -> list:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """question -> (forecasts, distinct analysts), read from the forecast
+    index for these questions only (those without any are left out)."""
+    from sqlalchemy import func, select
+
+    F = T_FORECAST
+    out: dict[str, tuple[int, int]] = {}
+    for chunk in chunked(question_ids):
+        stmt = (
+            select(F.c.question_id, func.count(), func.count(F.c.analyst.distinct()))
+            .where(F.c.question_id.in_(chunk))
+            .group_by(F.c.question_id)
+        )
+        for qid, n, n_analysts in conn.execute(stmt):
+            out[qid] = (n, n_analysts)
+    return out
+
+
+def history(conn, table, question_id: str) -> list:
+    """A question's forecasts (by the time they claim, then id) or
+    resolutions (in the order recorded: the last is the current one), as
+    row mappings."""
+    from sqlalchemy import select
+
+    order = (table.c.made_at, table.c.id) if table is T_FORECAST else (table.c.id,)
+    return conn.execute(select(table).where(table.c.question_id == question_id).order_by(*order)).mappings().all()
 
 
 # ------------------------------------------------------------------ scope
