@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 
 UTC = timezone.utc
 CHUNK = 500  # ids in one IN list, rows in one Core INSERT
@@ -144,6 +144,26 @@ def insert_ignoring_duplicates(conn, table, keys: list[str]):
     else:  # pragma: no cover - the two supported backends are above
         return table.insert()
     return insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
+def ensure_analysts(conn, names: Iterable[str], now: datetime) -> None:
+    """Insert the analysts that do not exist yet."""
+    from sqlalchemy import select
+
+    from .queries import chunked
+    from .tables import T_ANALYST
+
+    wanted = sorted(set(names))
+    if not wanted:
+        return
+    existing: set[str] = set()
+    for chunk in chunked(wanted):
+        existing.update(r[0] for r in conn.execute(select(T_ANALYST.c.name).where(T_ANALYST.c.name.in_(chunk))))
+    new = [{"name": n, "team": None, "created_at": now} for n in wanted if n not in existing]
+    if new:
+        # Another transaction may add the same analyst between the SELECT and
+        # the INSERT (PostgreSQL, READ COMMITTED): let the first one win.
+        conn.execute(insert_ignoring_duplicates(conn, T_ANALYST, ["name"]), new)
 
 
 def reset_id_sequences(conn, tables: tuple[str, ...]) -> None:

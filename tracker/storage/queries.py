@@ -1,5 +1,6 @@
 """Lookups the services share, each written once.
 
+- :func:`question_row` (optionally locked), :func:`tags_of`;
 - :func:`chunked`: ids in ``IN`` lists of at most :data:`CHUNK` (SQLite's
   and the drivers' parameter limits);
 - the current resolution of a question: the one no later record supersedes,
@@ -20,13 +21,11 @@ import json
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, Optional, Sequence
 
-from ..models import Forecast, Question, QuestionTag, Resolution
+from ..errors import NotFoundError
+
+from .tables import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
 
 CHUNK = 500
-T_QUESTION = Question.__table__
-T_TAG = QuestionTag.__table__
-T_FORECAST = Forecast.__table__
-T_RESOLUTION = Resolution.__table__
 UTC = timezone.utc
 
 
@@ -35,6 +34,37 @@ def chunked(ids: Iterable, size: int = CHUNK) -> Iterator[list]:
     ids = ids if isinstance(ids, Sequence) else list(ids)
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
+
+
+# ------------------------------------------------------------- questions
+
+
+def question_row(conn, question_id: str, *, lock: bool = False):
+    """The question's row; ``lock`` holds it (PostgreSQL row lock) until the
+    transaction ends, so that concurrent resolutions of it serialize."""
+    from sqlalchemy import select
+
+    stmt = select(T_QUESTION).where(T_QUESTION.c.id == question_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no question with id {question_id!r}")
+    return row
+
+
+def tags_of(conn, question_ids: Iterable[str]) -> dict[str, list[str]]:
+    from sqlalchemy import select
+
+    ids = list(question_ids)
+    out: dict[str, list[str]] = {q: [] for q in ids}
+    for chunk in chunked(ids):
+        rows = conn.execute(
+            select(T_TAG.c.question_id, T_TAG.c.tag).where(T_TAG.c.question_id.in_(chunk)).order_by(T_TAG.c.tag)
+        )
+        for qid, tag in rows:
+            out[qid].append(tag)
+    return out
 
 
 # ------------------------------------------------------- current resolution
