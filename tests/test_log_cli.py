@@ -385,7 +385,8 @@ def test_list_analyst_filter(meet):
     assert js(meet.ok("list", "--analyst", "nobody", "--json")) == []
 
 
-def test_list_table_and_empty_output(cli):
+def test_list_table_and_empty_output(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")  # the text column takes the rest of the terminal's width
     empty = cli.ok("list")
     assert empty.stdout == "" and empty.stderr.strip() == "no questions match"
     assert js(cli.ok("list", "--json")) == []

@@ -180,7 +180,7 @@ def test_streamed_export_is_the_export_as_one_record_a_line(cli, tmp_path, monke
     from tracker.storage import open_store
 
     populate(cli, tmp_path)
-    monkeypatch.setattr(transfer, "EXPORT_CHUNK_ROWS", 2)  # several chunks per table
+    monkeypatch.setattr(transfer.export, "EXPORT_CHUNK_ROWS", 2)  # several chunks per table
     text = cli.ok("export").stdout
     cli.ok("export", "-o", tmp_path / "e.json")
     assert (tmp_path / "e.json").read_text() == text

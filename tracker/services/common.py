@@ -7,37 +7,30 @@ import contextlib
 import gc
 import math
 from datetime import date, datetime, time, timezone
-from typing import Any, Iterable
+from typing import Any
 
-from ..errors import NotFoundError, ValidationError
+from ..errors import ValidationError
 from ..rules import (  # the value and name rules live in tracker.rules; kept importable here
     check_analyst_name,
     check_free_text,
     parse_probability,
     parse_vector,
 )
-from ..models import (
-    BINARY_OUTCOMES,
-    Analyst,
-    Clarification,
-    Forecast,
-    Question,
-    QuestionTag,
-    Resolution,
-    Scenario,
-    TeamSetting,
-    check_probability,
+from ..storage.bulk import ensure_analysts  # noqa: F401 (shared lookups and writes, kept importable here)
+from ..storage.queries import chunked, current_resolution, question_row, raw_rows, tags_of  # noqa: F401
+from ..models import BINARY_OUTCOMES, check_probability
+from ..storage.tables import (  # noqa: F401 (the table handles, named once in storage)
+    T_ANALYST,
+    T_CLARIFICATION,
+    T_FORECAST,
+    T_QUESTION,
+    T_RESOLUTION,
+    T_SCENARIO,
+    T_SETTING,
+    T_TAG,
 )
 
 UTC = timezone.utc
-T_SCENARIO = Scenario.__table__
-T_ANALYST = Analyst.__table__
-T_QUESTION = Question.__table__
-T_TAG = QuestionTag.__table__
-T_FORECAST = Forecast.__table__
-T_RESOLUTION = Resolution.__table__
-T_CLARIFICATION = Clarification.__table__
-T_SETTING = TeamSetting.__table__
 
 TRUE_WORDS = {"yes", "y", "true", "1", "1.0"}
 FALSE_WORDS = {"no", "n", "false", "0", "0.0"}
@@ -104,78 +97,6 @@ def aware(dt: datetime | None) -> datetime | None:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
-
-
-def question_row(conn, question_id: str, *, lock: bool = False):
-    """The question's row; ``lock`` holds it (PostgreSQL row lock) until the
-    transaction ends, so that concurrent resolutions of it serialize."""
-    from sqlalchemy import select
-
-    stmt = select(T_QUESTION).where(T_QUESTION.c.id == question_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).mappings().first()
-    if row is None:
-        raise NotFoundError(f"no question with id {question_id!r}")
-    return row
-
-
-def current_resolution(conn, question_id: str):
-    from sqlalchemy import select
-
-    return (
-        conn.execute(
-            select(T_RESOLUTION)
-            .where(T_RESOLUTION.c.question_id == question_id)
-            .order_by(T_RESOLUTION.c.id.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
-
-
-def tags_of(conn, question_ids: Iterable[str]) -> dict[str, list[str]]:
-    from sqlalchemy import select
-
-    ids = list(question_ids)
-    out: dict[str, list[str]] = {q: [] for q in ids}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = conn.execute(
-            select(T_TAG.c.question_id, T_TAG.c.tag).where(T_TAG.c.question_id.in_(chunk)).order_by(T_TAG.c.tag)
-        )
-        for qid, tag in rows:
-            out[qid].append(tag)
-    return out
-
-
-def ensure_analysts(conn, names: Iterable[str], now: datetime) -> None:
-    """Insert the analysts that do not exist yet."""
-    from sqlalchemy import select
-
-    wanted = sorted(set(names))
-    if not wanted:
-        return
-    existing: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        existing.update(r[0] for r in conn.execute(select(T_ANALYST.c.name).where(T_ANALYST.c.name.in_(chunk))))
-    new = [{"name": n, "team": None, "created_at": now} for n in wanted if n not in existing]
-    if new:
-        # Another transaction may add the same analyst between the SELECT and
-        # the INSERT (PostgreSQL, READ COMMITTED): let the first one win.
-        conn.execute(_insert_ignoring_duplicates(conn, T_ANALYST, ["name"]), new)
-
-
-def _insert_ignoring_duplicates(conn, table, keys: list[str]):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the two supported backends are above
-        return table.insert()
-    return insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def check_json_value(value: Any, what: str) -> Any:
@@ -250,19 +171,7 @@ def status_of(question, resolution, today: date) -> str:
     return "overdue" if question["deadline"] < today else "open"
 
 
-
-
 BINARY = list(BINARY_OUTCOMES)
-
-
-def raw_rows(conn, stmt) -> list:
-    """All rows of ``stmt`` as the DBAPI returns them: no per-row type
-    processing (bulk reads convert the columns that need it where used)."""
-    result = conn.execute(stmt)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
 
 
 @contextlib.contextmanager

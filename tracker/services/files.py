@@ -11,6 +11,7 @@ from ..errors import ConflictError, FileFormatError, NotFoundError, ValidationEr
 from ..files.yamlio import dump_yaml, load_yaml
 from ..models import utcnow
 from ..storage import Store
+from ..storage.queries import chunked
 from ..storage.guards import FROZEN_COLUMNS  # what a resolution freezes (the database refuses it too)
 from .common import (
     T_FORECAST,
@@ -369,9 +370,9 @@ def export_scenario(store: Store, scenario_id: str) -> dict:
         tags = tags_of(conn, [q["id"] for q in questions])
         forecasts: dict[str, list] = {q["id"]: [] for q in questions}
         ids = list(forecasts)
-        for start in range(0, len(ids), 500):
+        for chunk in chunked(ids):
             for f in conn.execute(
-                select(T_FORECAST).where(T_FORECAST.c.question_id.in_(ids[start : start + 500])).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
+                select(T_FORECAST).where(T_FORECAST.c.question_id.in_(chunk)).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
             ).mappings():
                 forecasts[f["question_id"]].append(f)
     doc: dict[str, Any] = {"id": srow["id"], "title": srow["title"]}
@@ -456,9 +457,9 @@ def _conditions_first(conn, entries: list) -> list:
     in_file = {e.question for e in entries}
     parent: dict[str, str] = {}
     ids = sorted(in_file)
-    for start in range(0, len(ids), 500):
+    for chunk in chunked(ids):
         for qid, cond in conn.execute(
-            select(T_QUESTION.c.id, T_QUESTION.c.condition_question_id).where(T_QUESTION.c.id.in_(ids[start : start + 500]))
+            select(T_QUESTION.c.id, T_QUESTION.c.condition_question_id).where(T_QUESTION.c.id.in_(chunk))
         ):
             if cond in in_file:
                 parent[qid] = cond

@@ -2,8 +2,8 @@
 into the database.
 
 The same rules as the forecast CSV import, through the same bulk writer
-(``transfer._insert_rows``: ``executemany`` on SQLite, ``COPY`` on
-PostgreSQL): one transaction, all or nothing; a second import of the same
+(``tracker.storage.bulk.insert_rows``: ``executemany`` on SQLite, ``COPY``
+on PostgreSQL): one transaction, all or nothing; a second import of the same
 file adds nothing (questions keyed by the id derived from the source's key,
 forecasts by question, analyst, time and value); forecasts keep their
 original times and are marked imported. A forecast the model cannot hold
@@ -23,7 +23,9 @@ from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, check_analyst_name, ensure_analysts, paused_gc
 from .log import CLOCK_SKEW
 from ..importers.records import from_ts
-from .transfer import CHUNK, FORECAST_COLUMNS, _insert_rows, _stored_ts, _ts
+from ..storage.bulk import encoding, insert_rows as _insert_rows, raw_time, stored_ts as _stored_ts, ts as _ts
+from ..storage.queries import chunked, current_resolutions
+from .transfer import FORECAST_COLUMNS
 
 QUESTION_COLUMNS = ("id", "text", "kind", "outcomes", "ordered", "deadline", "opened_at", "created_at", "extra", "source_document")
 RESOLUTION_COLUMNS = ("question_id", "outcome", "annulled", "reason", "known_at", "recorded_at", "recorded_by", "evidence", "source")
@@ -130,22 +132,18 @@ def _value_key(p, vector):
 
 
 def _existing(conn, qids: list[str]):
-    from sqlalchemy import String, select, type_coerce
+    from sqlalchemy import select
 
-    questions, resolved, have = {}, {}, set()
-    made = type_coerce(T_FORECAST.c.made_at, String) if conn.dialect.name == "sqlite" else T_FORECAST.c.made_at
-    for start in range(0, len(qids), CHUNK):
-        chunk = qids[start : start + CHUNK]
+    questions, have = {}, set()
+    made = raw_time(conn, T_FORECAST.c.made_at)
+    for chunk in chunked(qids):
         for row in conn.execute(select(T_QUESTION.c.id, T_QUESTION.c.kind, T_QUESTION.c.outcomes, T_QUESTION.c.deadline)
                                 .where(T_QUESTION.c.id.in_(chunk))).mappings():
             questions[row["id"]] = row
-        for row in conn.execute(select(T_RESOLUTION.c.question_id, T_RESOLUTION.c.outcome, T_RESOLUTION.c.annulled,
-                                       T_RESOLUTION.c.known_at).where(T_RESOLUTION.c.question_id.in_(chunk))
-                                .order_by(T_RESOLUTION.c.id)).mappings():
-            resolved[row["question_id"]] = row
+    R = T_RESOLUTION
+    resolved = current_resolutions(conn, [q for q in qids if q in questions], columns=(R.c.outcome, R.c.annulled, R.c.known_at))
     present = [q for q in qids if q in questions]
-    for start in range(0, len(present), CHUNK):
-        chunk = present[start : start + CHUNK]
+    for chunk in chunked(present):
         result = conn.execute(select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, made, T_FORECAST.c.probability,
                                      T_FORECAST.c.probabilities).where(T_FORECAST.c.question_id.in_(chunk)))
         for qid, who, made_at, p, vec in result.cursor.fetchall():
@@ -202,9 +200,9 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
             known[qid] = _ts(aware(prior["known_at"]))
     # forecasts
     rows, analysts, skipped = [], set(), 0
-    pg = conn.dialect.name != "sqlite"
-    tz = "+00" if pg else ""
-    recorded = now_ts + tz
+    enc = encoding(conn)
+    tz = enc.tz
+    recorded = enc.ts(now_ts)
     # a question already recorded keeps its deadline
     ends = {qid: _ts(deadline_end(_as_date(existing[qid]["deadline"]) if qid in existing else q.deadline))
             for qid, q in batch.questions.items()}
@@ -236,14 +234,14 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
     created = now_ts + tz
     qrows, trows = [], []
     for q in new_q:
-        qrows.append((q.id, q.text, q.kind, json.dumps(q.outcome_list), bool(q.ordered) if pg else int(q.ordered),
+        qrows.append((q.id, q.text, q.kind, json.dumps(q.outcome_list), enc.bool(q.ordered),
                       q.deadline.isoformat(), q.opened + tz, created, json.dumps(q.extra) if q.extra else "null",
                       f"{batch.source}: {fname}"))
         trows.extend((q.id, t) for t in q.tags)
     _insert_rows(conn, T_QUESTION, QUESTION_COLUMNS, qrows)
     _insert_rows(conn, T_TAG, ("question_id", "tag"), trows)
     _insert_rows(conn, T_FORECAST, FORECAST_COLUMNS, rows, progress=progress)
-    false, true = (False, True) if pg else (0, 1)
+    false, true = enc.false, enc.true
     rrows = [(r.question, r.outcome, true if r.outcome is None else false,
               (r.reason or f"annulled in {batch.source}") if r.outcome is None else None,
               r.known + tz, recorded, recorded_by, "[]", batch.source) for r in new_r]

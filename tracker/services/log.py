@@ -11,11 +11,10 @@ from typing import Any, Optional
 
 from .. import rules
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..models import UTC, QuestionIn, deadline_end, utcnow
+from ..models import QuestionIn, utcnow
 from ..storage import Store
+from ..storage.queries import corrections_of, forecast_counts, history, is_current, scope_filter, unresolved_ids
 from .common import (
-    BINARY,
-    T_ANALYST,
     T_FORECAST,
     T_QUESTION,
     T_RESOLUTION,
@@ -456,7 +455,7 @@ def list_questions(
     """Questions with their status, filtered. ``due``: open questions whose
     deadline is within ``within_days`` of ``as_of`` (overdue ones included);
     ``overdue``: open questions whose deadline has passed."""
-    from sqlalchemy import and_, exists, null, select
+    from sqlalchemy import and_, null, select
 
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
@@ -469,12 +468,8 @@ def list_questions(
     # record supersedes); then the forecast counts of those questions only,
     # so that a short list costs little however many forecasts are stored.
     r = T_RESOLUTION.alias("r")
-    newer = T_RESOLUTION.alias("newer")
     q = T_QUESTION
-    current = and_(
-        r.c.question_id == q.c.id,
-        ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id)),
-    )
+    current = and_(r.c.question_id == q.c.id, is_current(r))
     columns = (
         q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
         r.c.outcome, r.c.annulled, r.c.known_at,
@@ -484,19 +479,12 @@ def list_questions(
         # covering scan of the question ids against the resolution index),
         # then read: walking the deadline index instead reads the row of
         # every question due by the horizon, answered or not.
-        qi = T_QUESTION.alias("qi")
-        unresolved = select(qi.c.id).where(qi.c.id.not_in(select(T_RESOLUTION.c.question_id)))
         stmt = select(
             *columns[:7], null().label("outcome"), null().label("annulled"), null().label("known_at")
-        ).where(q.c.id.in_(unresolved))
+        ).where(q.c.id.in_(unresolved_ids()))
     else:
         stmt = select(*columns).select_from(q).outerjoin(r, current)
-    if scenario:
-        stmt = stmt.where(q.c.scenario_id == scenario)
-    if tag:
-        stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == q.c.id, T_TAG.c.tag == tag)))
-    if analyst:
-        stmt = stmt.where(exists().where(and_(T_FORECAST.c.question_id == q.c.id, T_FORECAST.c.analyst == analyst)))
+    stmt = scope_filter(stmt, scenario=scenario, tag=tag, analyst=analyst)
     if status in ("open", "due", "overdue"):
         if status == "overdue":
             stmt = stmt.where(q.c.deadline < today)
@@ -523,7 +511,7 @@ def list_questions(
         rows = conn.execute(stmt).mappings().all()
         ids = [row["id"] for row in rows]
         tags = tags_of(conn, ids)
-        counts = _forecast_counts(conn, ids)
+        counts = forecast_counts(conn, ids)
         out = _list_rows(rows, tags, counts, today)
         if me is not None:
             from .week import numbers_for, read_settings
@@ -555,24 +543,6 @@ def _list_rows(rows, tags, counts, today) -> list[dict]:
     return out
 
 
-def _forecast_counts(conn, question_ids: list[str]) -> dict[str, tuple[int, int]]:
-    """Forecasts and distinct analysts of each question (read from the
-    forecast index, for these questions only)."""
-    from sqlalchemy import func, select
-
-    out: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start : start + 500]
-        stmt = (
-            select(T_FORECAST.c.question_id, func.count(), func.count(T_FORECAST.c.analyst.distinct()))
-            .where(T_FORECAST.c.question_id.in_(chunk))
-            .group_by(T_FORECAST.c.question_id)
-        )
-        for qid, n, n_analysts in conn.execute(stmt):
-            out[qid] = (n, n_analysts)
-    return out
-
-
 def _team_today(conn) -> date:
     from .week import team_today
 
@@ -580,16 +550,10 @@ def _team_today(conn) -> date:
 
 
 def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
-    from sqlalchemy import select
-
     qid = question["id"]
-    forecasts = conn.execute(
-        select(T_FORECAST).where(T_FORECAST.c.question_id == qid).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
-    ).mappings().all()
-    resolutions = conn.execute(
-        select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == qid).order_by(T_RESOLUTION.c.id)
-    ).mappings().all()
-    current = resolutions[-1] if resolutions else None
+    forecasts = history(conn, T_FORECAST, qid)
+    resolutions = history(conn, T_RESOLUTION, qid)
+    current = resolutions[-1] if resolutions else None  # the chain in the order recorded: the last is current
     res = [resolution_dict(r) for r in resolutions]
     for r in res:
         r["current"] = current is not None and r["id"] == current["id"]
@@ -617,9 +581,7 @@ def question_dict(conn, question, *, today: Optional[date] = None) -> dict:
         "criteria": question["criteria"],
         # a correction is a new question linked to the one whose frozen definition it corrects
         "corrects": question.get("corrects_question_id"),
-        "corrected_by": [r[0] for r in conn.execute(
-            select(T_QUESTION.c.id).where(T_QUESTION.c.corrects_question_id == qid).order_by(T_QUESTION.c.created_at, T_QUESTION.c.id)
-        )],
+        "corrected_by": corrections_of(conn, qid),
         "clarifications": clarifications_of(conn, [qid])[qid],
         "status": status_of(question, current, today or _team_today(conn)),
         "outcome": current["outcome"] if current is not None else None,

@@ -10,7 +10,8 @@ from typing import Optional
 from ..errors import ValidationError
 from ..models import UTC, utcnow
 from ..storage import Store
-from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, aware, forecast_dict, question_row, resolution_dict, tags_of
+from ..storage.queries import chunked, current_resolutions, is_current, latest_forecasts
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, forecast_dict, question_row, resolution_dict, tags_of
 
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 
@@ -38,32 +39,7 @@ def parse_days(text: str) -> int:
 
 
 def _latest_resolutions(conn, question_ids: list[str]) -> dict[str, dict]:
-    from sqlalchemy import select
-
-    out: dict[str, dict] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start : start + 500]
-        for row in conn.execute(
-            select(T_RESOLUTION).where(T_RESOLUTION.c.question_id.in_(chunk)).order_by(T_RESOLUTION.c.id)
-        ).mappings():
-            out[row["question_id"]] = resolution_dict(row)
-    return out
-
-
-def _latest_forecasts(conn, question_ids: list[str], before: Optional[datetime] = None) -> dict[str, dict[str, dict]]:
-    """question -> analyst -> the analyst's latest forecast (by made_at, then id),
-    among those made before ``before`` when given."""
-    from sqlalchemy import select
-
-    out: dict[str, dict[str, dict]] = {q: {} for q in question_ids}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start : start + 500]
-        stmt = select(T_FORECAST).where(T_FORECAST.c.question_id.in_(chunk))
-        if before is not None:
-            stmt = stmt.where(T_FORECAST.c.made_at < before)
-        for row in conn.execute(stmt.order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)).mappings():
-            out[row["question_id"]][row["analyst"]] = forecast_dict(row)
-    return out
+    return {qid: resolution_dict(row) for qid, row in current_resolutions(conn, question_ids).items()}
 
 
 def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_days: Optional[int] = None,
@@ -83,7 +59,7 @@ def review(store: Store, quarter: str, *, as_of: Optional[date] = None, stale_da
         resolutions = _latest_resolutions(conn, ids)
         # as of a past date, forecasts made after it do not count (the end of that day, UTC)
         until = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC) if as_of and as_of < date(9999, 12, 31) else None
-        latest = _latest_forecasts(conn, ids, before=until)
+        latest = latest_forecasts(conn, ids, before=until)
         tags = tags_of(conn, ids)
         from .week import clarifications_of
 
@@ -163,14 +139,13 @@ def _late_forecasts(conn, scenario: Optional[str]) -> list[tuple[str, dict]]:
     """(question id, forecast) of every forecast made at or after the moment
     its question's current resolution says the outcome became known: one
     query, whatever the number of questions."""
-    from sqlalchemy import and_, exists, select
+    from sqlalchemy import select
 
-    r, newer = T_RESOLUTION.alias("r"), T_RESOLUTION.alias("newer")
-    current = ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id))
+    r = T_RESOLUTION.alias("r")
     stmt = (
         select(T_FORECAST)
         .join(r, r.c.question_id == T_FORECAST.c.question_id)
-        .where(current, T_FORECAST.c.made_at >= r.c.known_at)
+        .where(is_current(r), T_FORECAST.c.made_at >= r.c.known_at)
     )
     if scenario:
         stmt = stmt.join(T_QUESTION, T_QUESTION.c.id == T_FORECAST.c.question_id).where(T_QUESTION.c.scenario_id == scenario)
@@ -192,8 +167,8 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
             linked.update(x for x in (q["implies_question_id"], q["condition_question_id"], extra.get("joint_question_id")) if x)
         missing = sorted(linked - set(questions))
         if missing:
-            for start in range(0, len(missing), 500):
-                for q in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(missing[start:start + 500]))).mappings():
+            for chunk in chunked(missing):
+                for q in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(chunk))).mappings():
                     questions[q["id"]] = q
         ids = sorted(questions)
         in_scope = [q for q in questions.values() if not scenario or q["scenario_id"] == scenario]
@@ -209,7 +184,7 @@ def check(store: Store, *, scenario: Optional[str] = None, tolerance: float = 0.
             joint = (q["extra"] or {}).get("joint_question_id")
             if q["condition_question_id"] and joint:
                 needed.update((q["id"], q["condition_question_id"], joint))
-        latest = _latest_forecasts(conn, sorted(needed & set(questions)))
+        latest = latest_forecasts(conn, sorted(needed & set(questions)))
         resolutions = _latest_resolutions(conn, ids)
         late = _late_forecasts(conn, scenario)
         order = {qid: i for i, qid in enumerate(resolutions)}

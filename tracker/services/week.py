@@ -18,12 +18,11 @@ from typing import Any, Optional
 from ..errors import NotFoundError, ValidationError
 from ..models import deadline_end, utcnow
 from ..storage import Store
+from ..storage.queries import chunked, current_resolutions, latest_forecasts, unresolved_ids
 from .common import (
     T_ANALYST,
     T_CLARIFICATION,
-    T_FORECAST,
     T_QUESTION,
-    T_RESOLUTION,
     T_SETTING,
     aware,
     check_analyst_name,
@@ -217,8 +216,7 @@ def clarifications_of(conn, question_ids: list[str]) -> dict[str, list[dict]]:
     from sqlalchemy import select
 
     out: dict[str, list[dict]] = {q: [] for q in question_ids}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start:start + 500]
+    for chunk in chunked(question_ids):
         rows = conn.execute(
             select(T_CLARIFICATION).where(T_CLARIFICATION.c.question_id.in_(chunk))
             .order_by(T_CLARIFICATION.c.made_at, T_CLARIFICATION.c.id)
@@ -235,35 +233,10 @@ def clarifications_of(conn, question_ids: list[str]) -> dict[str, list[dict]]:
 
 def current_forecasts(conn, question_ids: list[str]) -> dict[str, dict[str, dict]]:
     """Each analyst's latest forecast on each question (by the time it
-    claims), read through the forecast index for these questions only.
-    Rows come raw from the driver (no per-row type processing): the SQL
-    order leaves each analyst's latest last, and only the kept rows are
-    converted."""
+    claims): :func:`tracker.storage.queries.latest_forecasts`."""
     import json
 
-    from sqlalchemy import select
-
-    from .common import raw_rows
-
-    F = T_FORECAST
-    out: dict[str, dict[str, dict]] = {q: {} for q in question_ids}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start:start + 500]
-        rows = raw_rows(conn, (
-            select(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id, F.c.probability, F.c.probabilities)
-            .where(F.c.question_id.in_(chunk))
-            .order_by(F.c.question_id, F.c.analyst, F.c.made_at, F.c.id)
-        ))
-        for qid, analyst, made_at, fid, p, vector in rows:
-            out[qid][analyst] = (made_at, fid, p, vector)
-    for latest in out.values():
-        for analyst, (made_at, fid, p, vector) in latest.items():
-            if isinstance(made_at, str):  # SQLite: naive UTC text
-                made_at = datetime.fromisoformat(made_at)
-            if isinstance(vector, str):  # SQLite: JSON text
-                vector = json.loads(vector)
-            latest[analyst] = {"made_at": aware(made_at), "probability": p, "probabilities": vector, "id": fid}
-    return out
+    return latest_forecasts(conn, question_ids)
 
 
 def team_median(latest: dict[str, dict], outcomes: list[str]) -> Any:
@@ -308,8 +281,7 @@ def _open_questions(conn, *, ids: Optional[list[str]] = None) -> list[dict]:
     from sqlalchemy import select
 
     Q = T_QUESTION
-    qi = T_QUESTION.alias("qi")
-    unresolved = Q.c.id.in_(select(qi.c.id).where(qi.c.id.not_in(select(T_RESOLUTION.c.question_id))))
+    unresolved = Q.c.id.in_(unresolved_ids())
     stmt = select(Q.c.id, Q.c.text, Q.c.kind, Q.c.outcomes, Q.c.deadline, Q.c.opened_at, Q.c.criteria).where(unresolved)
     if ids is not None:
         stmt = stmt.where(Q.c.id.in_(ids))
@@ -406,7 +378,7 @@ def search(store: Store, words: str, *, me: Optional[str] = None, limit: int = 5
     from sqlalchemy import select
 
     from ..storage.search import search_ids
-    from .common import current_resolution, status_of
+    from .common import status_of
 
     if not str(words).strip():
         raise ValidationError("nothing to search for")
@@ -422,8 +394,9 @@ def search(store: Store, words: str, *, me: Optional[str] = None, limit: int = 5
             select(Q.c.id, Q.c.text, Q.c.kind, Q.c.outcomes, Q.c.deadline, Q.c.criteria).where(Q.c.id.in_(list(rank)))
         ).mappings()]
         resolved = set()
+        current = current_resolutions(conn, [r["id"] for r in rows])
         for r in rows:
-            res = current_resolution(conn, r["id"])
+            res = current.get(r["id"])
             r["status"] = status_of(r, res, today)
             r["outcome"] = res["outcome"] if res is not None else None
             if res is not None:

@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from ..errors import DatabaseError, TrackerError, ValidationError
 
@@ -22,6 +22,8 @@ from ..errors import DatabaseError, TrackerError, ValidationError
 REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 HEAD = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 30_000
+# the tables a backup counts and a check reads
+TRACKER_TABLES = ("scenario", "analyst", "question", "question_tag", "forecast", "resolution")
 
 
 class Store:
@@ -70,6 +72,12 @@ class Store:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    @property
+    def has_roles(self) -> bool:
+        """Database roles, grants and row-level security apply (PostgreSQL);
+        a SQLite database is shared through its file's permissions."""
+        return self.dialect == "postgresql"
 
     @property
     def db_errors(self) -> tuple:
@@ -267,6 +275,17 @@ def make_engine(url: str, *, pool_size: int | None = None):
             "install forecast-tracker[postgres] for PostgreSQL"
         ) from None
     return engine
+
+
+def sqlite_file(url: str) -> Optional[Path]:
+    """The file behind a SQLite URL, None for an in-memory database or another backend."""
+    if not url.startswith("sqlite"):
+        return None
+    rest = url.split("://", 1)[1]
+    if not rest.startswith("/") or rest in ("/", "/:memory:"):
+        return None
+    path = rest[1:].split("?", 1)[0]
+    return Path(path) if path else None
 
 
 def _sqlite_in_memory(url: str) -> bool:
