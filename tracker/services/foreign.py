@@ -24,7 +24,7 @@ from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, check_an
 from .log import CLOCK_SKEW
 from ..importers.records import from_ts
 from ..storage.bulk import encoding, insert_rows as _insert_rows, raw_time, stored_ts as _stored_ts, ts as _ts
-from ..storage.queries import chunked, current_resolutions
+from ..storage.queries import chunked, current_resolutions, raw_rows
 from .transfer import FORECAST_COLUMNS
 
 QUESTION_COLUMNS = ("id", "text", "kind", "outcomes", "ordered", "deadline", "opened_at", "created_at", "extra", "source_document")
@@ -140,13 +140,13 @@ def _existing(conn, qids: list[str]):
         for row in conn.execute(select(T_QUESTION.c.id, T_QUESTION.c.kind, T_QUESTION.c.outcomes, T_QUESTION.c.deadline)
                                 .where(T_QUESTION.c.id.in_(chunk))).mappings():
             questions[row["id"]] = row
-    R = T_RESOLUTION
-    resolved = current_resolutions(conn, [q for q in qids if q in questions], columns=(R.c.outcome, R.c.annulled, R.c.known_at))
     present = [q for q in qids if q in questions]
+    R = T_RESOLUTION
+    resolved = current_resolutions(conn, present, columns=(R.c.outcome, R.c.annulled, R.c.known_at))
     for chunk in chunked(present):
-        result = conn.execute(select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, made, T_FORECAST.c.probability,
-                                     T_FORECAST.c.probabilities).where(T_FORECAST.c.question_id.in_(chunk)))
-        for qid, who, made_at, p, vec in result.cursor.fetchall():
+        for qid, who, made_at, p, vec in raw_rows(conn, select(
+            T_FORECAST.c.question_id, T_FORECAST.c.analyst, made, T_FORECAST.c.probability, T_FORECAST.c.probabilities
+        ).where(T_FORECAST.c.question_id.in_(chunk))):
             if vec is not None and isinstance(vec, str):
                 vec = json.loads(vec)
             order = questions[qid]["outcomes"]

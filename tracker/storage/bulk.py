@@ -17,8 +17,9 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from .queries import CHUNK  # noqa: F401 (rows in one Core INSERT, as ids in one IN list)
+
 UTC = timezone.utc
-CHUNK = 500  # ids in one IN list, rows in one Core INSERT
 
 
 # -------------------------------------------------------- canonical times

@@ -12,7 +12,7 @@
   :func:`forecast_counts`: how many forecasts and analysts each has;
   :func:`history`: a question's forecasts or resolutions in order;
 - :func:`scope_filter`: a statement over the question table restricted to a
-  scope (quarter, scenario, tag, analyst).
+  scope (deadlines in a period such as a quarter, scenario, tag, analyst).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from typing import Iterable, Iterator, Optional, Sequence
 
 from ..errors import NotFoundError
-
 from .tables import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG
 
 CHUNK = 500

@@ -39,7 +39,7 @@ from ...models import SLUG_RE, check_text, deadline_end, utcnow
 from ...storage import Store
 from ...storage.bulk import SQLITE, Encoding, dt as _dt, encoding, insert_rows as _insert_rows
 from ...storage.bulk import raw_time, stored_ts as _stored_ts, ts as _ts
-from ...storage.queries import chunked, current_resolutions
+from ...storage.queries import chunked, current_resolutions, raw_rows
 from ..common import (
     T_FORECAST,
     T_QUESTION,
@@ -306,11 +306,10 @@ def read_state(conn, qids: list[str]) -> CsvState:
     state.tags = tags_of(conn, existing_ids)
     made = raw_time(conn, T_FORECAST.c.made_at)
     for chunk in chunked(existing_ids):
-        result = conn.execute(
+        for qid, analyst, made_at, p in raw_rows(conn, (
             select(T_FORECAST.c.question_id, T_FORECAST.c.analyst, made, T_FORECAST.c.probability)
             .where(T_FORECAST.c.question_id.in_(chunk)).order_by(T_FORECAST.c.made_at, T_FORECAST.c.id)
-        )
-        for qid, analyst, made_at, p in result.cursor.fetchall():  # raw DBAPI rows
+        )):
             state.have.add((qid, analyst, _stored_ts(made_at), p))
             state.latest[(qid, analyst)] = p
     return state
