@@ -396,8 +396,8 @@ def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
             who = core[pos + tokens[0].start() : pos + tokens[j - 1].end()].strip(" ,")
             end = pos + tok.end()
             rest = low[end:]
-            m = re.match(r"\s*(?:out|up)?\s*(?:to\s+[\w.'-]+(?:\s+[\w.'-]+)?\s+)?[,:]?\s*(?:that\s+)?", rest)
-            # "told Reuters that", "said:", "pointed out"
+            m = re.match(r"\s*(?:out|up)?\s*(?:to\s+[\w.'-]+(?:\s+[\w.'-]+)?\s+)?" + _REPORT_TIME + r"[,:]?\s*(?:that\s+)?", rest)
+            # "told Reuters that", "said:", "pointed out", "said on Monday that"
             end += m.end() if m else 0
             if word in ("pointed", "point", "points") and not rest.lstrip().startswith("out"):
                 return None
@@ -407,6 +407,8 @@ def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     return None
 
 
+_REPORT_TIME = (r"(?:,?\s*(?:(?:on|last|this|earlier|late)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                r"week|month|morning|evening|night)|yesterday|today)\s*,?\s*)?")
 _DATELINE_LABEL = re.compile(r"^(?:[A-Z][A-Z .'-]{2,40}|\(?[A-Z]{2,10}\)?)\s*[:—–-]\s+(?=[A-Z\"“])")
 _LIST_LABEL = re.compile(r"^(?:\(?[A-Za-z0-9]{1,2}[.)]|[IVX]{1,4}\.|[-•*])\s+(?=[A-Z\"“])")
 _SPEAKER_LABEL = re.compile(r"^(?P<who>(?:(?:Mr|Ms|Mrs|Dr|Gen|Adm|Prof)\.?\s+)?[A-Z][a-z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al-?)){0,3})"

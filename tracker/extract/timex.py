@@ -133,6 +133,11 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def _month_back(d: date, months: int) -> tuple[int, int]:
+    first = add_months(date(d.year, d.month, 1), -months)
+    return first.year, first.month
+
+
 def end_of_week(d: date) -> date:
     """The Sunday closing the Monday-Sunday week of ``d``."""
     return d + timedelta(days=6 - d.weekday())
@@ -304,11 +309,28 @@ def _month_alone(m, doc, text):
         # "its last forecast in July": a month already gone
         year = doc.year if month <= doc.month else doc.year - 1
         return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
+    if prep == "in" and _reported_before(text, m.start()):
+        # "the range of 2-3% seen in March", "the figure published in May": when it was said, not a deadline
+        year = doc.year if month <= doc.month else doc.year - 1
+        return _expr(m, "relative expression", end_of_month(year, month), doc, bound=prep, past=True)
     end = _next_month_end(doc, month)
     d = _part_day(m["part"], end.year, month)
     part = f"{' '.join(m['part'].split())} " if m["part"] else ""
     return _expr(m, "relative expression", d, doc, bound=prep,
                  rewrite=_with_prep(m, f"{part}{MONTH_NAMES[month]} {end.year}"))
+
+
+_REPORTED_PARTICIPLE = re.compile(
+    r"(?:\b(?P<before>[a-z']+)\s+)?\b(?:seen|forecast|projected|published|released|reported|recorded|observed|estimated|"
+    r"predicted|issued|made|announced|set\s+out|presented)\s*$", re.I)
+_PASSIVE_AUX = {"be", "been", "being", "is", "are", "was", "were", "will", "to", "gets", "get", "would", "could", "may"}
+
+
+def _reported_before(text: str, start: int) -> bool:
+    """Does a participle of reporting come right before ("seen in March"), not a future passive
+    ("will be released in March")?"""
+    m = _REPORTED_PARTICIPLE.search(text[max(0, start - 40) : start])
+    return bool(m) and (m.group("before") or "").lower() not in _PASSIVE_AUX
 
 
 @_rule(rf"\b(?P<det>his|her|its|their|the|a|an|this|next|our|upcoming|planned)\s+{_MONTH}(?=\s+(?:[a-z-]+\s+)?(?:{_EVENT_NOUN_RE})\b)",
@@ -414,6 +436,8 @@ def _month_end(m, doc, text):
 @_rule(r"\b(?:(?P<prep>by|before|until|during|in|within)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of|first\s+half\s+of|second\s+half\s+of|early|late|later|middle\s+of)\s+)?(?:the\s+)?(?P<which>next|this|the\s+coming|coming|the\s+current|current)\s+year\b(?!'s|’s)", "relative expression", _I, keys=('year',))
 def _year_rel(m, doc, text):
     which = " ".join(m["which"].lower().split())
+    if which == "next" and re.match(r"(?i)(?:in|within|over)\s+the\s+next", m.group(0)):
+        return None  # "in the next year": the coming twelve months (see _coming)
     year = doc.year + 1 if which in ("next", "the coming", "coming") else doc.year
     part = (m["part"] or "").lower()
     if which in ("the coming", "coming") and not part:
@@ -435,17 +459,20 @@ def _year_rel(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound=prep, rewrite=rewrite)
 
 
-@_rule(r"\b(?:(?P<prep>by|before|until)\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?year|year[- ]end|year'?s\s+end|end[- ]of[- ]year)\b", "relative expression", _I, keys=('year',))
+@_rule(r"\b(?:(?P<prep>by|before|until|for|during|over|through|throughout|in)\s+)?(?:the\s+)?(?:(?:end|rest|remainder|balance|course)\s+of\s+(?:the\s+)?year|year[- ]end|year'?s\s+end|end[- ]of[- ]year)\b", "relative expression", _I, keys=('year',))
 def _year_end(m, doc, text):
     d = date(doc.year, 12, 31)
     return _expr(m, "relative expression", d, doc, bound=_norm_prep(m["prep"]) or "by",
                  rewrite=f"{_norm_prep(m['prep']) or 'by'} the end of {doc.year}")
 
 
-@_rule(r"\b(?:(?P<prep>in|over|during|within)\s+)?the\s+(?:(?P<which>coming|next\s+few|next\s+couple\s+of|following|next)\s+(?P<unit>days|weeks|months|year|years)|(?P<unit2>days|weeks|months|years)\s+ahead)\b", "relative expression", _I, keys=('days', 'weeks', 'months', 'year', 'ahead'))
+@_rule(r"\b(?:(?P<prep>in|over|during|within)\s+)?(?P<the>the\s+)?(?:(?P<which>coming|upcoming|next\s+few|next\s+couple\s+of|following|next)\s+(?P<unit>days|weeks|months|year|years)(?:\s+(?:and|or|to)\s+(?P<unit3>weeks|months|years))?|(?P<unit2>days|weeks|months|years)\s+ahead)\b", "relative expression", _I, keys=('days', 'weeks', 'months', 'year', 'ahead'))
 def _coming(m, doc, text):
-    unit = (m["unit"] or m["unit2"]).lower()
+    if not m["the"] and not (m["prep"] and (m["which"] or "").lower() in ("coming", "upcoming")):
+        return None  # "in coming days" is the coming days; "coming weeks" alone is not a time
+    unit = (m["unit3"] or m["unit"] or m["unit2"]).lower()  # "in coming weeks and months": the later end
     which = " ".join((m["which"] or "coming").lower().split())
+    which = "coming" if which == "upcoming" else which
     if which == "next" and unit != "year":
         return None  # "the next months" is rare; "the next N months" is handled below
     if unit == "days":
@@ -466,7 +493,7 @@ _NUM = rf"(?P<n>{_NUMBER_WORDS})"
 _NUM2 = rf"(?P<n2>{_NUMBER_WORDS})"
 
 
-@_rule(rf"\b(?P<prep>within|in|over|during|inside)\s+(?:the\s+course\s+of\s+)?(?:the\s+)?(?:(?P<which>next|coming|following)\s+)?(?:{_NUM}\s+(?:to|or|-|–)\s+)?{_NUM2}\s+(?P<unit>days?|weeks?|months?|years?|decades?)(?:\s+or\s+(?P<n3>two|three|so))?(?:'|’)?(?:\s+time)?\b(?!\s+(?:ago|earlier|before|prior))", "relative expression", _I, keys=("day", "week", "month", "year", "decade"))
+@_rule(rf"\b(?:(?P<prep>within|in|over|during|inside|for)\s+|(?=the\s+next\b))(?:the\s+course\s+of\s+)?(?:the\s+)?(?:(?P<which>next|coming|following)\s+)?(?:{_NUM}\s*(?:to|or|-|–)\s*)?{_NUM2}\s+(?P<unit>days?|weeks?|months?|years?|decades?)(?:\s+or\s+(?P<n3>two|three|so))?(?:'|’)?(?:\s+time)?\b(?!\s+(?:ago|earlier|before|prior))", "relative expression", _I, keys=("day", "week", "month", "year", "decade"))
 def _within(m, doc, text):
     raw = " ".join((m["n2"] or "").lower().split())
     n = int(raw) if raw.isdigit() else NUMBERS.get(raw)
@@ -474,9 +501,11 @@ def _within(m, doc, text):
         n = max(n, NUMBERS[m["n3"].lower()])  # "within a year or two": the later end
     if not n:
         return None
-    prep = m["prep"].lower()
-    if prep in ("over", "during") and not m["which"]:
+    prep = (m["prep"] or "").lower()
+    if prep in ("over", "during", "for") and not m["which"]:
         return None  # "over two years" is a duration, not a deadline
+    if raw == "a few" and m["unit"].lower().startswith("week"):
+        n = 4  # "in a few weeks": as "over the next few weeks"
     unit = m["unit"].lower().rstrip("s")
     if unit == "day":
         d = doc + timedelta(days=n)
@@ -530,6 +559,10 @@ def _weekday(m, doc, text):
     if not which:
         return None
     wd = WEEKDAYS[m["wd"].lower()]
+    if which == "on" and _said_before(text, m.start()):
+        # "Lagarde said on Monday that ...": when it was said, not a deadline
+        delta = (doc.weekday() - wd) % 7
+        return _expr(m, "relative expression", doc - timedelta(days=delta), doc, bound="on", past=True)
     if which == "last":
         delta = (doc.weekday() - wd) % 7 or 7
         return _expr(m, "relative expression", doc - timedelta(days=delta), doc, bound="last", past=True)
@@ -543,18 +576,34 @@ def _weekday(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound=bound, rewrite=f"{bound} {fmt_date(d)}")
 
 
+_SAID = re.compile(r"\b(?:said|say|says|told|added|noted|warned|announced|stated|wrote|explained|argued|projected|"
+                   r"predicted|forecast|reported|published|released|testified|commented|suggested|estimated|"
+                   r"indicated|cautioned|signalled|signaled)\s*(?:,\s*)?$", re.I)
+
+
+def _said_before(text: str, start: int) -> bool:
+    return bool(_SAID.search(text[max(0, start - 30) : start]))
+
+
 _SEASONS = {"spring": (5, 0), "summer": (8, 0), "autumn": (11, 0), "fall": (11, 0), "winter": (2, 1)}
 
 
-@_rule(r"\b(?:(?P<which>this|next|last|the\s+coming|coming|by|in|during|over|until|before|through|throughout|the)\s+(?:the\s+)?)?(?P<season>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?", "relative expression", _I, keys=('spring', 'summer', 'autumn', 'fall', 'winter'))
+_SEASON_MODIFIER = re.compile(r"\s+(?!(?:and|or|of|to|in|on|at|by|for|with|when|while|as|if|is|are|was|were|will|would|may|"
+                              r"could|should|months?|season|period|quarter)\b)[a-z]{3,}\b")
+
+
+@_rule(r"\b(?:(?P<which>this|next|last|the\s+coming|coming|by|in|during|over|until|before|through|throughout|the)\s+(?:the\s+)?)?(?:(?:Northern|Southern)\s+Hemisphere\s+)?(?:(?P<part>early|mid|late)[- ])?(?P<season>spring|summer|autumn|fall|winter)\b(?:\s+(?:of\s+)?(?P<year>(?:19|20)\d{2}))?", "relative expression", _I, keys=('spring', 'summer', 'autumn', 'fall', 'winter'))
 def _season(m, doc, text):
     which = " ".join((m["which"] or "").lower().split())
     season = m["season"].lower()
-    if not which and not m["year"]:
+    part = (m["part"] or "").lower()
+    if not which and not m["year"] and not part:
         return None
-    if season == "fall" and not m["year"] and which not in ("this", "next", "by", "last", "the coming", "coming") \
-            and not re.search(r"\bthe\s+fall$", m.group(0), re.I):
+    if season == "fall" and not m["year"] and not part and which not in ("this", "next", "by", "last", "the coming", "coming") \
+            and not re.search(r"\bthe\s+(?:(?:northern|southern)\s+hemisphere\s+)?fall$", m.group(0), re.I):
         return None  # "fall" is also a verb ("prices will fall in ...")
+    if which == "the" and not m["year"] and _SEASON_MODIFIER.match(text, m.end()):
+        return None  # "the spring predictability barrier", "the winter campaign": a noun modifier, not a time
     end_month, year_shift = _SEASONS[season]
     if m["year"]:
         d = end_of_month(int(m["year"]) + year_shift, end_month)
@@ -564,12 +613,15 @@ def _season(m, doc, text):
             d = end_of_month(doc.year, 2)  # the winter under way
         if d < doc:
             d = end_of_month(doc.year + 1 + year_shift, end_month)
-        if which == "next" and d - doc < timedelta(days=300):
-            d = end_of_month(d.year + 1, end_month)
+        if which == "next" and d - doc < timedelta(days=300) and add_months(d, -2) <= doc:
+            d = end_of_month(d.year + 1, end_month)  # "next summer" said in July; said in March, the coming one
         if which == "last":
             d = end_of_month(d.year - 1, end_month)
             return _expr(m, "relative expression", d, doc, bound="last", past=True)
+    if part in ("early", "mid"):
+        d = end_of_month(*_month_back(d, 2 if part == "early" else 1))  # "early fall": September
     label = f"{season} {d.year - year_shift}" if season != "winter" else f"winter {d.year - 1}-{str(d.year)[2:]}"
+    label = f"{part} {label}" if part else label
     prep = which if which in ("by", "in", "during", "until", "before", "through", "throughout") else "in"
     return _expr(m, "relative expression", d, doc, bound=prep, rewrite=f"{prep} {label}")
 
