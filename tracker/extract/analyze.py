@@ -366,14 +366,17 @@ def _who_like(words: list[str], original: list[str]) -> bool:
     return has_head
 
 
+_FINITE = re.compile(r"\b(?:will|would|may|might|could|can|should|must|shall|is|are|was|were|has|have|had)\b")
+
+
 def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
     """``US intelligence agencies believe that ...`` -> (who, index where the claim starts, verb)."""
     # skip introductory phrases ("In March 2017, ", "However, ") and discourse words ("Nevertheless he said")
     pos = 0
     for _ in range(3):
         m = re.match(r"\s*([A-Za-z][\w'-]*)([^,]{0,60}?),\s*", low[pos:])
-        if not m or m.group(1) not in INTRO_WORDS:
-            break
+        if not m or m.group(1) not in INTRO_WORDS or _FINITE.search(m.group(2)):
+            break  # "This week, ..." is an introduction; "This will probably include X, ..." is the claim
         pos += m.end()
     m = _LEAD_CONJ.match(low[pos:])
     if m:
@@ -927,6 +930,13 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         if phrase is not None:
             frame = Hedge(phrase, _squash(orig[m.start("frame") : m.end("frame")]), phrase.negated)
             orig, low = orig[: m.start()] + " " + orig[m.end() :], low[: m.start()] + " " + low[m.end() :]
+    if frame is None:
+        m = _SUBJECT_EXPECTS.match(low)
+        if m and _TO_INFINITIVE.search(low, m.end()):
+            # "it expects more cases to be reported", "the bank anticipates inflation to fall"
+            phrase = pats.by_text.get(("adj", "expected"))
+            frame = Hedge(phrase, _squash(orig[m.start("verb") : m.end("verb")]))
+            orig, low = orig[m.end() :], low[m.end() :]
     res.frame = frame
     if frame is not None:
         m = _POSSIBILITY_OF.match(low)
@@ -1049,7 +1059,10 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
                 future = False
                 res.notes.append("possibility about the past")
             elif vlow == "be" and nxt_word and not (_is_participle(nxt_word) or nxt_word.endswith("ing")):
-                future = _future_time(res.time_exprs) or nxt_word.strip(",.") in _FUTURE_ADJ
+                # "may be imminent", "could be high if the virus spreads", "(we expect that) firming
+                # may be appropriate": forward-looking; "may be the reason": a guess about the present
+                future = (_future_time(res.time_exprs) or nxt_word.strip(",.") in _FUTURE_ADJ
+                          or bool(res.condition) or (frame is not None and frame.phrase.kind == "expectation"))
             else:
                 future = True
         elif base == "would" and res.condition and not _COUNTERFACTUAL.search(_norm(res.condition)):
@@ -1099,7 +1112,8 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.end("prep")])))
         verb = "take place"
         rest_start = mt.end("adj")
-        future = _future_time(res.time_exprs) and mt.group("be") not in _PAST_BE
+        future = mt.group("be") not in _PAST_BE and (
+            _future_time(res.time_exprs) or adj in ("expected", "anticipated"))  # "outbreaks are expected in the north"
     elif anchor.kind == "pred":
         adj = _squash(mt.group("adj"))
         phrase = pats.by_text.get(("adj", adj))
@@ -1115,7 +1129,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         be = mt.group("be")
         following = low[mt.end() :].split()
         if phrase is not None and phrase.kind == "expectation":
-            future = _future_time(res.time_exprs) and be not in _PAST_BE
+            # "further cases are expected (among travellers)": the present tense expects them
+            future = be not in _PAST_BE and (_future_time(res.time_exprs) or not _DEMONSTRATIVE.match(subject.strip())
+                                             and not low[mt.end():].lstrip().startswith(("by ", "from ")))
         elif following and following[0].endswith("ing") and not _future_time(res.time_exprs):
             future = False  # "is likely preparing": an estimate of the present
             res.notes.append("about the present")
@@ -1144,7 +1160,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     res.alternatives = _alternatives(rest)
 
     plural = is_plural(subject)
-    if anchor.kind == "pred":
+    if anchor.kind == "pred" and res.governing is not None and res.governing.phrase.kind == "expectation":
+        event = f"{subject} {inflect('occur', plural)} {_strip_hedges(pats, rest)}".strip()  # "cases are expected"
+    elif anchor.kind == "pred":
         event = f"{subject} {_strip_hedges(pats, rest)}".strip()
     elif verb:
         words = verb.split()
@@ -1176,6 +1194,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     return res
 
 
+_SUBJECT_EXPECTS = re.compile(
+    r"^(?:it|they|he|she|the\s+[a-z-]+(?:\s+[a-z-]+)?)\s+(?:also\s+|still\s+|now\s+|further\s+)?"
+    r"(?P<verb>expects|anticipates|predicts|foresees|projects|forecasts)\s+(?!that\b|to\b)")
 _EMBEDDED_WH = re.compile(r"\b(?:how|what|whether|why|where)\b(?:\s+[a-z'-]+){0,6}$")
 _COUNTERFACTUAL = re.compile(r"\b(?:were|had|did|was|could|would|[a-z]{3,}ed)\b")
 _FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}

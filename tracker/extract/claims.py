@@ -562,7 +562,8 @@ _THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|el
 def _event_text(c: ClauseResult) -> str:
     """The claim as a short, resolvable statement with absolute dates."""
     text = c.event or c.subject or c.text
-    text = _THIS_START.sub("the ", text)
+    if (c.subject or "").strip().lower() not in ("this", "that"):
+        text = _THIS_START.sub("the ", text)  # "this offensive will ..." -> "the offensive ..."; "This will" stays
     text = _THIS_EVENT.sub(r"the \1", text)
     for e in sorted(c.time_exprs, key=lambda e: -len(e.text)):
         if e.rewrite and not e.past and e.text in text:

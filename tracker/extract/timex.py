@@ -466,7 +466,7 @@ def _year_end(m, doc, text):
                  rewrite=f"{_norm_prep(m['prep']) or 'by'} the end of {doc.year}")
 
 
-@_rule(r"\b(?:(?P<prep>in|over|during|within)\s+)?(?P<the>the\s+)?(?:(?P<which>coming|upcoming|next\s+few|next\s+couple\s+of|following|next)\s+(?P<unit>days|weeks|months|year|years)(?:\s+(?:and|or|to)\s+(?P<unit3>weeks|months|years))?|(?P<unit2>days|weeks|months|years)\s+ahead)\b", "relative expression", _I, keys=('days', 'weeks', 'months', 'year', 'ahead'))
+@_rule(r"\b(?:(?P<prep>in|over|during|within)\s+)?(?P<the>the\s+)?(?:(?P<which>coming|upcoming|next\s+few|next\s+couple\s+of|following|next)\s+(?P<unit>days|weeks|months|quarters|year|years)(?:\s+(?:and|or|to)\s+(?P<unit3>weeks|months|quarters|years))?|(?P<unit2>days|weeks|months|quarters|years)\s+ahead)\b", "relative expression", _I, keys=('days', 'weeks', 'months', 'quarters', 'year', 'ahead'))
 def _coming(m, doc, text):
     if not m["the"] and not (m["prep"] and (m["which"] or "").lower() in ("coming", "upcoming")):
         return None  # "in coming days" is the coming days; "coming weeks" alone is not a time
@@ -479,8 +479,8 @@ def _coming(m, doc, text):
         d = doc + timedelta(days=14 if which != "next few" else 7)
     elif unit == "weeks":
         d = doc + timedelta(weeks=6 if which != "next few" else 4)
-    elif unit == "months":
-        d = add_months(doc, 3 if which == "next few" else 6)
+    elif unit in ("months", "quarters"):
+        d = add_months(doc, 3 if which == "next few" and unit == "months" else 6)
     elif unit == "year":
         d = add_months(doc, 12)
     else:

@@ -136,7 +136,7 @@ FILLER_ADVERBS = {
     "also", "still", "then", "eventually", "soon", "again", "ultimately", "further", "now", "indeed",
     "nonetheless", "nevertheless", "therefore", "thus", "in", "turn", "only", "even", "quickly", "likely",
     "probably", "well", "already", "finally", "subsequently", "later", "shortly", "immediately", "first",
-    "swiftly",
+    "swiftly", "currently", "increasingly", "presently", "again",
 }
 # Names that end in -s but are one thing ("Brussels will ...").
 SINGULAR_S_NAMES = {"brussels", "paris", "athens", "damascus", "caracas", "texas", "honduras", "cyprus", "mauritius",
