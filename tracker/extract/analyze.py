@@ -399,7 +399,7 @@ def _leading_source(core: str, low: str) -> Optional[tuple[str, int, str]]:
             who = core[pos + tokens[0].start() : pos + tokens[j - 1].end()].strip(" ,")
             end = pos + tok.end()
             rest = low[end:]
-            m = re.match(r"\s*(?:out|up)?\s*(?:to\s+[\w.'-]+(?:\s+[\w.'-]+)?\s+)?" + _REPORT_TIME + r"[,:]?\s*(?:that\s+)?", rest)
+            m = re.match(r"\s*(?:out|up)?\s*(?:to\s+[\w.'-]+(?:\s+[\w.'-]+)?\s+)?" + _REPORT_TIME + r"[,:]?\s*(?:that\s*,?\s*)?", rest)
             # "told Reuters that", "said:", "pointed out", "said on Monday that"
             end += m.end() if m else 0
             if word in ("pointed", "point", "points") and not rest.lstrip().startswith("out"):
@@ -568,7 +568,9 @@ def find_confidence(core: str) -> tuple[Optional[str], str, bool, bool]:
 # Clauses
 
 
-_SPLIT = re.compile(r"\s*;\s*|,\s*(?:and|but|while|whereas|although|though|yet|so)\s+|\s+(?:and|but|whereas)\s+")
+_SPLIT = re.compile(r"\s*;\s*|,\s*(?:and|but|while|whereas|although|though|yet|so)\s+|\s+(?:and|but|whereas)\s+|"
+                    r",\s+(?!(?:which|who|whom|whose|that|where|when|as|because|since|although|though|while|if|unless|"
+                    r"so|such|even|especially|particularly|including|not|or)\b)")
 
 
 def _anchor_starts(pats: _Patterns, low: str) -> list[int]:
@@ -605,6 +607,8 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
     for m in _SPLIT.finditer(low, start):
         if _in_quotes(low, m.start()):
             continue
+        if m.group(0).strip() == "," and _condition_end(low[start:]) > m.start() - start:
+            continue  # a comma inside or closing a leading condition ("If X, despite Y, can Z, ...")
         own_voice = (m.group(0).strip(" ,") in ("and", "but") and pats.frame.match(low[m.end():]) is not None
                      and _has_anchor(starts, low, m.end(), len(low)))
         if m.group(0).strip() == ";" or own_voice or (_has_anchor(starts, low, start, m.start())
@@ -639,7 +643,31 @@ _COND_LEAD = (r"(?:if|unless|should|provided(?:\s+that)?|in\s+the\s+event(?:\s+t
 _CONDITION = re.compile(rf"^(?!once\s+again|once\s+more|when\s+asked)(?P<cond>{_COND_LEAD}\b[^,]{{2,200}}?)(?:,\s*|\s+then\s+)(?:then\s+)?", re.I)
 _CONDITION_TAIL = re.compile(r"\s*,?\s+(?P<cond>(?:if|unless|provided\s+that|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|"
                              r"so\s+long\s+as|even\s+if|only\s+if)\b.+)$", re.I)
-_COND_WORDS = re.compile(rf"^(?P<lead>{_COND_LEAD})\b\s*", re.I)
+_COND_WORDS = re.compile(rf"^(?P<lead>{_COND_LEAD}|(?:conditioned|conditional)\s+on|with)\b\s*", re.I)
+_MID_CONDITION = re.compile(r",\s*(?P<cond>(?:(?:conditioned|conditional)\s+on|if|unless|provided\s+that)\b[^,]{2,160}?)\s*,\s*")
+_MAIN_CLAUSE = re.compile(r"\s*(?:then\s+)?[a-z\"'][^,]{0,100}?\s(?:will|would|may|might|could|can|should|shall|is|are|was|were|"
+                          r"remains?|has|have)\b")
+_WITH_LEAD = re.compile(r"^with\s+[^,]{4,160}?,\s*(?=[^,]{1,100}?\b(?:could|may|might|would)\b)")
+_WITH_LEAD_EXPECTED = re.compile(r"^with\s+[^,]{4,160}?,\s*(?=[^,]{1,100}?\b(?:will|could|may|might|would)\b)")
+
+
+def _condition_end(low: str, expecting: bool = False) -> int:
+    """Where a leading condition ends (0: none). The condition runs to the comma before the main
+    clause (a subject and a verb group with no comma between), so that "If populists, despite their
+    losses, gain influence, aid may fall" keeps its parenthesis inside the condition. A leading
+    "with ..." phrase is a condition before could/may/might/would ("With new tariffs, prices could
+    rise")."""
+    m = _CONDITION.match(low)
+    if not m:
+        m = (_WITH_LEAD_EXPECTED if expecting else _WITH_LEAD).match(low)
+        return m.end() if m else 0
+    if m.group(0).rstrip().endswith(","):
+        for c in re.finditer(r",\s*", low[: 240]):
+            if c.start() < m.end() - len(m.group(0)) + len(m.group("cond")):
+                continue
+            if _MAIN_CLAUSE.match(low, c.end()):
+                return c.end()
+    return m.end()
 
 
 _ANAPHORIC_CONDITION = re.compile(r"^(?:it|they|he|she|this|that|so|that\s+happens|this\s+happens)(?:\s+(?:does|do|did|happens|so))*$",
@@ -908,10 +936,16 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
     m = _LEAD_CONJ.match(low)
     if m and m.end() < len(low):
         orig, low = orig[m.end() :], low[m.end() :]
-    m = _CONDITION.match(low)
-    if m:
-        res.condition = orig[: m.end()].strip(" ,")
-        orig, low = orig[m.end() :], low[m.end() :]
+    end = _condition_end(low, expecting=frame is not None and frame.phrase.kind == "expectation")
+    if end:
+        res.condition = orig[:end].strip(" ,")
+        orig, low = orig[end:], low[end:]
+    m = _MID_CONDITION.search(low)
+    if m and not res.condition:
+        # "CPI inflation is, conditioned on the market path for Bank Rate, likely to ...", "Russia will, if
+        # pressed, escalate": a condition between commas inside the clause
+        res.condition = orig[m.start("cond") : m.end("cond")].strip(" ,")
+        orig, low = orig[: m.start()] + " " + orig[m.end() :], low[: m.start()] + " " + low[m.end() :]
     m = _CONDITION_TAIL.search(low)
     if m and not res.condition:
         res.condition = orig[m.start("cond") :].strip(" ,.")
