@@ -951,6 +951,15 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         res.condition = orig[m.start("cond") :].strip(" ,.")
         orig, low = orig[: m.start()], low[: m.start()]
 
+    # a stated number in brackets after the claim: "El Nino will form (70-75% chance)"
+    m = _STATED_PAREN.search(low)
+    if m and override is None:
+        p = _stated_number(m)
+        if p is not None:
+            written = _squash(orig[m.start() : m.end()].strip(" ()"))
+            override = Hedge(Phrase(text=written, pos="noun", kind="stated"), written, False, percent=p, nominal=True)
+            orig, low = orig[: m.start()] + orig[m.end() :], low[: m.start()] + low[m.end() :]
+
     # own-voice frames
     m = pats.frame.match(low)
     if m:
@@ -1308,12 +1317,17 @@ _APPROX = r"(?:(?:about|around|roughly|approximately|nearly|almost|some|only|jus
 _NUMBER_WORD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                 "a": 1, "an": 1}
 _FRACTION = r"(?P<num>one|two|three|four|five|six|seven|eight|nine|a|an|\d{1,2})\s+in\s+(?P<den>two|three|four|five|six|seven|eight|nine|ten|\d{1,4})"
+_PCT_RANGE = r"(?:(?P<pct0>\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)?\s*(?:-|–|to)\s*)?"
 _STATED = re.compile(
     rf"(?:^|\b(?:is|are|was|shows?|gives?|puts?|sees?|estimates?|assesses?|of|with|at|gave|put|saw|estimated|assessed|"
+    rf"have|has|had|carry|carries|carried|"
     rf"indicates?|suggests?|finds?|found|means?)\s+|^(?:we|they|it|the\s+\w+)\s+(?:estimate|assess|judge|put|see|give)s?\s+)"
     rf"(?:there\s+(?:is|was)\s+)?(?:(?:a|an)\s+)?{_APPROX}(?:(?:a|an)\s+)?"
-    rf"(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent|-percent)|{_FRACTION}|(?P<even>50[:/]50))\s+"
+    rf"(?:{_PCT_RANGE}(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent|-percent)\)?|{_FRACTION}|(?P<even>50[:/]50))\s+"
     rf"(?P<what>chance|chances|probability|likelihood|risk|odds|possibility)\s+(?:that|of|for)\s+")
+_STATED_PAREN = re.compile(
+    rf"\s*\((?:with\s+)?(?:a\s+|an\s+)?{_APPROX}(?:a\s+|an\s+)?{_PCT_RANGE}(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)\s+"
+    rf"(?:chance|probability|likelihood|odds)\)")
 _STATED_AFTER = re.compile(
     rf"^(?:the\s+)?(?P<what>chances?|probability|likelihood|odds|risk)\s+(?:that|of|for)\s+(?P<inner>.+?)\s+"
     rf"(?:is|are|was|stands?|remains?)\s+(?:only\s+)?(?:at\s+)?{_APPROX}(?:(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)|{_FRACTION})"
@@ -1323,6 +1337,11 @@ _STATED_AFTER = re.compile(
 def _stated_number(m: re.Match) -> Optional[float]:
     if m.groupdict().get("pct"):
         value = float(m.group("pct")) / 100
+        if m.groupdict().get("pct0"):
+            low = float(m.group("pct0")) / 100
+            if not low < value:
+                return None
+            value = (low + value) / 2  # "a 50-55% chance": the middle of the range
     elif m.groupdict().get("num"):
         num, den = m.group("num"), m.group("den")
         n = int(num) if num.isdigit() else _NUMBER_WORD.get(num)
@@ -1344,7 +1363,8 @@ def _stated_chance(orig: str, low: str) -> Optional[tuple[Hedge, str, int]]:
     if m:
         p = _stated_number(m)
         if p is not None:
-            start = m.start("pct") if m.group("pct") else (m.start("num") if m.group("num") else m.start("even"))
+            start = (m.start("pct0") if m.group("pct0") else m.start("pct")) if m.group("pct") else (
+                m.start("num") if m.group("num") else m.start("even"))
             if m.start() == 0:
                 start = 0  # "There is a 30 percent chance": the whole construction as written
             written = _squash(orig[start : m.end("what")])

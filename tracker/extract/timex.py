@@ -359,8 +359,8 @@ def _year(m, doc, text):
             return _expr(m, "explicit date", d, doc, bound="in", rewrite=f"in {year}")
         return None
     if prep in ("of", "for", "at", "around", "into", "over"):
-        if not part:
-            return None
+        if not part and not (prep == "for" and re.search(r"(?:\d\s*%|\d\s*(?:percent|per\s+cent))\s*$", text[: m.start()])):
+            return None  # "the budget for 2025" names no deadline; "4.7% for 2025" does
     after = text[m.end() : m.end() + 30]
     adjective = (re.match(r"\s+(?:US\s+|U\.S\.\s+|[a-z-]+\s+)?(?:[a-z][a-z-]+|[A-Z][a-z]+\s+(?:election|elections|summit|games|olympics|cup))\b", after)
                  and not part and re.search(r"\bthe\s+(?:19|20)\d\d$", m.group(0)))
