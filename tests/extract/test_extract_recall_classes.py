@@ -83,3 +83,62 @@ def test_introduction_this_week_is_still_skipped():
 def test_past_report_of_an_expectation_for_the_coming_quarters():
     c = one('He expected the tariffs to "weigh on exports in the coming quarters".')
     assert c.deadline.isoformat() == "2025-02-14"
+
+
+# --- explicit numbers in more shapes
+@pytest.mark.parametrize("text, p", [
+    ("Forecasters give a 40-50% chance of a cold winter.", 0.45),
+    ("The current regime has a 60% chance of lasting through the decade.", 0.6),
+    ("The dam will probably hold through the spring floods (about a 70% chance).", 0.7),
+    ("Models show a slim but real (around 5%) chance of a second wave before 2026.", 0.05),
+])
+def test_stated_numbers(text, p):
+    assert one(text).probability == p
+
+
+@pytest.mark.parametrize("text, p, deadline", [
+    ("65% likelihood of a weak monsoon between 2025-2027", 0.65, "2027-12-31"),
+    ("Likely that one of next three years will be the hottest on record", 0.675, "2027-08-14"),
+])
+def test_key_messages_written_as_headlines(text, p, deadline):
+    c = one(text + "\n\nThe outlook is updated every year.")
+    assert (c.probability, c.deadline.isoformat()) == (p, deadline)
+
+
+def test_a_plain_heading_is_still_no_claim():
+    assert forecasts("Regional outlook for the coming year\n\nThe outlook is updated every year.") == []
+
+
+# --- hedges that govern a clause from a distance
+def test_it_is_likely_that_after_a_comma():
+    c = one("The data indicate that within weeks, it is likely that hospitals will run short of beds.")
+    assert c.band_name == "likely" and c.event == "Hospitals run short of beds"
+
+
+def test_verb_it_adjective_that():
+    c = one("The committee judges it more likely than not that rates will need to rise over the forecast period.")
+    assert c.event.startswith("Rates need to rise") and c.band == [0.5, 0.55]  # the upper half of even odds
+    assert c.deadline.isoformat() == "2027-08-14"  # the Bank of England's forecast period: three years
+
+
+def test_will_need_to_without_a_hedge_stays_normative():
+    assert forecasts("The agency will need to hire more analysts.") == []
+
+
+def test_judging_the_likelihood_that_is_low():
+    c = one("Most observers consider the likelihood that the talks will collapse is very low.")
+    assert c.band_name == "very unlikely" and "talks" in c.event
+
+
+def test_see_x_as_likely():
+    c = one("We see a snap election as highly likely this year.")
+    assert c.band_name == "very likely" and c.deadline.isoformat() == "2024-12-31"
+
+
+def test_would_with_a_present_condition_that_has_a_relative_clause():
+    c = one("The Council would act swiftly if shocks arise that could threaten stability.")
+    assert c.condition == "shocks arise that could threaten stability"
+
+
+def test_would_with_a_past_condition_is_counterfactual():
+    assert forecasts("If the army had advanced, it would have taken the city.") == []

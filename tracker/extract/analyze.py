@@ -294,9 +294,16 @@ _BOILER = re.compile(
 )
 
 
+_HEADLINE_FORECAST = re.compile(
+    r"\b\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\)?\s+(?:chance|likelihood|probability|odds)\s+(?:that|of|for)\b"
+    r"|^(?:(?:very|highly|extremely)\s+)?(?:likely|unlikely|probable|improbable)\s+that\b", re.I)
+
+
 def is_boilerplate(text: str, heading: bool) -> bool:
     if heading:
-        return True
+        # a key message written as a headline ("80% likelihood of a record year before 2028",
+        # "Likely that one of the next five years will be the warmest") is read; other headings are not
+        return not _HEADLINE_FORECAST.search(text.strip())
     t = text.strip()
     if t.endswith("?"):
         return True
@@ -570,7 +577,7 @@ def find_confidence(core: str) -> tuple[Optional[str], str, bool, bool]:
 
 _SPLIT = re.compile(r"\s*;\s*|,\s*(?:and|but|while|whereas|although|though|yet|so)\s+|\s+(?:and|but|whereas)\s+|"
                     r",\s+(?!(?:which|who|whom|whose|that|where|when|as|because|since|although|though|while|if|unless|"
-                    r"so|such|even|especially|particularly|including|not|or)\b)")
+                    r"so|such|even|especially|particularly|including|not|or|it\s+(?:is|was|seems|appears))\b)")
 
 
 def _anchor_starts(pats: _Patterns, low: str) -> list[int]:
@@ -1091,7 +1098,9 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
         vlow = verb.lower()
         nxt = low[mt.end("verb") :].split()
         nxt_word = nxt[0] if nxt else ""
-        if base in ("will", "shall") and _NORMATIVE_WILL.match(low[mt.start("verb"):]):
+        hedged = override is not None and override.phrase.kind in ("likelihood", "stated")
+        if base in ("will", "shall") and _NORMATIVE_WILL.match(low[mt.start("verb"):]) and not hedged:
+            # ("it is likely that rates will need to rise" is a forecast that rates rise)
             future = False
             judgment = True
             res.notes.append("a 'will' of obligation or importance ('will need to', 'will be crucial'): normative, not a forecast")
@@ -1108,7 +1117,8 @@ def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[H
                           or bool(res.condition) or (frame is not None and frame.phrase.kind == "expectation"))
             else:
                 future = True
-        elif base == "would" and res.condition and not _COUNTERFACTUAL.search(_norm(res.condition)):
+        elif base == "would" and res.condition and not _COUNTERFACTUAL.search(
+                _RELATIVE_TAIL.sub("", _norm(res.condition))):
             future = True  # "The Committee would adjust policy if risks emerge": a conditional forecast
         else:  # would, should, must, can
             future = False
@@ -1241,6 +1251,7 @@ _SUBJECT_EXPECTS = re.compile(
     r"^(?:it|they|he|she|the\s+[a-z-]+(?:\s+[a-z-]+)?)\s+(?:also\s+|still\s+|now\s+|further\s+)?"
     r"(?P<verb>expects|anticipates|predicts|foresees|projects|forecasts)\s+(?!that\b|to\b)")
 _EMBEDDED_WH = re.compile(r"\b(?:how|what|whether|why|where)\b(?:\s+[a-z'-]+){0,6}$")
+_RELATIVE_TAIL = re.compile(r"\s+(?:that|which|who)\s.*$")
 _COUNTERFACTUAL = re.compile(r"\b(?:were|had|did|was|could|would|[a-z]{3,}ed)\b")
 _FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}
 _NORMATIVE_WILL = re.compile(r"(?:need|have|has)\s+to\b|require\b|be\s+(?:crucial|critical|essential|important|vital|key|necessary|"
@@ -1267,6 +1278,14 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
     stated = _stated_chance(orig, low)
     if stated is not None:
         return stated
+    m = _SEE_AS.search(low)
+    if m:
+        adj = _squash(m.group("adj"))
+        phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", adj.split()[-1]))
+        if phrase is not None:
+            written = _squash(orig[m.start("adj") : m.end("adj")])
+            inner = orig[m.start("inner") : m.end("inner")] + orig[m.start("tail") : m.end("tail")]
+            return Hedge(phrase, written, phrase.negated, nominal=True), inner, 0
     m = getattr(pats, "nominal_mid", None) and (pats.nominal_mid.search(low) or _NOMINAL_START.match(low))
     if m and (m.start() > 0 or m.re is _NOMINAL_START) and m.group("noun") in pats.lex_nouns_strong:
         phrase = pats.by_text.get(("noun", _squash(m.group("noun"))))
@@ -1274,6 +1293,23 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
             written = _squash(orig[m.start("noun") : m.end("noun")])
             return Hedge(phrase, written, phrase.negated, nominal=True), orig[m.end():], 0
     m = pats.it_that.match(low)
+    if not m and _BARE_ADJ_THAT.match(low) and pats.it_that.match("it is " + low):
+        orig, low = "it is " + orig, "it is " + low  # "Likely that one of the next five years will be ..."
+        m = pats.it_that.match(low)
+    if not m:
+        # "... indicates that within weeks, it is likely that S"; "the MPC judges it more likely than not that S"
+        for k in _IT_AFTER.finditer(low):
+            at = k.end()
+            m = pats.it_that.match(low[at:])
+            if m is None:  # "judges it likely that": read as "it is likely that"
+                m = pats.it_that.match("it is " + low[at + 3 :])
+                if m is not None:
+                    orig, low = "it is " + orig[at + 3 :], "it is " + low[at + 3 :]
+                    break
+            elif pats.by_text.get(("adj", _squash(m.group("adj")))) is not None:
+                orig, low = orig[at:], low[at:]
+                break
+            m = None
     if m:
         adj = _squash(m.group("adj"))
         phrase = pats.by_text.get(("adj", adj))
@@ -1296,6 +1332,11 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
                 written = _squash(orig[: m.end("noun")])
                 return Hedge(phrase, written, phrase.negated, nominal=True), orig[m.end() :], 0
     m = pats.chance_is.match(low)
+    if not m:
+        k = _JUDGE_CHANCE.search(low)  # "experts consider the likelihood that S is very low"
+        if k:
+            orig, low = orig[k.end():], low[k.end():]
+            m = pats.chance_is.match(low)
     if m:
         adj = _squash(m.group("adj"))
         phrase = pats.by_text.get(("chance", adj)) or pats.by_text.get(("adj", adj))
@@ -1307,6 +1348,15 @@ def _frame_constructions(pats: _Patterns, orig: str, low: str) -> Optional[tuple
     return None
 
 
+_BARE_ADJ_THAT = re.compile(r"^(?:(?:very|highly|extremely)\s+)?(?:likely|unlikely|probable|improbable)\s+that\s")
+_IT_AFTER = re.compile(r"(?:^|,\s*|\bthat\s+|\b(?P<verb>judges?|judged|considers?|considered|thinks?|thought|deems?|deemed|"
+                       r"finds?|found|believes?|believed)\s+)(?=it\s)")
+_JUDGE_CHANCE = re.compile(r"\b(?:consider|considers|considered|see|sees|judge|judges|assess|assesses|believe|believes|"
+                           r"estimate|estimates|think|thinks|put|puts|rate|rates)\s+(?=the\s+(?:likelihood|probability|"
+                           r"chances?|odds|risk|possibility|prospects?)\s+(?:that|of|for)\b)")
+_SEE_AS = re.compile(r"\b(?:see|sees|saw|regard|regards|regarded|view|views|viewed|consider|considers|considered)\s+"
+                     r"(?P<inner>[^,;]{3,120}?)\s+as\s+(?P<adj>(?:(?:very|highly|extremely|increasingly|more|less)\s+)?"
+                     r"(?:likely|unlikely|probable|improbable|possible|imminent))\b(?P<tail>[^,;]*)")
 _NOMINAL_START = re.compile(r"^\s*(?:(?:a|an)\s+)\s*(?P<noun>(?:very\s+)?(?:high|low|good|strong|slight|slim|remote|real|realistic|serious|distinct)\s+"
                             r"(?:probability|likelihood|chance|possibility))\s+(?:of|that)\s+")
 _PRESENT_RISK = re.compile(r"\b(?:current|currently|at\s+present|presently|today|now)\b")
@@ -1322,7 +1372,7 @@ _STATED = re.compile(
     rf"(?:^|\b(?:is|are|was|shows?|gives?|puts?|sees?|estimates?|assesses?|of|with|at|gave|put|saw|estimated|assessed|"
     rf"have|has|had|carry|carries|carried|"
     rf"indicates?|suggests?|finds?|found|means?)\s+|^(?:we|they|it|the\s+\w+)\s+(?:estimate|assess|judge|put|see|give)s?\s+)"
-    rf"(?:there\s+(?:is|was)\s+)?(?:(?:a|an)\s+)?{_APPROX}(?:(?:a|an)\s+)?"
+    rf"(?:there\s+(?:is|was)\s+)?(?:(?:a|an)\s+)?(?:(?:[a-z-]+,?\s+){{1,4}}?\()?{_APPROX}(?:(?:a|an)\s+)?"
     rf"(?:{_PCT_RANGE}(?P<pct>\d{{1,3}}(?:\.\d+)?)\s*(?:%|percent|per\s+cent|-percent)\)?|{_FRACTION}|(?P<even>50[:/]50))\s+"
     rf"(?P<what>chance|chances|probability|likelihood|risk|odds|possibility)\s+(?:that|of|for)\s+")
 _STATED_PAREN = re.compile(

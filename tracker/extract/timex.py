@@ -475,7 +475,11 @@ def _coming(m, doc, text):
     which = "coming" if which == "upcoming" else which
     if which == "next" and unit != "year":
         return None  # "the next months" is rare; "the next N months" is handled below
-    if unit == "days":
+    if which == "next couple of" and unit in ("days", "weeks", "months", "years"):
+        # "in the next couple of months": two of them
+        d = (doc + timedelta(days=2) if unit == "days" else doc + timedelta(weeks=2) if unit == "weeks"
+             else add_months(doc, 2 if unit == "months" else 24))
+    elif unit == "days":
         d = doc + timedelta(days=14 if which != "next few" else 7)
     elif unit == "weeks":
         d = doc + timedelta(weeks=6 if which != "next few" else 4)
@@ -520,7 +524,7 @@ def _within(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound="within", rewrite=f"by {fmt_date(d)}")
 
 
-@_rule(rf"\b(?:at\s+least\s+)?(?:one|any|each|some)\s+of\s+the\s+(?:next|coming|following)\s+{_NUM2}\s+(?P<unit>days|weeks|months|years)\b", "relative expression", _I, keys=("day", "week", "month", "year"))
+@_rule(rf"\b(?:at\s+least\s+)?(?:one|any|each|some)\s+of\s+(?:the\s+)?(?:next|coming|following)\s+{_NUM2}\s+(?P<unit>days|weeks|months|years)\b", "relative expression", _I, keys=("day", "week", "month", "year"))
 def _one_of_next(m, doc, text):
     """``in at least one of the next five years``: the end of the span."""
     raw = " ".join(m["n2"].lower().split())
@@ -668,6 +672,13 @@ def _century(m, doc, text):
     """``during the 21st century``, ``by century's end`` (31 December 2100), ``mid-century`` (2050)."""
     d = date(2050, 12, 31) if m["mid"] else date(2100, 12, 31)
     return _expr(m, "relative expression", d, doc, bound=_norm_prep(m["prep"]) or "by", rewrite=f"by {fmt_date(d)}")
+
+
+@_rule(r"\b(?:(?P<prep>over|during|within|by\s+the\s+end\s+of|at\s+the\s+end\s+of)\s+)the\s+(?:forecast|projection)\s+(?:period|horizon)\b", "relative expression", _I, keys=("period", "horizon"))
+def _forecast_period(m, doc, text):
+    """``over the forecast period`` of a central bank projection: three years (the Bank of England's)."""
+    d = add_months(doc, 36)
+    return _expr(m, "relative expression", d, doc, bound="by", rewrite=f"by {fmt_date(d)}")
 
 
 @_rule(r"\b(?:(?P<prep>by|before|until|in|within|over|during)\s+)?(?:the\s+)?(?:end\s+of\s+)?(?:this|the\s+current)\s+decade\b", "relative expression", _I, keys=("decade",))
