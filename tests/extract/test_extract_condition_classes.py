@@ -57,3 +57,26 @@ def test_comma_joined_claims_each_with_their_own_subject():
 def test_relative_clause_after_a_comma_is_not_a_second_claim():
     found = forecasts("The bank will cut rates, which will support lending.")
     assert len(found) == 1
+
+
+# --- one subject, two claims: elliptic conjuncts and a second stated chance
+def test_and_to_verb_keeps_the_expectation_and_its_own_deadline():
+    found = forecasts("Unemployment is expected to peak at 6% in 2025 and to fall back to 4% by the end of 2026.")
+    assert [(c.event, c.deadline.isoformat()) for c in found] == [
+        ("Unemployment peaks at 6% in 2025", "2025-12-31"), ("Unemployment falls back to 4% by the end of 2026", "2026-12-31")]
+
+
+def test_and_expected_to_without_be():
+    found = forecasts("Output is estimated at 1.2 percent this year, and expected to recover to 2 percent in 2026.")
+    assert [c.event for c in found] == ["Output recovers to 2 percent in 2026"]
+    assert found[0].band_name == "likely"
+
+
+def test_two_stated_chances_in_one_sentence():
+    found = forecasts("Forecasters see a 40% chance of a strike by the end of 2024 and a 70% chance of a strike in 2025.")
+    assert [(c.probability, c.deadline.isoformat()) for c in found] == [(0.4, "2024-12-31"), (0.7, "2025-12-31")]
+
+
+def test_and_to_after_a_modal_is_one_claim():
+    found = forecasts("The army will try to advance and to hold the bridge.")
+    assert len(found) == 1

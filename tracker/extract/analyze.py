@@ -618,6 +618,12 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
             continue  # a comma inside or closing a leading condition ("If X, despite Y, can Z, ...")
         own_voice = (m.group(0).strip(" ,") in ("and", "but") and pats.frame.match(low[m.end():]) is not None
                      and _has_anchor(starts, low, m.end(), len(low)))
+        if m.group(0).strip(" ,") == "and" and _elliptic_conjunct(pats, low[start : m.start()], low[m.end():]):
+            # "X is expected to reach A by 2024 and to reach B by 2025", "X is estimated at A, and expected
+            # to rise to B", "a 50% chance of A and a 65% chance of B": one subject, two claims
+            parts.append((start, m.start()))
+            start = m.end()
+            continue
         if m.group(0).strip() == ";" or own_voice or (_has_anchor(starts, low, start, m.start())
                                                       and (_has_anchor(starts, low, m.end(), len(low))
                                                            or _SHARED_SUBJECT.match(low, m.end()))):
@@ -625,6 +631,39 @@ def split_clauses(pats: _Patterns, text: str) -> list[str]:
             start = m.end()
     parts.append((start, len(low)))
     return [text[a:b].strip(" ,;") for a, b in parts if text[a:b].strip(" ,;")]
+
+
+_ELLIPTIC_EXPECTED = re.compile(r"(?:also\s+)?(?:(?:is|are)\s+)?(?:now\s+)?(?:expected|projected|forecast|predicted|seen|set|"
+                                r"likely|unlikely|poised)\s+to\s+[a-z]")
+_ELLIPTIC_TO = re.compile(r"to\s+[a-z]+\b")
+_STATED_START = re.compile(r"(?:a|an)\s+(?:about\s+|around\s+)?\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\s+"
+                           r"(?:chance|likelihood|probability)\s+(?:of|that)\s")
+
+
+def _elliptic_conjunct(pats: _Patterns, left: str, right: str) -> bool:
+    """Does ``right`` continue ``left``'s subject with a verb group of its own ("and to reach",
+    "and expected to rise") or a second stated chance ("and a 65% chance of ...")?"""
+    if _ELLIPTIC_EXPECTED.match(right):
+        return re.search(r"\b(?:is|are)\b", left) is not None
+    if _ELLIPTIC_TO.match(right):
+        return pats.be_to.search(left) is not None and not re.search(r"\b(?:will|would|may|might|could)\b", left)
+    if _STATED_START.match(right):
+        return _STATED.search(left) is not None
+    return False
+
+
+def _complete_conjunct(pats: _Patterns, before: str, subject: str, clause: str) -> str:
+    """Give an elliptic conjunct its subject and verb group back (see :func:`_elliptic_conjunct`)."""
+    low = _norm(clause)
+    if _ELLIPTIC_TO.match(low) and not _ELLIPTIC_EXPECTED.match(low):
+        m = pats.be_to.search(_norm(before))
+        if m and subject:
+            return f"{subject} {before[m.start('be') : m.end('adj')]} {clause}"
+    if _ELLIPTIC_EXPECTED.match(low) and not re.match(r"(?:also\s+)?(?:is|are)\b", low):
+        subject = subject or (re.match(r"^(.+?)\s+(?:is|are)\b", before) or [None, ""])[1]
+        if subject:
+            return f"{subject} {'are' if is_plural(subject) else 'is'} {clause}"
+    return clause
 
 
 _CONCESSIVE = re.compile(r"^(?P<lead>(?:while|although|though|whereas)\s+)(?P<body>[^,;]{8,200}?),\s+")
@@ -1487,6 +1526,8 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
                 and not _find_anchor(pats, _norm(clause), clause):
             # "X will seek to retain ... and is unlikely to give them up": the subject carries over
             clause = f"{clauses[-1].subject} {clause}"
+        if clauses and (_ELLIPTIC_TO.match(_norm(clause)) or _ELLIPTIC_EXPECTED.match(_norm(clause))):
+            clause = _complete_conjunct(pats, clauses[-1].text, clauses[-1].subject, clause)
         res = analyze_clause(pats, clause, doc, frame=inherited)
         if i == 0 and res.frame is not None:
             inherited = res.frame
