@@ -416,11 +416,20 @@ def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[Cl
     return None
 
 
+_POLL = re.compile(r"\b\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?"
+                   r"(?:respondents|people|voters|adults|those\s+(?:polled|surveyed|asked)|citizens|residents|public|"
+                   r"[A-Z][a-z]+(?:ns|ers|ese|is))\s+(?:believe|believed|say|said|think|thought|expect|expected|feel|felt|"
+                   r"fear|feared)\b")
+
+
 def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = False) -> SentenceResult:
     """Classify a sentence and analyse each of its clauses."""
     if is_boilerplate(text, heading):
         return SentenceResult(text, BOILERPLATE, [])
     who, core, report_verb = find_attribution(text)
+    if _POLL.search(text):
+        # "73% of respondents believe the war is very likely": what people believe now, not a forecast
+        return SentenceResult(text, ATTRIBUTION if who else ESTIMATE, [], who, None, note="a poll result")
     confidence, core, conf_only, conf_frame = find_confidence(core)
     if conf_only:
         return SentenceResult(text, ESTIMATE, [], who, confidence, True,

@@ -409,7 +409,9 @@ def _season(m, doc, text):
     label = f"{season} {d.year - year_shift}" if season != "winter" else f"winter {d.year - 1}-{str(d.year)[2:]}"
     label = f"{part} {label}" if part else label
     prep = which if which in ("by", "in", "during", "until", "before", "through", "throughout") else "in"
-    return _expr(m, "relative expression", d, doc, bound=prep, rewrite=f"{prep} {label}")
+    # "into the summer": the word before stays, "the summer" becomes "summer 2023"
+    rewrite = label if which == "the" else f"{prep} {label}"
+    return _expr(m, "relative expression", d, doc, bound=prep, rewrite=rewrite)
 
 
 @_rule(r"\b(?:(?P<prep>between|in|by|into|over|during|for|from|through|throughout|of)\s+)?(?P<y1>(?:19|20)\d\d)\s*(?:[-–]|to|and)\s*(?P<y2>(?:19|20)\d\d|\d\d)\b(?![-–]\d)", "explicit date", _I, keys=YEAR_KEYS)

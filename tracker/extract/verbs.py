@@ -185,7 +185,9 @@ _RELATIVE_TAIL = re.compile(r"\s+(?:that|which|who)\s.*$")
 _COUNTERFACTUAL = re.compile(r"\b(?:were|had|did|was|could|would|[a-z]{3,}ed)\b")
 _FUTURE_ADJ = {"imminent", "inevitable", "forthcoming", "unavoidable", "next", "able", "unable"}
 _NORMATIVE_WILL = re.compile(r"(?:need|have|has)\s+to\b|require\b|be\s+(?:crucial|critical|essential|important|vital|key|necessary|"
-                             r"needed|required|paramount|imperative)\b")
+                             r"needed|required|paramount|imperative)\b"
+                             # "the pace of cuts will depend on the data": a policy rule, not a forecast
+                             r"|(?:\w+ly\s+)?(?:depend|hinge|rest)s?\s+(?:\w+\s+)?(?:on|upon)\b")
 _PRED_FUTURE_OK = {"to", "that", "for", "and", "or", "but", "if", "unless", "as", "given", "because", "since", "so",
                    "in", "by", "before", "after", "within", "during", "until", "over", "this", "next", "soon", "again",
                    "too", "also", "eventually", "now", "either", "despite", "amid", "even", "though", "although",

@@ -1,0 +1,42 @@
+"""Classes of sentences that look like forecasts and are not (made-up sentences of each kind,
+none from the corpus), and event texts that must stay grammatical."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.extract import extract_claims
+
+DOC = date(2024, 8, 14)
+
+
+def forecasts(text):
+    return [c for c in extract_claims(text, doc_date=DOC) if c.cls == "forecast"]
+
+
+@pytest.mark.parametrize("text", [
+    "The size of further rate cuts will depend on incoming data.",
+    "Whether the mission is extended will hinge on the vote in parliament.",
+    "The timing will largely depend upon the weather.",
+])
+def test_will_depend_on_is_a_policy_rule(text):
+    assert forecasts(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "62% of respondents believe a recession is likely next year.",
+    "Some 40 percent of Germans expect prices to rise further.",
+])
+def test_poll_results_are_what_people_believe_now(text):
+    assert forecasts(text) == []
+
+
+def test_a_forecast_about_a_survey_is_still_a_forecast():
+    assert len(forecasts("The survey will likely show a fall in confidence next month.")) == 1
+
+
+def test_season_after_a_preposition_keeps_the_preposition():
+    (c,) = forecasts("Shelling will likely continue into the winter.")
+    assert c.event == "Shelling continues into winter 2024-25"
