@@ -68,8 +68,13 @@ def test_and_to_verb_keeps_the_expectation_and_its_own_deadline():
 
 def test_and_expected_to_without_be():
     found = forecasts("Output is estimated at 1.2 percent this year, and expected to recover to 2 percent in 2026.")
-    assert [c.event for c in found] == ["Output recovers to 2 percent in 2026"]
-    assert found[0].band_name == "likely"
+    # the figure for the year under way is a projection too; the conjunct keeps the subject
+    assert [c.event for c in found] == ["Output is at 1.2 percent in 2024", "Output recovers to 2 percent in 2026"]
+    assert found[1].band_name == "likely"
+
+
+def test_a_figure_estimated_for_a_past_year_is_no_forecast():
+    assert forecasts("Output is estimated at 1.2 percent in 2023.") == []
 
 
 def test_two_stated_chances_in_one_sentence():

@@ -142,3 +142,57 @@ def test_would_with_a_present_condition_that_has_a_relative_clause():
 
 def test_would_with_a_past_condition_is_counterfactual():
     assert forecasts("If the army had advanced, it would have taken the city.") == []
+
+
+# --- sources that are not people, with a phrase after the head
+def test_models_as_a_source():
+    c = one("Most of the models in the ensemble predict a weak La Nina to form during the fall.")
+    assert c.attributed_to == "Most of the models in the ensemble" and c.deadline.isoformat() == "2024-11-30"
+
+
+# --- "would" with a likelihood word is a prediction, "would have" with one is still counterfactual
+def test_would_with_a_likelihood_word():
+    c = one("Such a spike would most likely be short-lived.")
+    assert c.band_name == "likely" and c.event == "Such a spike is short-lived"
+
+
+def test_would_have_with_a_likelihood_word_is_counterfactual():
+    assert forecasts("Without the loans, the bank would probably have failed.") == []
+
+
+# --- projected figures: "is seen at 4.7% for 2025"
+@pytest.mark.parametrize("text, deadline", [
+    ("Average inflation is seen at 3.1% for 2025.", "2025-12-31"),
+    ("Growth is forecast at 1.5 percent in 2026.", "2026-12-31"),
+])
+def test_projected_figures(text, deadline):
+    c = one(text)
+    assert c.deadline.isoformat() == deadline and c.band_name == "likely" and " is at " in c.event
+
+
+# --- headlines and fragments
+def test_headline_infinitive_with_a_future_time():
+    c = one("Officials: strikes on the grid to resume within two weeks.")
+    assert c.event == "Strikes on the grid resume by 28 August 2024"
+
+
+@pytest.mark.parametrize("text", [
+    "The decision to withdraw by 2025 surprised allies.",
+    "Mr. Li went to Paris on 20 September to sign the accord.",
+])
+def test_infinitives_that_are_not_headlines(text):
+    assert forecasts(text) == []
+
+
+def test_verbless_hedged_fragment_with_a_future_time():
+    c = one("Probably, too, a change of government within a year or two.")
+    assert c.event.startswith("A change of government") and c.band_name == "likely"
+
+
+def test_the_fall_of_is_not_a_season():
+    c = one("The regime will likely survive the fall of the currency.")
+    assert c.deadline_source == "default horizon"
+
+
+def test_schedule_on_a_month_and_day():
+    assert one("The summit is set for September 30.").event == "The summit takes place on September 30"

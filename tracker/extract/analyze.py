@@ -78,6 +78,7 @@ from .clauses import (  # noqa: F401 - condition_statement and split_clauses are
     _complete_conjunct,
     _condition_end,
     _find_anchor,
+    _is_past_verb,
     _strip_hedges,
     _verb_group_hedges,
     clean_subject,
@@ -117,6 +118,13 @@ __all__ = [
     "SentenceResult", "analyze_clause", "analyze_sentence", "condition_statement", "find_attribution",
     "find_confidence", "is_boilerplate", "named_speaker", "patterns", "split_clauses", "strip_label", "strip_titles",
 ]
+
+
+_HEADLINE_TO = re.compile(r"^(?P<label>(?:[^:,;]{2,40}:\s+)?)(?P<subj>(?:(?!\b(?:is|are|was|were|has|have|had|will|would)\b)"
+                          r"[^,;:])+?)\s+(?P<to>to)\s+(?P<verb>[a-z]+)\b")
+_FINITE_ANY = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|may|might|could|can|should|must|did|does|do|"
+                         r"shall)\b")
+_LEADING_HEDGE = re.compile(r"^(?:(?:very|highly|most|quite)\s+)?(?:probably|likely|almost\s+certainly|very\s+likely)\b")
 
 
 def analyze_clause(pats: _Patterns, clause: str, doc: date, *, frame: Optional[Hedge] = None,
@@ -250,6 +258,14 @@ def _find_claim_verb(w: _Work) -> None:
     and the frame are the first hedges."""
     w.anchor = _find_anchor(w.pats, w.low, w.orig)
     frame = w.frame
+    if w.anchor is None and frame is None and w.override is None and _future_time(w.res.time_exprs):
+        m = _HEADLINE_TO.match(w.low)
+        if m and not _FINITE_ANY.search(w.low) and not re.search(r"\b[a-z]{3,}ed\b", w.low[m.end():]) \
+                and not any(_is_past_verb(x) for x in m.group("subj").split()):
+            # a headline's infinitive with a future time: "Fighting in the east to intensify over next weeks"
+            w.keep(m.end("label"))
+            m = _HEADLINE_TO.match(w.low)
+            w.anchor = _Anchor("to", m.start("to"), m.end(), m)
     w.expecting = frame is not None and (frame.phrase.kind == "expectation"
                                          or re.search(r"\b(?:expect|anticipate|foresee|predict|project|forecast)s?$",
                                                       frame.text.lower()) is not None)
@@ -290,6 +306,13 @@ def _clause_without_verb(w: _Work) -> ClauseResult:
             hedges.append(Hedge(phrase, _squash(w.orig[hm.start() : hm.end()])))
     res.hedges = hedges
     res.governing = _choose(hedges)
+    if frame is None and override is None and res.governing is not None and res.governing.phrase.kind == "likelihood" \
+            and _future_time(res.time_exprs) and _LEADING_HEDGE.match(w.low):
+        # "Probably, too, the fall of the regime within a year or two": a forecast without a verb
+        res.event = _squash(re.sub(r"^(?:too|also)\s*,\s*", "", _strip_hedges(w.pats, w.orig).strip(" ,.;"), flags=re.I))
+        res.subject = res.event
+        res.cls = FORECAST
+        return res
     if override is not None and override.nominal:
         # "there is a good chance of a ceasefire before 2019", "the chance of a breakthrough is slim"
         res.event = _squash(w.orig.strip(" .;"))
@@ -347,7 +370,8 @@ def _build_event(w: _Work) -> None:
         event = f"{subject} {inflect(words[0], plural)}{(' ' + ' '.join(words[1:])) if len(words) > 1 else ''} {_strip_hedges(pats, rest)}"
         if kind == "sched":
             event = re.sub(r"\b(take|takes) place (?:for|at)\s+", r"\1 place ", event)
-            event = re.sub(r"\b(take|takes) place (?=\d)", r"\1 place on ", event)
+            event = re.sub(r"\b(take|takes) place (?=\d|(?:January|February|March|April|May|June|July|August|September|"
+                           r"October|November|December)\s+\d)", r"\1 place on ", event)
             event = re.sub(r"\b(take|takes) place (?=(?:early |mid-|late )?(?:January|February|March|April|May|June|July|"
                            r"August|September|October|November|December|(?:19|20)\d\d)\b)", r"\1 place in ", event)
     else:

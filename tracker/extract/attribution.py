@@ -92,9 +92,16 @@ def _who_like(words: list[str], original: list[str]) -> bool:
     if len(words) > 12:
         return False
     has_head = False
+    modifier = 0  # words of a phrase after the head ("the models in the IRI/CPC plume")
     for w, o in zip(words, original):
         bare = w.strip(",()[]")
         o = o.strip("()[]") or o
+        if has_head and bare in ("in", "of", "from", "at", "on"):
+            modifier = 4
+            continue
+        if modifier:
+            modifier -= 1
+            continue
         if bare in SOURCE_NOUNS or bare in ("he", "she", "they", "it"):
             has_head = True
         elif o[:1].isupper() or bare in TITLE_WORDS:

@@ -388,8 +388,10 @@ def _season(m, doc, text):
     if season == "fall" and not m["year"] and not part and which not in ("this", "next", "by", "last", "the coming", "coming") \
             and not re.search(r"\bthe\s+(?:(?:northern|southern)\s+hemisphere\s+)?fall$", m.group(0), re.I):
         return None  # "fall" is also a verb ("prices will fall in ...")
-    if which == "the" and not m["year"] and _SEASON_MODIFIER.match(text, m.end()):
-        return None  # "the spring predictability barrier", "the winter campaign": a noun modifier, not a time
+    if which == "the" and not m["year"] and (_SEASON_MODIFIER.match(text, m.end())
+                                             or re.match(r"\s+of\s+(?!(?:19|20)\d\d)", text[m.end():])):
+        # "the spring predictability barrier", "the fall of the regime": a noun, not a time
+        return None
     end_month, year_shift = _SEASONS[season]
     if m["year"]:
         d = end_of_month(int(m["year"]) + year_shift, end_month)

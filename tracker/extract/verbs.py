@@ -62,7 +62,7 @@ def _read_modal(w: _Work) -> None:
     w.verb = orig[mt.start("verb") : mt.end("verb")]
     vlow = w.verb.lower()
     nxt = low[mt.end("verb") :].split()
-    nxt_word = nxt[0] if nxt else ""
+    nxt_word = nxt[0].strip(",.;:!?\"”’)") if nxt else ""  # "may have met." ends a sentence
     hedged = w.override is not None and w.override.phrase.kind in ("likelihood", "stated")
     if base in ("will", "shall") and _NORMATIVE_WILL.match(low[mt.start("verb"):]) and not hedged:
         # ("it is likely that rates will need to rise" is a forecast that rates rise)
@@ -85,6 +85,9 @@ def _read_modal(w: _Work) -> None:
     elif base == "would" and res.condition and not _COUNTERFACTUAL.search(
             _RELATIVE_TAIL.sub("", _norm(res.condition))):
         w.future = True  # "The Committee would adjust policy if risks emerge": a conditional forecast
+    elif base == "would" and any(h.phrase.kind == "likelihood" for h in adv_hedges) \
+            and not (vlow == "have" and nxt_word and _is_participle(nxt_word)):
+        w.future = True  # "the rise would most likely be temporary": a hedged prediction, not a counterfactual
     else:  # would, should, must, can
         w.future = False
         w.judgment = True
@@ -138,13 +141,19 @@ def _read_sched(w: _Work) -> None:
     "expected"/"anticipated" in the present ("outbreaks are expected in the north")."""
     pats, res, orig, mt = w.pats, w.res, w.orig, w.anchor.match
     adj = _squash(mt.group("adj")).replace("tentatively ", "")
-    phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", "scheduled"))
+    figure = adj in _FIGURE_WORDS  # "inflation is seen at 4.7% for 2025": a projected figure, not an event
+    phrase = pats.by_text.get(("adj", adj)) or pats.by_text.get(("adj", "expected" if figure else "scheduled"))
     w.negs += (1 if mt.group("neg") else 0) + (1 if mt.group("be") in _NEG_BE else 0)
     w.hedges.append(Hedge(phrase, _squash(orig[mt.start("be") : mt.end("prep")])))
-    w.verb = "take place"
+    w.verb = "be" if figure else "take place"
     w.rest_start = mt.end("adj")
     w.future = mt.group("be") not in _PAST_BE and (
         _future_time(res.time_exprs) or adj in ("expected", "anticipated"))  # "outbreaks are expected in the north"
+    if figure:
+        w.rest_start = mt.start("prep")
+
+
+_FIGURE_WORDS = {"seen", "forecast", "projected", "estimated"}
 
 
 def _read_pred(w: _Work) -> None:

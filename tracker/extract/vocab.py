@@ -36,6 +36,7 @@ SOURCE_NOUNS = {
     "military", "police", "investigators", "prosecutors", "lawmakers", "senators", "members", "staff",
     "officers", "representatives", "ministers", "minister", "secretary", "director", "president", "voters",
     "polls", "pollsters", "economists", "scholars", "researchers", "briefers", "sources,", "statement",
+    "models", "model", "forecasters", "forecaster", "majority", "projections", "simulations",
 }
 REPORT_VERBS = {
     "said", "say", "says", "claim", "claims", "claimed", "reported", "report", "reports", "told", "tell",

@@ -167,7 +167,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
     )
     sched = re.compile(
         rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+)?(?:(?:{adv_alt})\s+){{0,2}}(?P<adj>(?:tentatively\s+)?(?:scheduled|set|slated|"
-        rf"planned|due|expected|anticipated|pencil+ed\s+in))\s+(?P<prep>for|on|in|at)\b"
+        rf"planned|due|expected|anticipated|pencil+ed\s+in|seen|forecast|projected|estimated))\s+(?P<prep>for|on|in|at)\b"
     )
     pred = re.compile(
         rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})(?P<adj>{_alt(pred_adjs + ['expected', 'anticipated'])})"
