@@ -196,3 +196,20 @@ def test_the_fall_of_is_not_a_season():
 
 def test_schedule_on_a_month_and_day():
     assert one("The summit is set for September 30.").event == "The summit takes place on September 30"
+
+
+# --- climate assessment language
+def test_ipcc_confidence_in_brackets_is_kept_apart():
+    (c,) = forecasts("Glacier loss is projected to continue through the 21st century (medium confidence).", scale="ipcc")
+    assert c.confidence == "moderate" and c.event == "Glacier loss continues by 31 December 2100"
+    assert c.band == [0.66, 1.0]  # IPCC 'likely' for an expectation word
+
+
+def test_split_infinitive():
+    c = one("Coastal towns are expected to increasingly face flooding.")
+    assert c.event == "Coastal towns face flooding"
+
+
+def test_subject_with_a_relative_clause_keeps_its_number():
+    c = one("Storms that once struck every decade are likely to strike every year by 2050.")
+    assert c.event.startswith("Storms that once struck every decade strike every year")

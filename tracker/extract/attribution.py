@@ -274,7 +274,9 @@ def named_speaker(text: str) -> Optional[str]:
 # ----------------------------------------------------------------------------
 # Confidence
 
-_CONF_WITH = re.compile(r"\s*,?\s*\bwith\s+(?P<level>low|moderate|medium|high)\s+confidence\b\s*,?", re.I)
+_CONF_WITH = re.compile(r"\s*,?\s*\bwith\s+(?P<level>low|moderate|medium|high)\s+confidence\b\s*,?"
+                        # the IPCC's bracket after the statement: "(high confidence)", "(medium confidence)"
+                        r"|\s*\((?:very\s+)?(?P<level3>low|moderate|medium|high)\s+confidence\)", re.I)
 _CONF_HAVE = re.compile(
     r"^(?P<frame>we\s+(?:have|hold|place)|(?:the\s+)?(?:ic|intelligence\s+community)\s+has)\s+(?P<level>low|moderate|medium|high)\s+confidence\s+(?:(?:that|in)\s+)?",
     re.I,
@@ -304,7 +306,8 @@ def find_confidence(core: str) -> tuple[Optional[str], str, bool, bool]:
         return _level(m.group("level")), core[m.end() :], False, True
     m = _CONF_WITH.search(low)
     if m:
-        return _level(m.group("level")), (core[: m.start()] + " " + core[m.end() :]).strip(), False, False
+        level = _level(m.group("level") or m.group("level3"))
+        return level, (core[: m.start()] + " " + core[m.end() :]).strip(), False, False
     m = _CONF_ANY.search(low)
     if m:
         return _level(m.group("level") or m.group("level2")), core, False, False

@@ -237,7 +237,7 @@ _SINGULAR_HEADS = {"he", "she", "it", "this", "that", "one", "each", "everyone",
 
 def is_plural(subject: str) -> bool:
     """A rough number for a subject noun phrase ("Trump and Putin" plural, "the meeting" singular)."""
-    low = _norm(subject)
+    low = re.sub(r"\s(?:that|which|who)\s.*$", "", _norm(subject))  # "events that occurred ...": the head is before
     words = re.findall(r"[a-z][a-z'.-]*", low)
     if not words:
         return False

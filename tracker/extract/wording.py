@@ -111,6 +111,9 @@ def _alt(texts) -> str:
     return "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in items)
 
 
+# adverbs that split an infinitive: "is projected to increasingly experience"
+_SPLIT_INFINITIVE = ("increasingly|gradually|significantly|substantially|sharply|slowly|rapidly|steadily|fully|further|"
+                     "quickly|largely|broadly|partly|partially|only|still|also|eventually|soon|again|even|ever|more")
 _MODALS = r"will|shall|may|might|could|would|should|must|can|cannot|won't|wouldn't|can't|couldn't|shan't|mustn't|shouldn't|'ll"
 _BE = (r"is|are|was|were|be|been|being|remains?|remained|seems?|seemed|appears?|appeared|looks?|looked|'s|'re|am|"
        r"isn't|aren't|wasn't|weren't")
@@ -163,7 +166,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
     )
     be_to = re.compile(
         rf"(?P<pre>(?:\b(?:{adv_alt})\s+){{0,2}})\b(?P<be>{_BE})\s+(?P<neg>not\s+|never\s+)?(?P<mid>(?:(?:{adv_alt})\s+){{0,2}})"
-        rf"(?P<adj>{_alt(adjs)})\s+to\s+(?P<verb>[a-z][a-z'-]*)"
+        rf"(?P<adj>{_alt(adjs)})\s+to\s+(?:(?:{_SPLIT_INFINITIVE})\s+)?(?P<verb>[a-z][a-z'-]*)"
     )
     sched = re.compile(
         rf"\b(?P<be>{_BE})\s+(?P<neg>not\s+)?(?:(?:{adv_alt})\s+){{0,2}}(?P<adj>(?:tentatively\s+)?(?:scheduled|set|slated|"
