@@ -40,3 +40,18 @@ def test_a_forecast_about_a_survey_is_still_a_forecast():
 def test_season_after_a_preposition_keeps_the_preposition():
     (c,) = forecasts("Shelling will likely continue into the winter.")
     assert c.event == "Shelling continues into winter 2024-25"
+
+
+def test_and_that_it_will_keeps_the_pronoun_as_subject():
+    found = forecasts("Analysts assess that the junta will hold elections and that it will seek a new constitution.")
+    assert [c.event for c in found] == ["The junta holds elections", "It seeks a new constitution"]
+
+
+def test_demonstrative_that_subject_still_reads_the():
+    (c,) = forecasts("That offensive will stall before the winter.")
+    assert c.event.startswith("The offensive stalls")
+
+
+def test_throughout_the_next_year_keeps_its_preposition():
+    (c,) = forecasts("Beijing is likely to keep up the pressure throughout the next year.")
+    assert c.event == "Beijing keeps up the pressure throughout 2025" and c.deadline.isoformat() == "2025-12-31"

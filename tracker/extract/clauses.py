@@ -206,6 +206,8 @@ def clean_subject(subject: str) -> tuple[str, Optional[str]]:
     s = subject.strip(" ,;:")
     condition = None
     s = _LEAD_CONJ.sub("", s)
+    # "... and that it will seek ...": a complementizer before a pronoun or a name, not "that move"
+    s = re.sub(r"^that\s+(?=(?:it|they|he|she|we|there|[A-Z])\b)", "", s)
     m = _CONDITION.match(s)
     if m:
         condition = m.group("cond")

@@ -215,7 +215,7 @@ def _month_end(m, doc, text):
     return _expr(m, "relative expression", d, doc, bound="by", rewrite=f"by {fmt_date(d)}")
 
 
-@_rule(r"\b(?:(?P<prep>by|before|until|during|in|within)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of|first\s+half\s+of|second\s+half\s+of|early|late|later|middle\s+of)\s+)?(?:the\s+)?(?P<which>next|this|the\s+coming|coming|the\s+current|current)\s+year\b(?!'s|’s)", "relative expression", _I, keys=('year',))
+@_rule(r"\b(?:(?P<prep>by|before|until|during|in|within|throughout|through|over|for)\s+)?(?:the\s+)?(?:(?P<part>end\s+of|start\s+of|beginning\s+of|first\s+half\s+of|second\s+half\s+of|early|late|later|middle\s+of)\s+)?(?:the\s+)?(?P<which>next|this|the\s+coming|coming|the\s+current|current)\s+year\b(?!'s|’s)", "relative expression", _I, keys=('year',))
 def _year_rel(m, doc, text):
     which = " ".join(m["which"].lower().split())
     if which == "next" and re.match(r"(?i)(?:in|within|over)\s+the\s+next", m.group(0)):
@@ -236,6 +236,8 @@ def _year_rel(m, doc, text):
         rewrite = f"{prep or 'by'} the end of {year}"
     elif part.startswith(("early", "start", "beginning")):
         rewrite = f"{prep + ' ' if prep else 'in '}early {year}"
+    elif prep in ("throughout", "through", "over", "for", "during") and not part:
+        rewrite = f"{prep} {year}"  # "throughout the next year" -> "throughout 2025"
     else:
         rewrite = f"in {year}"
     return _expr(m, "relative expression", d, doc, bound=prep, rewrite=rewrite)
