@@ -213,3 +213,18 @@ def test_split_infinitive():
 def test_subject_with_a_relative_clause_keeps_its_number():
     c = one("Storms that once struck every decade are likely to strike every year by 2050.")
     assert c.event.startswith("Storms that once struck every decade strike every year")
+
+
+# --- frames with an adverb, and a third party's negated foresight
+def test_own_voice_frame_with_an_adverb():
+    c = one("We now expect that the port will reopen this year.")
+    assert c.band_name == "likely" and c.event == "The port reopens in 2024"
+
+
+def test_third_party_does_not_expect():
+    c = one("The Board does not expect that rates will fall before next spring.")
+    assert c.band_name == "unlikely" and c.event.startswith("Rates fall before")
+
+
+def test_in_the_third_quarter_reads_q3():
+    assert one("Unemployment is expected to peak in the third quarter.").event == "Unemployment peaks in Q3 2024"

@@ -191,6 +191,9 @@ def _take_frames(w: _Work) -> None:
     """An own-voice frame ("We assess that", ", we believe,") or a subject's expectation verb ("it
     expects X to ...") becomes the clause's frame and is cut; after a frame, "the possibility of" goes."""
     pats = w.pats
+    m = _FRAME_ADVERB.match(w.low)
+    if m and pats.frame.match(w.low[: m.end("who")] + w.low[m.end():]):
+        w.drop(m.end("who"), m.end())  # "we now expect", "we still assess": the frame without its adverb
     m = pats.frame.match(w.low)
     if m:
         phrase = pats.by_text.get(("frame", _squash(m.group("frame"))))
@@ -203,6 +206,13 @@ def _take_frames(w: _Work) -> None:
         if phrase is not None:
             w.frame = Hedge(phrase, _squash(w.orig[m.start("frame") : m.end("frame")]), phrase.negated)
             w.drop(m.start(), m.end(), " ")
+    if w.frame is None:
+        m = _SUBJECT_DOES_NOT_EXPECT.match(w.low)
+        phrase = pats.by_text.get(("frame", f"we do not {m.group('verb')}")) if m else None
+        if phrase is not None:
+            # "The Committee does not expect (that) it will be appropriate to cut": negated foresight
+            w.frame = Hedge(phrase, _squash(w.orig[m.start("neg") : m.end("verb")]), phrase.negated)
+            w.keep(m.end())
     if w.frame is None:
         m = _SUBJECT_EXPECTS.match(w.low)
         if m and _TO_INFINITIVE.search(w.low, m.end()):
@@ -403,6 +413,11 @@ def _classify(w: _Work) -> ClauseResult:
     return res
 
 
+_FRAME_ADVERB = re.compile(r"^(?P<who>we|i)(?:\s+(?:now|still|also|therefore|thus|generally|further|continue\s+to|"
+                           r"broadly|firmly|strongly))+(?=\s)")
+_SUBJECT_DOES_NOT_EXPECT = re.compile(
+    r"^(?:it|they|he|she|(?:the\s+)?[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2}?)\s+(?P<neg>(?:does|do|did)\s+not|doesn't|don't|didn't)\s+"
+    r"(?:currently\s+|now\s+|yet\s+)?(?P<verb>expect|anticipate|foresee|believe|think|predict)\s+(?:that\s+)?")
 _SUBJECT_EXPECTS = re.compile(
     r"^(?:it|they|he|she|the\s+[a-z-]+(?:\s+[a-z-]+)?)\s+(?:also\s+|still\s+|now\s+|further\s+)?"
     r"(?P<verb>expects|anticipates|predicts|foresees|projects|forecasts)\s+(?!that\b|to\b)")

@@ -452,7 +452,9 @@ def _quarter_rel(m, doc, text):
             q, year = (1, doc.year + 1) if this_q == 4 else (this_q + 1, doc.year)
     d = end_of_month(year, q * 3)
     prep = _norm_prep(m["prep"])
-    return _expr(m, "relative expression", d, doc, bound=prep or "by", rewrite=f"{prep or 'by'} {fmt_date(d)}")
+    # "in the third quarter" -> "in Q3 2024"; "before the end of the third quarter" -> "by 30 September 2024"
+    rewrite = f"in Q{q} {year}" if prep in ("in", "during") and not m["part"] else f"{prep or 'by'} {fmt_date(d)}"
+    return _expr(m, "relative expression", d, doc, bound=prep or "by", rewrite=rewrite)
 
 
 @_rule(r"\b(?:(?P<prep>by|before|until|in|during|within|over|through|throughout)\s+)?(?:at\s+least\s+)?(?:the\s+)?(?:(?P<mid>mid)[- ]?(?:21st[- ])?century|(?:end\s+of\s+(?:the|this)\s+century|century'?s\s+end|(?:21st|twenty-first|this)\s+century))\b", "relative expression", _I, keys=("century",))
