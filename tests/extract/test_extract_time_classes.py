@@ -80,3 +80,13 @@ def test_a_month_after_a_report_of_the_past(text, past):
 def test_a_season_before_a_noun_is_not_a_time():
     assert find_time_expressions("Past the spring predictability barrier, forecasts improve.", DOC) == []
     assert deadline_of("Beyond the spring predictability barrier, El Nino will likely form later this year.")[0] == "2024-12-31"
+
+
+@pytest.mark.parametrize("text", [
+    "The militia will probably be unable to hold the town beyond the end of the month.",
+    "Talks will likely resume after the summer.",
+])
+def test_beyond_or_after_a_period_is_a_lower_bound(text):
+    exprs = find_time_expressions(text, DOC)
+    assert exprs and not any(e.is_deadline for e in exprs)
+    assert deadline_of(text)[1] == "default horizon"

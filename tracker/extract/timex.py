@@ -254,6 +254,10 @@ def _with_prep(m: re.Match, body: str) -> str:
     return f"{' '.join(prep.split())} {body}" if prep else body
 
 
+_BEYOND = re.compile(r"\b(?:beyond|after|past)\s+$", re.I)
+_PREP_WORD = re.compile(r"^(?:by|in|on|during|through|throughout|until|before)\s+")
+
+
 def find_time_expressions(text: str, doc: date) -> list[TimeExpr]:
     """All time expressions in ``text``, resolved against the document date.
 
@@ -278,6 +282,10 @@ def _find_cached(text: str, doc: date) -> tuple[TimeExpr, ...]:
             if not _may_guard(text, m, has_number):
                 continue
             expr = fn(m, doc, text)
+            if expr is not None and expr.bound not in LOWER_BOUNDS and _BEYOND.search(text, 0, expr.start):
+                # "unable to sustain operations beyond the end of the month": a lower bound, not a deadline
+                expr = TimeExpr(expr.start, expr.end, expr.text, expr.kind, expr.date, "beyond", expr.past,
+                                _PREP_WORD.sub("", expr.rewrite) if expr.rewrite else None)
             if expr is not None:
                 found.append(expr)
     found.sort(key=lambda e: (e.start, -(e.end - e.start)))
