@@ -55,3 +55,19 @@ def test_demonstrative_that_subject_still_reads_the():
 def test_throughout_the_next_year_keeps_its_preposition():
     (c,) = forecasts("Beijing is likely to keep up the pressure throughout the next year.")
     assert c.event == "Beijing keeps up the pressure throughout 2025" and c.deadline.isoformat() == "2025-12-31"
+
+
+@pytest.mark.parametrize("text", [
+    "Majorities in most member states believe a recession is coming, a new survey shows.",
+    "A poll found that voters expect taxes to rise.",
+])
+def test_more_poll_shapes(text):
+    assert forecasts(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Retail surveys continue to suggest weak demand during the summer.",
+    "Exporters hope to recover their losses by next year.",
+])
+def test_a_verb_that_takes_an_infinitive_is_not_a_headline(text):
+    assert forecasts(text) == []

@@ -122,6 +122,10 @@ __all__ = [
 
 _HEADLINE_TO = re.compile(r"^(?P<label>(?:[^:,;]{2,40}:\s+)?)(?P<subj>(?:(?!\b(?:is|are|was|were|has|have|had|will|would)\b)"
                           r"[^,;:])+?)\s+(?P<to>to)\s+(?P<verb>[a-z]+)\b")
+_TAKES_INFINITIVE = {"continue", "continues", "plan", "plans", "want", "wants", "seek", "seeks", "need", "needs", "hope",
+                     "hopes", "try", "tries", "aim", "aims", "intend", "intends", "expect", "expects", "vow", "vows",
+                     "threaten", "threatens", "promise", "promises", "refuse", "refuses", "agree", "agrees", "decide",
+                     "decides", "appear", "appears", "seem", "seems", "tend", "tends", "begin", "begins", "start", "starts"}
 _FINITE_ANY = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|may|might|could|can|should|must|did|does|do|"
                          r"shall)\b")
 _LEADING_HEDGE = re.compile(r"^(?:(?:very|highly|most|quite)\s+)?(?:probably|likely|almost\s+certainly|very\s+likely)\b")
@@ -271,7 +275,10 @@ def _find_claim_verb(w: _Work) -> None:
     if w.anchor is None and frame is None and w.override is None and _future_time(w.res.time_exprs):
         m = _HEADLINE_TO.match(w.low)
         if m and not _FINITE_ANY.search(w.low) and not re.search(r"\b[a-z]{3,}ed\b", w.low[m.end():]) \
-                and not any(_is_past_verb(x) for x in m.group("subj").split()):
+                and not any(_is_past_verb(x) for x in m.group("subj").split()) \
+                and (m.group("label") or not w.orig.rstrip().endswith((".", "!", "?"))) \
+                and m.group("subj").split()[-1] not in _TAKES_INFINITIVE:
+            # a headline ("Source: X to VERB <time>" or a line without a full stop), not "surveys continue to suggest"
             # a headline's infinitive with a future time: "Fighting in the east to intensify over next weeks"
             w.keep(m.end("label"))
             m = _HEADLINE_TO.match(w.low)
@@ -455,7 +462,9 @@ def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[Cl
     return None
 
 
-_POLL = re.compile(r"\b\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?"
+_POLL = re.compile(r"\b(?:majorities|a\s+majority|most\s+(?:people|respondents|voters))\b[^.;]{0,40}?\s(?:believe|think|expect|say)\b"
+                   r"|\b(?:survey|poll|opinion\s+poll)\s+(?:shows|showed|found|finds|suggests|suggested)\b"
+                   r"|\b\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?"
                    r"(?:respondents|people|voters|adults|those\s+(?:polled|surveyed|asked)|citizens|residents|public|"
                    r"[A-Z][a-z]+(?:ns|ers|ese|is))\s+(?:believe|believed|say|said|think|thought|expect|expected|feel|felt|"
                    r"fear|feared)\b")
