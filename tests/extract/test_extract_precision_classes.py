@@ -71,3 +71,9 @@ def test_more_poll_shapes(text):
 ])
 def test_a_verb_that_takes_an_infinitive_is_not_a_headline(text):
     assert forecasts(text) == []
+
+
+def test_a_forecast_with_no_estimative_word_asks_for_a_number():
+    (c,) = forecasts("The Council would act swiftly if shocks arise.")
+    assert c.probability is None and c.phrase is None and c.assessed is False
+    assert c.note.startswith("no estimative word in the text: set your own number")

@@ -81,7 +81,8 @@ def render_claims(claims: list, *, include_all: bool) -> str:
         else:
             number = _pct(c.probability)
         detail = _band_text(c)
-        line = f'  "{c.phrase}" -> {number}' + (f"  ({detail})" if detail else "")
+        said = f'"{c.phrase}"' if c.phrase else "(no estimative word)"
+        line = f"  {said} -> {number}" + (f"  ({detail})" if detail else "")
         lines.append(line)
         flags = []
         if c.assessed is False:

@@ -379,7 +379,11 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
                 notes.append(gov.phrase.note)
             if c.negated:
                 notes.append("negated: the number is for the positive event")
-    if not assessed:
+    if gov is None:
+        # "the Committee would act if ...", a headline's infinitive: no word of likelihood at all
+        assessed = False
+        notes.insert(0, "no estimative word in the text: set your own number")
+    elif not assessed:
         notes.insert(0, UNASSESSED_NOTE)
 
     outcomes = None
