@@ -90,3 +90,16 @@ def test_beyond_or_after_a_period_is_a_lower_bound(text):
     exprs = find_time_expressions(text, DOC)
     assert exprs and not any(e.is_deadline for e in exprs)
     assert deadline_of(text)[1] == "default horizon"
+
+
+def test_a_clause_without_a_time_takes_the_time_of_the_clause_before():
+    found = [c for c in extract_claims("Sea levels are likely to rise by 40 cm by 2100, and storms could still "
+                                       "intensify even if emissions fall.", doc_date=DOC) if c.cls == "forecast"]
+    assert [c.deadline.isoformat() for c in found] == ["2100-12-31", "2100-12-31"]
+    assert found[1].deadline_text.endswith("(carried from the clause before)")
+
+
+def test_an_open_ended_clause_keeps_its_flag():
+    found = [c for c in extract_claims("Prices will rise by 2025, and wages will catch up at some point.",
+                                       doc_date=DOC) if c.cls == "forecast"]
+    assert found[1].deadline_source == "horizon for an open-ended time"

@@ -263,6 +263,13 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
             if clause.cls != FORECAST:
                 continue
             claim = _forecast_claim(s, a, clause, lex, scale, doc_date, registry, carry, horizon, order)
+            if claim.deadline_source == "default horizon" and made \
+                    and made[-1].deadline_source in ("explicit date", "relative expression") \
+                    and not _OPEN_ENDED.search(clause.text):
+                # "the planet is on track to warm by 3C by century's end, and temperatures could rise by
+                # 2C even if ...": the time of the clause before covers the one that names none
+                claim.deadline, claim.deadline_source = made[-1].deadline, made[-1].deadline_source
+                claim.deadline_text = f"{made[-1].deadline_text} (carried from the clause before)"
             made.append(claim)
         if made:
             claims.extend(made)
