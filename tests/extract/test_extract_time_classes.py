@@ -103,3 +103,17 @@ def test_an_open_ended_clause_keeps_its_flag():
     found = [c for c in extract_claims("Prices will rise by 2025, and wages will catch up at some point.",
                                        doc_date=DOC) if c.cls == "forecast"]
     assert found[1].deadline_source == "horizon for an open-ended time"
+
+
+@pytest.mark.parametrize("text, deadline, event", [
+    ("Prices are not expected to stabilise until 2026.", "2025-12-31", "Prices stabilise before 2026"),
+    ("The border will not reopen until October.", "2024-09-30", "The border reopens before October 2024"),
+    ("The vote will not take place until 3 September.", "2024-09-02", "The vote takes place before 3 September 2024"),
+])
+def test_not_until_is_not_before(text, deadline, event):
+    (c,) = [c for c in extract_claims(text, doc_date=DOC) if c.cls == "forecast"]
+    assert (c.deadline.isoformat(), c.event) == (deadline, event)
+
+
+def test_until_without_a_negation_is_the_end_of_the_period():
+    assert deadline_of("Talks will likely continue until 2026.")[0] == "2026-12-31"

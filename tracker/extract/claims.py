@@ -54,7 +54,7 @@ from .analyze import (
     named_speaker,
     patterns,
 )
-from .deadlines import _EVENT_BOUND, _OPEN_ENDED, _known_calendar, _latest_specific, _own_deadline
+from .deadlines import _EVENT_BOUND, _OPEN_ENDED, _before_period, _known_calendar, _latest_specific, _own_deadline
 from .events import Mention, Registry, mentions_in, people_in, references_in
 from .lexicon import DEFAULT_SCALE, Lexicon, load_lexicon
 from .sentences import Sentence, dedupe, split_sentences
@@ -324,10 +324,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     people = people_in(s.text) | _actor_words(c.subject)
     if c.alternatives and has_after:
         deadline_exprs = []
+    not_until = False
     if deadline_exprs:
         chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else _latest_specific(deadline_exprs)
         deadline, dtext = chosen.date, chosen.text
         source = "explicit date" if chosen.kind == "explicit date" else "relative expression"
+        not_until = chosen.bound in ("until", "till") and c.negated
+        if not_until:
+            deadline = _before_period(chosen)  # "not expected to return to target until 2025": before 2025
     if deadline is None:
         known = _known_calendar(c.text, doc_date)
         if known is not None:
@@ -421,6 +425,8 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         condition, holds = condition_statement(c.condition)
         notes.append(f"conditional: {'if' if holds else 'unless'} {condition}")
     event = _event_text(c)
+    if deadline_exprs and not_until:
+        event = re.sub(r"\b(?:until|till)\b", "before", event, count=1)  # the positive event: "returns before 2025"
     month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
     rest_wo_time = c.rest
     for e in c.time_exprs:

@@ -71,3 +71,15 @@ def _own_deadline(clause: ClauseResult) -> Optional[TimeExpr]:
         if e.is_deadline:
             return e
     return None
+
+
+def _before_period(e: TimeExpr) -> date:
+    """The last day before the period an expression names: "until 2025" -> 31 December 2024,
+    "until July" -> 30 June, "until 12 July" -> 11 July (a negated "until" is "not before")."""
+    d = e.date
+    if d.month == 12 and d.day == 31 and re.search(r"\b(?:19|20)\d\d\b", e.text) \
+            and not re.search(r"December|Dec\b|\d{1,2}\s+Dec|Dec\w*\s+\d", e.text):
+        return date(d.year - 1, 12, 31)  # a year
+    if re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)", re.sub(r"(?:19|20)\d\d", "", e.text)):
+        return d - timedelta(days=1)  # a day
+    return date(d.year, d.month, 1) - timedelta(days=1)  # a month or season: the day before it begins
