@@ -228,3 +228,9 @@ def test_third_party_does_not_expect():
 
 def test_in_the_third_quarter_reads_q3():
     assert one("Unemployment is expected to peak in the third quarter.").event == "Unemployment peaks in Q3 2024"
+
+
+def test_a_second_number_for_a_later_period():
+    found = forecasts("There is a 20% chance of a default this year, rising to 35-45% by the end of 2026.")
+    assert [(c.probability, c.deadline.isoformat(), c.event) for c in found] == [
+        (0.2, "2024-12-31", "A default in 2024"), (0.4, "2026-12-31", "A default by the end of 2026")]

@@ -462,6 +462,38 @@ def _most_likely(pats: _Patterns, orig: str, low: str, doc: date) -> Optional[Cl
     return None
 
 
+_LATER_CHANCE = re.compile(r",\s*(?:increasing|rising|climbing|growing|falling|decreasing|dropping|declining)\s+to\s+"
+                           r"(?:about\s+|around\s+|roughly\s+)?(?:(?P<pct0>\d{1,3})\s*%?\s*[-–]\s*)?(?P<pct>\d{1,3})\s*%")
+
+
+def _later_stated_chance(res: ClauseResult) -> Optional[ClauseResult]:
+    """"a 50-55% chance of El Nino during the fall, increasing to 65-70% during the winter": the
+    second number is a claim of its own, about the same event in the later period."""
+    gov = res.governing
+    m = _LATER_CHANCE.search(res.text) if res.cls == FORECAST and gov is not None and gov.percent is not None else None
+    if m is None:
+        return None
+    p = _stated_number(m)
+    before = [e for e in res.time_exprs if e.end <= m.start()]
+    after = [e for e in res.time_exprs if e.start >= m.end()]
+    if p is None or not after:
+        return None
+    cut = res.event.find(res.text[m.start() : m.start() + 12].strip(" ,"))
+    first_event = res.event[:cut].rstrip(" ,") if cut > 0 else res.event
+    base = first_event
+    for e in before:
+        k = base.find(e.text)
+        if k > 0:
+            base = base[:k].rstrip(" ,")
+            break
+    written = _squash(res.text[m.start() : m.end()].strip(" ,"))
+    hedge = Hedge(Phrase(text=written, pos="noun", kind="stated"), written, False, percent=p, nominal=True)
+    later = ClauseResult(text=res.text, cls=FORECAST, subject=res.subject, event=_squash(f"{base} {after[0].text}"),
+                         hedges=[hedge], governing=hedge, time_exprs=after, frame=res.frame)
+    res.event, res.time_exprs = first_event, before
+    return later
+
+
 _POLL = re.compile(r"\b(?:majorities|a\s+majority|most\s+(?:people|respondents|voters))\b[^.;]{0,40}?\s(?:believe|think|expect|say)\b"
                    r"|\b(?:survey|poll|opinion\s+poll)\s+(?:shows|showed|found|finds|suggests|suggested)\b"
                    r"|\b\d{1,3}(?:\.\d+)?\s*(?:%|percent|per\s+cent)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?"
@@ -512,6 +544,9 @@ def analyze_sentence(pats: _Patterns, text: str, doc: date, *, heading: bool = F
             if before is not None:
                 res.condition = "if " + before.event
         clauses.append(res)
+        later = _later_stated_chance(res)
+        if later is not None:
+            clauses.append(later)
     if any(c.cls == FORECAST for c in clauses):
         cls = FORECAST
     elif who is not None:
