@@ -19,7 +19,7 @@ GENRES = {"intelligence", "defence-update", "economic", "commentary", "climate",
 def test_corpus_size_documents_and_genres():
     assert len(DOCS) >= 20 and len({d["id"] for d in DOCS}) == len(DOCS)
     assert {d["genre"] for d in DOCS} == GENRES
-    assert len(SENTS) >= 350
+    assert len(SENTS) >= 400
     for d in DOCS:
         date.fromisoformat(d["date"])
         assert d["title"] and d["publisher"] and d["url"].startswith("http"), d["id"]

@@ -166,8 +166,19 @@ def test_reverse_mapping_rejects_non_probabilities(bad):
 
 
 def test_unknown_scale():
-    with pytest.raises(ValidationError, match="unknown scale 'ipcc'"):
-        phrase_for(0.5, "ipcc")
+    with pytest.raises(ValidationError, match="unknown scale 'nato'"):
+        phrase_for(0.5, "nato")
+
+
+def test_ipcc_ranges_are_nested_and_read_by_their_own_words(lex):
+    got = {b.name: (b.low, b.high) for b in lex.scales["ipcc"]}
+    assert got["likely"] == (0.66, 1.0) and got["very likely"] == (0.9, 1.0) and got["unlikely"] == (0.0, 0.33)
+    assert lex.read(lex.phrase("very unlikely", "adj"), "ipcc").probability == 0.05
+    assert lex.read(lex.phrase("virtually certain", "adj"), "ipcc").band.name == "virtually certain"
+    assert lex.read(lex.phrase("likely", "adj"), "ipcc", negated=True).band.name == "unlikely"
+    # a number belongs to the narrowest range that holds it
+    assert [phrase_for(p, "ipcc") for p in (0.005, 0.2, 0.5, 0.7, 0.92, 0.97)] == [
+        "exceptionally unlikely", "unlikely", "about as likely as not", "likely", "very likely", "extremely likely"]
 
 
 def test_unassessed_words_read_on_the_survey_whatever_the_scale(lex):

@@ -307,4 +307,4 @@ def test_api_validates_its_arguments():
     with pytest.raises(ValidationError, match="doc_date"):
         extract_claims("x", doc_date="2018-06-20")
     with pytest.raises(ValidationError, match="unknown scale"):
-        extract_claims("x", doc_date=DOC, scale="ipcc")
+        extract_claims("x", doc_date=DOC, scale="nato")

@@ -16,7 +16,7 @@ import click
 
 from .common import info, json_option, parse_date_arg
 
-SCALE_CHOICES = ("icd203", "phia", "kent", "survey")
+SCALE_CHOICES = ("icd203", "phia", "ipcc", "kent", "survey")
 _HORIZON = re.compile(r"^\s*(\d{1,5})\s*(d|days?|w|weeks?|m|months?|y|years?)?\s*$", re.I)
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -81,7 +81,8 @@ def render_claims(claims: list, *, include_all: bool) -> str:
         else:
             number = _pct(c.probability)
         detail = _band_text(c)
-        line = f'  "{c.phrase}" -> {number}' + (f"  ({detail})" if detail else "")
+        said = f'"{c.phrase}"' if c.phrase else "(no estimative word)"
+        line = f"  {said} -> {number}" + (f"  ({detail})" if detail else "")
         lines.append(line)
         flags = []
         if c.assessed is False:
@@ -177,6 +178,9 @@ def extract(path: str, date_text: Optional[str], scale: str, horizon: str, analy
       phia    UK PHIA yardstick: remote chance 0-5%, highly unlikely 10-20%,
               unlikely 25-35%, realistic possibility 40-50%, likely 55-75%,
               highly likely 80-90%, almost certain 95-100%
+      ipcc    IPCC calibrated language (nested ranges): very likely 90-100%,
+              likely 66-100%, about as likely as not 33-66%, unlikely 0-33%,
+              very unlikely 0-10%, ... (for climate assessments)
       kent    Sherman Kent 1964: probable 63-87%, probably not 20-40%, ...
       survey  how readers read each phrase: median of the reader surveys,
               band = interquartile range

@@ -14,9 +14,15 @@ The public API::
 
 Modules: :mod:`.lexicon` (scales, phrase <-> number, tie rule),
 :mod:`.text` (decoding, Markdown, paragraphs), :mod:`.sentences` (splitting,
-duplicates), :mod:`.timex` (time expressions, deadlines, document date),
-:mod:`.analyze` (class, attribution, confidence, estimative phrase, event),
-:mod:`.events` (events named in the text), :mod:`.claims` (the pipeline),
+duplicates), :mod:`.timex` and :mod:`.timex_rules` (time expressions,
+document date), :mod:`.analyze` (one sentence and its clauses, in named steps)
+with :mod:`.wording` (classes, results, verb-group patterns),
+:mod:`.attribution` (boilerplate, who speaks, confidence), :mod:`.clauses`
+(splitting, conditions, subjects, verb groups), :mod:`.verbs` (does the verb
+point forward), :mod:`.constructions` ("it is likely that S" and kin) and
+:mod:`.numbers` (stated chances); :mod:`.events` (events named in the text),
+:mod:`.claims` (the pipeline) with :mod:`.deadlines` (known calendar,
+open-ended times) and :mod:`.naming` (event statements, ids, tags);
 :mod:`.draft` (scenario file), :mod:`.build_lexicon` (regenerates
 ``lexicon.json`` from the shared WEP data).
 """

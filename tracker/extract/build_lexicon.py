@@ -67,6 +67,19 @@ SCALES = {
             "likely": 4, "very_likely": 5, "almost_certain": 6,
         },
     },
+    "ipcc": {
+        "section": "IPCC_AR5_AR6_likelihood",
+        "title": "IPCC AR5/AR6 calibrated likelihood language",
+        # Nested ranges ("likely" 66-100% holds "very likely" 90-100%). Published order: 0 virtually
+        # certain, 1 extremely likely, 2 very likely, 3 likely, 4 more likely than not, 5 about as
+        # likely as not, 6 unlikely, 7 very unlikely, 8 extremely unlikely, 9 exceptionally unlikely.
+        # The bands no level points to are reached by their own words ("virtually certain").
+        "levels": {
+            "remote": 8, "very_unlikely": 7, "unlikely": 6, "even": 5,
+            "likely": 3, "very_likely": 2, "almost_certain": 1,
+        },
+        "nested": True,
+    },
     "kent": {
         "section": "KENT_1964",
         "title": "Sherman Kent, Words of Estimative Probability (1964)",
@@ -192,6 +205,9 @@ _p("planning", "adj", "likely", kind="expectation")
 _p("gearing up", "adj", "likely", kind="expectation")
 _p("getting ready", "adj", "likely", kind="expectation")
 _p("on track", "adj", "likely", kind="expectation")
+# Outlook language: "El Nino is favored to form" (NOAA's word for the likeliest outcome).
+_p("favored", "adj", "likely", kind="expectation")
+_p("favoured", "adj", "likely", kind="expectation")
 _p("set", "adj", "very_likely", kind="scheduled")
 _p("scheduled", "adj", "very_likely", kind="scheduled")
 _p("slated", "adj", "very_likely", kind="scheduled")
@@ -230,6 +246,9 @@ _p("high chance", "noun", "likely")
 _p("serious possibility", "noun", "likely", survey="serious possibility")
 _p("strong possibility", "noun", "likely", survey="serious possibility")
 _p("distinct possibility", "noun", None, kind="unassessed", survey="real possibility")
+# Risk-assessment words with no published band: "a moderate likelihood of further importation".
+_p("moderate likelihood", "noun", None, kind="unassessed", survey="possibly")
+_p("moderate probability", "noun", None, kind="unassessed", survey="possibly")
 _p("possibility", "noun", None, kind="unassessed", survey="possibly")
 _p("chance", "noun", None, kind="unassessed", survey="possibly")
 _p("risk", "noun", None, kind="unassessed", survey="possibly")
@@ -350,6 +369,7 @@ def build(wep: Path) -> dict:
         bands.sort(key=lambda b: (b["low"], b["high"]))
         scales[name] = {
             "title": spec["title"],
+            **({"nested": True} if spec.get("nested") else {}),
             "source": section["source"],
             "status": section["status"],
             "point_rule": "band midpoint",

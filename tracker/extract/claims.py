@@ -37,7 +37,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, Optional, Union
 
 from ..errors import ValidationError
@@ -54,67 +53,26 @@ from .analyze import (
     condition_statement,
     named_speaker,
     patterns,
-    strip_titles,
 )
+from .deadlines import _EVENT_BOUND, _OPEN_ENDED, _before_period, _known_calendar, _latest_specific, _own_deadline
 from .events import Mention, Registry, mentions_in, people_in, references_in
 from .lexicon import DEFAULT_SCALE, Lexicon, load_lexicon
 from .sentences import Sentence, dedupe, split_sentences
 from .text import blocks, find_title, normalize_text, strip_front_matter
-from .timex import MONTH_NAMES, TimeExpr, find_time_expressions, fmt_date
+from .naming import _assign_ids, _event_text, _outcome_slugs, _tags, _tags_cached, slugify, suggest_id
+from .timex import MONTH_NAMES, find_time_expressions, fmt_date
 from .timex import find_document_date as _find_document_date
-from .vocab import EVENT_VERBS, GAZETTEER, GENERIC_VERBS, STOPWORDS
+from .vocab import EVENT_VERBS, STOPWORDS
+
 
 DEADLINE_SOURCES = ("explicit date", "relative expression", "event named in the text", "event in a known calendar",
                     "default horizon", "horizon for an open-ended time", "event date not known")
-_OPEN_ENDED = re.compile(r"\b(?:sooner\s+or\s+later|at\s+some\s+(?:point|stage)|some\s+day|one\s+day|eventually|"
-                         r"in\s+the\s+(?:long|longer)\s+(?:run|term)|over\s+the\s+long(?:er)?\s+term|in\s+due\s+course|"
-                         r"over\s+time)\b", re.I)
-_US_ELECTION = re.compile(
-    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in|at|during)\s+(?:the\s+)?(?:(?P<year>(?:19|20)\d\d)\s+)?"
-    r"(?P<next>next\s+|upcoming\s+|coming\s+)?(?:(?P<us>US|U\.S\.|American|United\s+States)\s+)?"
-    r"(?P<kind>presidential\s+|midterm\s+|mid-term\s+|congressional\s+|general\s+)?elections?\b")
-_EVENT_BOUND = re.compile(
-    r"\b(?P<prep>before|ahead\s+of|by|until|prior\s+to|in\s+time\s+for|at|during)\s+(?:the|its|their|his|her|next|this)\s+"
-    r"(?:[A-Za-z][\w-]*\s+){0,3}?(?P<noun>summit|meeting|talks|visit|election|elections|vote|referendum|conference|"
-    r"congress|plenum|anniversary|games|olympics|inauguration|ceasefire|negotiations|session)\b", re.I)
 
 
 _PERSON = re.compile(r"^(?:(?:Mr|Ms|Mrs|Dr|Gen|Sir|Dame|Prof|President|Minister|Governor)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}$")
 _INSTITUTION_SUBJECT = re.compile(r"^(?:The\s+)?(?:[A-Z][\w&'’-]*\s+)*(?:of\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*\s+)?"
                                   r"(?=(?:has|have|had|published|released|issued|said|says|is|was|will|expects|projects|"
                                   r"forecasts|announced|reported)\b)")
-
-
-def us_election_day(year: int) -> date:
-    """The US federal election day: the Tuesday after the first Monday of November."""
-    first = date(year, 11, 1)
-    monday = first + timedelta(days=(0 - first.weekday()) % 7)
-    return monday + timedelta(days=1)
-
-
-def _known_calendar(text: str, doc_date: date) -> Optional[tuple[date, str]]:
-    """``before the US election`` -> the day before the next US federal election after the document."""
-    for m in _US_ELECTION.finditer(text):
-        kind = (m["kind"] or "").strip().lower()
-        if not (m["us"] or kind in ("presidential", "midterm", "mid-term", "congressional")):
-            continue
-        if m["year"]:
-            year = int(m["year"])
-            if year % 2:
-                continue
-        else:
-            year = doc_date.year if doc_date <= us_election_day(doc_date.year) else doc_date.year + 1
-            step = 4 if kind == "presidential" else 2
-            want = 0 if kind == "presidential" else (2 if kind in ("midterm", "mid-term") else None)
-            while year % 2 or (want is not None and year % 4 != want) or us_election_day(year) < doc_date:
-                year += 1
-            del step
-        day = us_election_day(year)
-        prep = " ".join(m["prep"].lower().split())
-        if prep in ("before", "ahead of", "prior to"):
-            day -= timedelta(days=1)
-        return day, m.group(0)
-    return None
 UNASSESSED_NOTE = "unassessed possibility: set your own number"
 
 
@@ -305,6 +263,13 @@ def _claims_for(doc: Document, lex: Lexicon, *, doc_date: date, scale: str, hori
             if clause.cls != FORECAST:
                 continue
             claim = _forecast_claim(s, a, clause, lex, scale, doc_date, registry, carry, horizon, order)
+            if claim.deadline_source == "default horizon" and made \
+                    and made[-1].deadline_source in ("explicit date", "relative expression") \
+                    and not _OPEN_ENDED.search(clause.text):
+                # "the planet is on track to warm by 3C by century's end, and temperatures could rise by
+                # 2C even if ...": the time of the clause before covers the one that names none
+                claim.deadline, claim.deadline_source = made[-1].deadline, made[-1].deadline_source
+                claim.deadline_text = f"{made[-1].deadline_text} (carried from the clause before)"
             made.append(claim)
         if made:
             claims.extend(made)
@@ -341,26 +306,9 @@ def _endorse(claim: Claim, clause: ClauseResult, lex: Lexicon, scale: str, sente
     claim.note = "; ".join(notes + [own])
 
 
-def _latest_specific(exprs: list[TimeExpr]) -> TimeExpr:
-    """Of several deadlines in one claim, the latest - but a bare year ("in 2019") gives way to a
-    more precise date inside it ("between 9 and 14 August")."""
-    def bare_year(e: TimeExpr) -> bool:
-        return e.date.month == 12 and e.date.day == 31 and not re.search(r"[A-Za-z]{3,}\s+\d|\d\s+[A-Z][a-z]{2,}|quarter|half|mid|end|Q[1-4]", e.text)
-    keep = [e for e in exprs
-            if not (bare_year(e) and any(o is not e and o.date.year == e.date.year and o.date < e.date for o in exprs))]
-    return max(keep or exprs, key=lambda e: e.date)
-
-
 def _actor_words(subject: str) -> frozenset[str]:
     """Content words of a clause subject ("the two presidents" -> {presidents})."""
     return frozenset(w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in STOPWORDS)
-
-
-def _own_deadline(clause: ClauseResult) -> Optional[TimeExpr]:
-    for e in clause.time_exprs:
-        if e.is_deadline:
-            return e
-    return None
 
 
 def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexicon, scale: str, doc_date: date,
@@ -376,10 +324,14 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
     people = people_in(s.text) | _actor_words(c.subject)
     if c.alternatives and has_after:
         deadline_exprs = []
+    not_until = False
     if deadline_exprs:
         chosen = max(deadline_exprs, key=lambda e: e.date) if c.alternatives else _latest_specific(deadline_exprs)
         deadline, dtext = chosen.date, chosen.text
         source = "explicit date" if chosen.kind == "explicit date" else "relative expression"
+        not_until = chosen.bound in ("until", "till") and c.negated
+        if not_until:
+            deadline = _before_period(chosen)  # "not expected to return to target until 2025": before 2025
     if deadline is None:
         known = _known_calendar(c.text, doc_date)
         if known is not None:
@@ -438,7 +390,11 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
                 notes.append(gov.phrase.note)
             if c.negated:
                 notes.append("negated: the number is for the positive event")
-    if not assessed:
+    if gov is None:
+        # "the Committee would act if ...", a headline's infinitive: no word of likelihood at all
+        assessed = False
+        notes.insert(0, "no estimative word in the text: set your own number")
+    elif not assessed:
         notes.insert(0, UNASSESSED_NOTE)
 
     outcomes = None
@@ -469,6 +425,8 @@ def _forecast_claim(s: Sentence, a: SentenceResult, c: ClauseResult, lex: Lexico
         condition, holds = condition_statement(c.condition)
         notes.append(f"conditional: {'if' if holds else 'unless'} {condition}")
     event = _event_text(c)
+    if deadline_exprs and not_until:
+        event = re.sub(r"\b(?:until|till)\b", "before", event, count=1)  # the positive event: "returns before 2025"
     month = next((m for m in MONTH_NAMES[1:] if dtext and re.search(rf"\b{m}\b", dtext)), None)
     rest_wo_time = c.rest
     for e in c.time_exprs:
@@ -530,207 +488,6 @@ def _round_vector(shares: list[float]) -> list[float]:
     rounded = [round(x, 3) for x in shares[:-1]]
     rounded.append(round(1 - sum(rounded), 3))
     return rounded
-
-
-_PREP_START = re.compile(r"^(before|after|ahead of|prior to|following|in|at|on|during|by|with|from|through|via|under)\b\s*", re.I)
-
-
-def _outcome_slugs(alternatives: list[str]) -> list[str]:
-    """``before the NATO summit in Brussels on July 12th`` -> ``before-nato``."""
-    slugs: list[str] = []
-    for alt in alternatives:
-        m = _PREP_START.match(alt)
-        prep = m.group(1).lower().replace(" ", "-") if m else ""
-        body = alt[m.end() :] if m else alt
-        words = re.findall(r"[\w'’-]+", body)
-        names = [w for w in words if w[:1].isupper() and w.rstrip(".") not in MONTH_NAMES and w.lower() not in STOPWORDS]
-        if names:
-            key = [names[0]]
-        else:
-            key = [w for w in words if w.lower() not in STOPWORDS and not w.isdigit() and w not in MONTH_NAMES][:1]
-        slug = slugify("-".join(([prep] if prep else []) + key)) or f"option-{len(slugs) + 1}"
-        while slug in slugs:
-            slug = f"{slug}-{len(slugs) + 1}"
-        slugs.append(slug)
-    return slugs
-
-
-_THIS_START = re.compile(r"^(?:this|that)\s+(?!(?:is|are|was|were|will|would|could|may|might|has|have|had|can|should|remains?)\b)", re.I)
-_THIS_EVENT = re.compile(r"\b(?:this|that)\s+(meeting|summit|visit|trip|talks|election|vote)\b")
-
-
-def _event_text(c: ClauseResult) -> str:
-    """The claim as a short, resolvable statement with absolute dates."""
-    text = c.event or c.subject or c.text
-    text = _THIS_START.sub("the ", text)
-    text = _THIS_EVENT.sub(r"the \1", text)
-    for e in sorted(c.time_exprs, key=lambda e: -len(e.text)):
-        if e.rewrite and not e.past and e.text in text:
-            text = text.replace(e.text, e.rewrite, 1)
-    text = strip_titles(text)
-    if text.count('"') % 2 or (text.count("“") != text.count("”")):
-        text = re.sub(r'["“”]', "", text)  # an unbalanced quotation mark left from a cut quotation
-    text = re.sub(r"\s+([,.;:])", r"\1", text)
-    text = " ".join(text.split()).strip(" ,;")
-    if text:
-        text = text[0].upper() + text[1:]
-    return text
-
-
-def slugify(text: str, max_len: int = 60) -> str:
-    s = text.lower().replace("’", "").replace("'", "")
-    s = re.sub(r"(?<=[a-z])\.(?=[a-z])|(?<=\b[a-z])\.(?=-|\s|$)", "", s)  # "U.S." -> "us", not "u.s"
-    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-.")
-    s = re.sub(r"-{2,}", "-", s)
-    return s[:max_len].strip("-.")
-
-
-_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i)$")
-
-
-def _names(text: str) -> list[str]:
-    """The last word of each capitalised name ("Donald Trump" -> trump), demonyms before a noun left out."""
-    tokens = re.findall(r"[A-Za-z][\w'’.-]*|\d+|[,;]", text)
-    names = []
-    for i, tok in enumerate(tokens):
-        bare = re.sub(r"['’]s$", "", tok.rstrip("."))
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if i == 0 and bare.lower() in STOPWORDS:
-            continue
-        if bare[:1].isupper() and bare not in MONTH_NAMES and bare.lower() not in STOPWORDS:
-            if _DEMONYM.search(bare) and nxt[:1].islower() and nxt.lower() not in STOPWORDS:
-                continue
-            if nxt[:1].isupper() and nxt not in MONTH_NAMES and not tok.endswith(("'s", "’s")):
-                continue  # keep the last word of a name
-            names.append(bare.lower())
-    return names
-
-
-def _subject_words(subject: str) -> list[str]:
-    """Names in the subject (last word of each) and its head noun: "the two leaders" -> [leaders]."""
-    subject = strip_titles(subject)
-    head_part = re.split(r"\s+(?:of|in|from|with|at|on|for|between|among|to|by|within|over|under)\s+", subject, maxsplit=1)[0]
-    names = _names(head_part)
-    plain = re.findall(r"[A-Za-z][\w'’-]*", head_part)
-    head = re.sub(r"['’]s$", "", plain[-1]).lower() if plain else ""
-    out = [w for w in names if w != head][:2]
-    if head and head not in out and head not in STOPWORDS:
-        out.append(head)
-    return out[:3]
-
-
-def _object_words(rest: str, prefer_names: bool) -> list[str]:
-    """The first noun phrase after the verb (two words at most), and a name from the rest."""
-    rest = strip_titles(rest)
-    names = _names(rest)
-    if prefer_names and names:
-        return names[:2]
-    tokens = re.findall(r"[A-Za-z][\w'’.-]*|\d+|[,;]", rest)
-    phrase: list[str] = []
-    started = False
-    for i, tok in enumerate(tokens):
-        low = re.sub(r"['’]s$", "", tok.lower().rstrip("."))
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if tok in (",", ";"):
-            if started:
-                break
-            continue
-        if low in STOPWORDS or low.isdigit() or tok in MONTH_NAMES:
-            if started and low in ("of", "in", "to", "for", "with", "at", "on", "by", "from", "into", "during", "and", "or"):
-                break
-            continue
-        if tok[:1].isupper() and nxt[:1].isupper() and nxt not in MONTH_NAMES:
-            continue  # "Vladimir Putin" -> putin
-        started = True
-        phrase.append(low)
-        if len(phrase) == 2:
-            break
-    out = phrase[:2]
-    if len(out) < 2:
-        for n in names:
-            if n not in out:
-                out.append(n)
-                break
-    elif names and names[0] not in out:
-        out = out[:1] + [names[0]]
-    return out
-
-
-def suggest_id(subject: str, verb: str, rest: str, *, month: Optional[str] = None,
-               outcomes: Optional[list[str]] = None) -> str:
-    """A readable slug for a question: who, the verb, what, and the month when one is named.
-
-    ``Trump`` + ``visit`` + ``Russian President Vladimir Putin`` + July ->
-    ``trump-visit-putin-july``; a categorical question on timing (outcomes
-    "before-..."/"after-...") -> ``meeting-timing``.
-    """
-    subj = _subject_words(subject)
-    if outcomes:
-        timing = all(o.startswith(("before", "after", "ahead", "prior", "following")) for o in outcomes if o != "neither")
-        return slugify("-".join(subj[:2] + (["timing"] if timing else ["options"]))) or "question"
-    verb_words = verb.lower().split()
-    v = verb_words[0] if verb_words else ""
-    generic = v in GENERIC_VERBS
-    if generic:
-        m = re.match(r"^\s*to\s+([a-z][a-z-]*)\b(.*)$", rest)
-        if m:
-            v, rest, generic = m.group(1), m.group(2), m.group(1) in GENERIC_VERBS
-    obj = _object_words(rest, prefer_names=generic)
-    words = subj[:2] + ([v] if v and not generic else []) + obj + ([month.lower()] if month else [])
-    seen: list[str] = []
-    for w in words:
-        if w and w not in seen:
-            seen.append(w)
-    return slugify("-".join(seen[:6])) or "claim"
-
-
-def _assign_ids(claims: list[Claim]) -> None:
-    """Make ids unique in the list (``-2``, ``-3`` ...); non-forecasts get ``CLASS-PARAGRAPH``."""
-    used: set[str] = set()
-    for c in claims:
-        base = c.id if (c.cls == FORECAST and c.id) else slugify(f"{c.cls}-{c.paragraph}")
-        slug = base or "claim"
-        n = 2
-        while slug in used:
-            slug = f"{base}-{n}"
-            n += 1
-        used.add(slug)
-        c.id = slug
-
-
-def _gazetteer_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str], dict[str, str]]:
-    """Two scans for all tags: names that ignore case, and acronyms ("US", "EU") that do not."""
-    folded: dict[str, str] = {}
-    exact: dict[str, str] = {}
-    for tag, names in GAZETTEER.items():
-        for n in names:
-            if n.isupper() or (n[:1].isupper() and "-" in n):
-                exact.setdefault(n, tag)
-            else:
-                folded.setdefault(n.lower(), tag)
-
-    def alternation(names) -> str:
-        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-
-    fold_re = re.compile(rf"(?<![\w-])(?:{alternation(folded)})(?![\w-])", re.I)
-    exact_re = re.compile(rf"(?<![\w-])(?:{alternation(exact)})(?![\w-])")
-    return fold_re, exact_re, folded, exact
-
-
-_GAZ_FOLD, _GAZ_EXACT, _GAZ_FOLDED, _GAZ_EXACT_NAMES = _gazetteer_patterns()
-_TAG_ORDER = {tag: i for i, tag in enumerate(GAZETTEER)}
-
-
-@lru_cache(maxsize=1024)
-def _tags_cached(sentence: str) -> tuple[str, ...]:
-    found = {_GAZ_FOLDED[m.lower()] for m in _GAZ_FOLD.findall(sentence)}
-    found.update(_GAZ_EXACT_NAMES[m] for m in _GAZ_EXACT.findall(sentence))
-    return tuple(sorted(found, key=_TAG_ORDER.__getitem__))
-
-
-def _tags(sentence: str) -> list[str]:
-    """Places, demonyms and institutions the sentence names, as tags (russia, nato, sanctions ...)."""
-    return list(_tags_cached(sentence))
 
 
 def clear_caches() -> None:

@@ -1,7 +1,7 @@
 """Words of estimative probability: phrase -> band -> number, and back.
 
 The lexicon is package data (``lexicon.json``, regenerated from the shared
-WEP folder by ``python -m tracker.extract.build_lexicon``). Four scales can be
+WEP folder by ``python -m tracker.extract.build_lexicon``). Five scales can be
 chosen:
 
 ``icd203`` (default)
@@ -12,6 +12,13 @@ chosen:
     The UK PHIA probability yardstick: remote chance 0-5%, highly unlikely
     10-20%, unlikely 25-35%, realistic possibility 40-50%, likely 55-75%,
     highly likely 80-90%, almost certain 95-100% (its gaps are intentional).
+``ipcc``
+    The IPCC's calibrated language (AR5 and AR6 guidance), whose ranges are
+    nested: virtually certain 99-100%, extremely likely 95-100%, very likely
+    90-100%, likely 66-100%, more likely than not 50-100%, about as likely as
+    not 33-66%, unlikely 0-33%, very unlikely 0-10%, extremely unlikely 0-5%,
+    exceptionally unlikely 0-1%. A phrase that is one of its terms reads as
+    that band; a number belongs to the narrowest band that holds it.
 ``kent``
     Sherman Kent's 1964 chart, each band ``center +- give or take``.
 ``survey``
@@ -42,7 +49,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
-SCALES = ("icd203", "phia", "kent", "survey")
+SCALES = ("icd203", "phia", "ipcc", "kent", "survey")
 DEFAULT_SCALE = "icd203"
 
 
@@ -124,6 +131,7 @@ class Lexicon:
     survey_level_rows: dict[str, str]
     phrases: tuple[Phrase, ...]
     scale_titles: dict[str, str] = field(default_factory=dict)
+    nested: frozenset = frozenset()  # scales whose ranges hold one another (IPCC)
 
     # ----- lookups -------------------------------------------------------
     def check_scale(self, scale: str) -> str:
@@ -198,7 +206,7 @@ class Lexicon:
         if not negated:
             # The scale's own words first: Kent's "we believe" is his "probable".
             for b in self.scales[scale]:
-                if phrase.text in b.terms and b.levels:
+                if phrase.text in b.terms and (b.levels or scale in self.nested):
                     band = b
                     break
         if band is None:
@@ -226,7 +234,7 @@ class Lexicon:
         """The band a number belongs to on ``scale`` (see the module's tie rule)."""
         self.check_scale(scale)
         p = _check_probability(probability)
-        bands = [b for b in self.scales[scale] if b.levels or scale == "kent"]
+        bands = [b for b in self.scales[scale] if b.levels or scale == "kent" or scale in self.nested]
 
         def evenness(b: Band) -> float:
             return abs((b.low + b.high) / 2 - 0.5)
@@ -235,6 +243,8 @@ class Lexicon:
             # Overlapping reader ranges: the band whose median is nearest.
             return min(bands, key=lambda b: (abs(b.point - p), evenness(b)))
         inside = [b for b in bands if b.low - 1e-12 <= p <= b.high + 1e-12]
+        if inside and scale in self.nested:
+            return min(inside, key=lambda b: (b.high - b.low, evenness(b)))  # the narrowest range that holds p
         if inside:
             return min(inside, key=evenness)
 
@@ -263,6 +273,7 @@ def _check_probability(p: Any) -> float:
 def _from_json(data: dict) -> Lexicon:
     scales = {}
     titles = {}
+    nested = frozenset(name for name, spec in data["scales"].items() if spec.get("nested"))
     for name, spec in data["scales"].items():
         titles[name] = spec["title"]
         scales[name] = tuple(
@@ -294,6 +305,7 @@ def _from_json(data: dict) -> Lexicon:
         survey_level_rows=dict(data["survey_level_rows"]),
         phrases=phrases,
         scale_titles=titles,
+        nested=nested,
     )
 
 

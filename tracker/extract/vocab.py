@@ -36,6 +36,7 @@ SOURCE_NOUNS = {
     "military", "police", "investigators", "prosecutors", "lawmakers", "senators", "members", "staff",
     "officers", "representatives", "ministers", "minister", "secretary", "director", "president", "voters",
     "polls", "pollsters", "economists", "scholars", "researchers", "briefers", "sources,", "statement",
+    "models", "model", "forecasters", "forecaster", "majority", "projections", "simulations",
 }
 REPORT_VERBS = {
     "said", "say", "says", "claim", "claims", "claimed", "reported", "report", "reports", "told", "tell",
@@ -136,7 +137,7 @@ FILLER_ADVERBS = {
     "also", "still", "then", "eventually", "soon", "again", "ultimately", "further", "now", "indeed",
     "nonetheless", "nevertheless", "therefore", "thus", "in", "turn", "only", "even", "quickly", "likely",
     "probably", "well", "already", "finally", "subsequently", "later", "shortly", "immediately", "first",
-    "swiftly",
+    "swiftly", "currently", "increasingly", "presently", "again",
 }
 # Names that end in -s but are one thing ("Brussels will ...").
 SINGULAR_S_NAMES = {"brussels", "paris", "athens", "damascus", "caracas", "texas", "honduras", "cyprus", "mauritius",
