@@ -320,3 +320,22 @@ def phrase_for(probability: float, scale: str = DEFAULT_SCALE) -> str:
 def band_for(probability: float, scale: str = DEFAULT_SCALE) -> Band:
     """The band a number belongs to on a scale (same tie rule as :func:`phrase_for`)."""
     return load_lexicon().band_for(probability, scale)
+
+
+def reading_of(phrase: str, scale: Optional[str] = None) -> Optional[tuple[Phrase, Reading]]:
+    """The lexicon's phrase and its reading on ``scale`` (the default scale when ``scale`` is None or not one
+    of :data:`SCALES`); None when the lexicon does not know the phrase or the scale gives it no band."""
+    lex = load_lexicon()
+    ph = lex.phrase(str(phrase))
+    if ph is None:
+        return None
+    try:
+        reading = lex.read(ph, scale if scale in SCALES else DEFAULT_SCALE)
+    except KeyError:  # a level the scale has no band for
+        return None
+    return None if reading is None else (ph, reading)
+
+
+def band_name(probability: float, scale: Optional[str]) -> Optional[str]:
+    """The name of the band ``probability`` falls in on ``scale`` (None when ``scale`` is not a lexicon scale)."""
+    return band_for(probability, scale).name if scale in SCALES else None

@@ -159,7 +159,7 @@ def _median_revisions(qc, ac, prob, made):
 
 
 def _known_us(questions, used: np.ndarray) -> np.ndarray:
-    from .score import _epoch_us
+    from .pairs import _epoch_us
 
     return _epoch_us([questions.rows[int(i)][9] for i in used])
 
@@ -212,11 +212,12 @@ def fit_summary(fit) -> Optional[dict]:
 
 def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale: str, bootstrap: bool) -> list[dict]:
     """One ``tracker score`` row per aggregation method, scored by the same
-    code as an analyst's pairs (``services.score._pairs_of`` and
+    code as an analyst's pairs (``services.pairs._pairs_of`` and
     ``summary_of``), with ``relative_brier`` against the median analyst on
     the same questions and a ``team`` object (method, factor, clip count)."""
     from ..scoring.aggregate import CLIP, aggregate_groups
-    from .score import _categorical_summary, _pairs_of, summary_of
+    from ..scoring import categorical_summary
+    from .pairs import _pairs_of, summary_of
 
     methods = _check(methods, cv)
     questions = raw["questions"]
@@ -238,7 +239,7 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
                        ts if mode == "time-weighted" else None, questions, [label], mode)
         item = {"group": label}
         item.update(summary_of(tp, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode))
-        item["categorical"] = _categorical_summary([])
+        item["categorical"] = categorical_summary([])
         diffs = [b - med_by_q[q] for q, b in zip(tp.question.tolist(), tp.brier.tolist()) if q in med_by_q]
         item["relative_brier"] = float(np.mean(diffs)) * factor2 if diffs else None
         team: dict[str, Any] = {"method": method, "n_clipped": int(clipped), "clip": CLIP if method in ("logodds", "extremized") else None}
@@ -256,7 +257,7 @@ def relative_to_team(pairs, raw: dict, *, mode: str, cv: str, method: str = "ext
     """Each analyst's mean difference from the team's ``method`` aggregate on
     the same questions (the team's Brier in the same mode), keyed by analyst:
     below 0 beats the team."""
-    from .score import _pairs_of
+    from .pairs import _pairs_of
 
     by_code = fit_factor_for(raw, mode, cv)[1] if method == "extremized" else None
     qs, ts, vs, _ = team_revisions(raw, method, by_code, mode)
@@ -304,9 +305,9 @@ def question_aggregate(store: Store, question_id: str, *, method: str = "extremi
             fit_info = {"factor": a, "source": "given"}
         else:
             raw: dict = {}
-            from .score import load_pairs
+            from .pairs import load_pairs
 
-            load_pairs(store, mode="final", raw=raw)
+            load_pairs(store, raw=raw)
             if question_id in raw["questions"].code and raw["questions"].code[question_id] >= 0:
                 keep = raw["qc"] != raw["questions"].code[question_id]
                 raw = dict(raw, qc=raw["qc"][keep], ac=raw["ac"][keep], prob=raw["prob"][keep], made=raw["made"][keep])
@@ -383,13 +384,14 @@ def recalibration(store: Store, *, analyst: Optional[str] = None, team: bool = F
     meant: its realized frequency (Wilson interval) and the recalibrated
     value of its typical number."""
     from ..scoring.recalibrate import recalibrate, realized_frequency
-    from .score import load_pairs
+    from ..scope import Scope
+    from .pairs import load_pairs
 
     if analyst and team:
         raise ValidationError("choose --analyst NAME or --team, not both")
     raw: Optional[dict] = {} if team else None
-    pairs = load_pairs(store, mode=mode, analyst=analyst, quarter=quarter, scenario=scenario, tag=tag,
-                       progress=progress, raw=raw)
+    scope = Scope.make(mode=mode, analyst=analyst, quarter=quarter, scenario=scenario, tag=tag)
+    pairs = load_pairs(store, scope, progress=progress, raw=raw)
     who = analyst or ("team (extremized)" if team else "all analysts")
     if team:
         fit, by_code = fit_factor_for(raw, "final", "loo")
