@@ -135,7 +135,7 @@ def analyst_rows(pairs, *, quarter: Optional[str], analyst: Optional[str], bins:
             summaries.append(pairs_summary(pairs, mine, bins=bins, scale=scale, mode=mode))
         else:  # many forecasts: only what the table shows
             summaries.append(table_summary(pairs.p[mine], pairs.y[mine], pairs.question[mine], pairs.brier[mine],
-                                           scale=scale))
+                                           scale=scale, mode=mode))
     adjust_verdicts(summaries)
     rows = []
     for name, s in zip(names, summaries):

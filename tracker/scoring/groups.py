@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from .calibration import MIN_FOR_TESTS, calibration_slope, slope_verdict
+from .calibration import MIN_FOR_TESTS, slope_verdict
 from .comparison import relative_deviations as _deviations
 from .intervals import group_interval, holm
 from .summary import summarize
@@ -170,25 +170,34 @@ def _time_weighted_summary(p, y, questions, scores, coverage, *, bins: int, scal
     return out
 
 
-def table_summary(p, y, questions, scores, *, scale: str = "0-1") -> dict:
+def table_summary(p, y, questions, scores, *, scale: str = "0-1", mode: str = "final") -> dict:
     """The part of :func:`group_summary` a per-analyst table shows, without the decompositions: n, Brier
-    (``scores``: each pair's Brier on the 0-1 scale, in the mode scored) with the same interval, skill over
-    the base rate, calibration slope with its interval and p-value."""
+    (``scores``: each pair's Brier on the 0-1 scale, in the mode scored) with its interval, skill over
+    the base rate, calibration slope with its interval and p-value. The same computations as
+    :func:`group_summary` (and :func:`summarize`), so the same numbers to the last digit."""
+    from . import _validation as v
+    from ._table import tabulate
+    from .calibration import _brier_skill, _calibration_slope
+
     factor = 2.0 if scale == "0-2" else 1.0
     scores = np.asarray(scores, dtype=np.float64)
     n = int(scores.size)
     if n == 0:
         return {"n": 0, "brier": None, "brier_ci": None, "brier_ci_method": None, "brier_skill": None,
                 "calibration": {"slope": None, "slope_ci": None, "p_value": None}}
-    y = np.asarray(y)
-    base = float(y.mean())
-    ref = base * (1.0 - base)
-    cal = calibration_slope(np.asarray(p, dtype=np.float64), y) if n >= MIN_FOR_TESTS else None
+    table = tabulate(v.probabilities(p), v.outcomes(y))
+    cal = _calibration_slope(table, 0.95) if n >= MIN_FOR_TESTS else None
+    if mode == "time-weighted":
+        brier = float(scores.mean())
+        base = table.base_rate
+        skill = 1.0 - brier / (base * (1 - base)) if base is not None and 0 < base < 1 else None
+    else:
+        brier, skill = table.brier, _brier_skill(table).skill
     gi = group_interval(scores * factor, _question_ids(questions, n))
     return {
-        "n": n, "brier": float(scores.mean() * factor),
+        "n": n, "brier": factor * brier,
         "brier_ci": [gi.low, gi.high] if gi.low is not None else None, "brier_ci_method": gi.method,
-        "brier_skill": 1.0 - float(scores.mean()) / ref if ref > 0 else None,
+        "brier_skill": skill,
         "calibration": {"slope": cal.slope if cal else None,
                         "slope_ci": list(cal.slope_ci) if cal and cal.slope_ci else None,
                         "p_value": cal.p_value if cal else None},
