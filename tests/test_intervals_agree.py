@@ -3,7 +3,8 @@
 One board, built once for the module with a bulk CSV import: three quarters holding 100, 3,000 and
 20,000 scored (question, analyst) pairs. The report's per-analyst table takes a lighter path past
 2,500 pairs (no decompositions); the intervals it shows must stay those of ``tracker score --json``
-for the same group: the team, each analyst (Brier and relative Brier) and each quarter of the trend.
+for the same group: the team (also as the team section's pooled individuals), each analyst (Brier and
+relative Brier) and each quarter of the trend.
 """
 
 from __future__ import annotations
@@ -78,6 +79,17 @@ def test_score_and_report_give_identical_intervals(board, quarter):
     assert team["brier_ci"] is not None and team["brier_ci"][0] < team["brier"] < team["brier_ci"][1]
     assert report["summary"]["brier_ci"] == team["brier_ci"]  # identical, not merely close
     assert report["summary"]["brier"] == team["brier"]
+    # the team section's pooled individuals are the same group: the same interval
+    pooled = next(row for row in report["team"]["rows"] if row["name"].startswith("individuals"))
+    assert pooled["n"] == team["n"] and pooled["ci"] == team["brier_ci"]
+    # and its aggregates are the rows of tracker score --team
+    aggregates = {row["name"]: row for row in report["team"]["rows"]}
+    by_method = {g["team"]["method"]: g for g in _score(board, "--team", "--quarter", quarter)["team"]}
+    for method, name in (("mean", "team: mean"), ("median", "team: median"), ("logodds", "team: mean of log-odds"),
+                         ("extremized", "team: extremized mean of log-odds (out of sample)")):
+        assert aggregates[name]["n"] == by_method[method]["n"] == n_q
+        assert aggregates[name]["ci"] == by_method[method]["brier_ci"] is not None
+        assert aggregates[name]["brier"] == pytest.approx(by_method[method]["brier"], abs=1e-12)
 
     by = {g["group"]: g for g in _score(board, "--by", "analyst", "--quarter", quarter)}
     rows = {row["name"]: row for row in report["analysts"]}

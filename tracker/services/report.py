@@ -190,7 +190,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
     from .. import __version__
     from ..models import utcnow
     from ..report.assemble import ReportInputs, assemble, in_scope, mask
-    from .aggregate import team_section
+    from ..report.team import team_section
     from .week import clarifications_of
 
     scope = _check(mode, scale, quarter, scenario=scenario, analyst=analyst, tag=tag, forecasts=forecasts)
