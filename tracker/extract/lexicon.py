@@ -339,3 +339,27 @@ def reading_of(phrase: str, scale: Optional[str] = None) -> Optional[tuple[Phras
 def band_name(probability: float, scale: Optional[str]) -> Optional[str]:
     """The name of the band ``probability`` falls in on ``scale`` (None when ``scale`` is not a lexicon scale)."""
     return band_for(probability, scale).name if scale in SCALES else None
+
+
+def phrase_band(phrase: str, extra: Optional[dict]) -> dict:
+    """Where the band of a question's phrase comes from: the question's own ``extra.band`` (set when it was
+    extracted from an assessment), else this lexicon's reading of the phrase on ``extra.scale`` (ICD 203
+    by default; unassessed words such as "may" read on the reader surveys). A dict with ``band``
+    (``(low, high)`` or None), ``scale``, ``band_name``, ``band_source`` (in words) and ``assessed``."""
+    extra = extra or {}
+    scale = extra.get("scale")
+    band = extra.get("band")
+    if isinstance(band, (list, tuple)) and len(band) == 2:
+        try:
+            lo, hi = float(band[0]), float(band[1])
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is not None and 0 <= lo <= hi <= 1:
+            return {"band": (lo, hi), "scale": scale, "band_name": band_name((lo + hi) / 2, scale),
+                    "band_source": f"the question ({scale or 'no scale named'})", "assessed": extra.get("assessed")}
+    found = reading_of(phrase, scale)
+    if found is not None:
+        ph, reading = found
+        return {"band": (reading.band.low, reading.band.high), "scale": reading.scale,
+                "band_name": reading.band.name, "band_source": f"lexicon: {reading.source}", "assessed": ph.assessed}
+    return {"band": None, "scale": scale, "band_name": None, "band_source": None, "assessed": extra.get("assessed")}

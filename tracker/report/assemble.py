@@ -44,7 +44,8 @@ class ReportInputs:
     [(analyst, probability, stored vector)], each analyst's final forecast, for display; ``mine``: the
     questions the scope's analyst forecast (None: no analyst); ``n_analysts_of``: how many analysts
     forecast each unresolved question; ``clarifications``: question -> lines; ``team``: the team
-    section; ``parse``: turns a stored JSON value into data, ``day``: a stored timestamp into a date."""
+    section; ``parse``: turns a stored JSON value into data, ``day``: a stored timestamp into a date;
+    ``band_of(phrase, extra)``: where a phrase's band comes from (the lexicon's rule)."""
 
     questions: list[dict]
     pairs: Any
@@ -55,6 +56,8 @@ class ReportInputs:
     team: Any = None
     parse: Callable[[Any], Any] = lambda v: v
     day: Callable[[Any], Optional[date]] = lambda v: v
+    band_of: Callable[[str, Optional[dict]], dict] = lambda phrase, extra: {
+        "band": None, "scale": None, "band_name": None, "band_source": None, "assessed": None}
 
 
 def title_of(scope) -> str:
@@ -256,7 +259,8 @@ def assemble(inputs: ReportInputs, scope, *, scale: str, bins: int, today: date,
     calibration.brier = s["brier"]
     analysts, meta.group_intervals = analyst_rows(pairs, quarter=label, analyst=analyst, bins=bins, scale=scale,
                                                   mode=scope.mode)
-    phrases = build.phrase_rows(phrase_questions(questions, pairs.question[sel], pairs.p[sel], inputs.parse))
+    phrases = build.phrase_rows(phrase_questions(questions, pairs.question[sel], pairs.p[sel], inputs.parse,
+                                                 inputs.band_of))
     resolved, surprise_items = resolved_and_surprises(questions, inputs)
     trend = trend_of(pairs, scope, scale=scale)
     meta.trend_intervals = build.interval_label(r.brier_ci_method for r in trend)

@@ -215,7 +215,7 @@ def build_report(store: Store, *, quarter: Optional[str] = None, scenario: Optio
                  for qid, cs in clarifications_of(conn, [q["id"] for q in questions]).items()}
     team = team_section(pairs, np.flatnonzero(mask(pairs, quarter=scope.quarter)), scale=scale)  # every analyst
     inputs = ReportInputs(questions=everything, pairs=pairs, finals=finals, mine=mine, n_analysts_of=n_analysts_of,
-                          clarifications=notes, team=team, parse=_json, day=_date)
+                          clarifications=notes, team=team, parse=_json, day=_date, band_of=phrase_band)
     return assemble(inputs, scope, scale=scale, bins=bins, today=as_of or now.date(), now=now, version=__version__)
 
 
@@ -287,15 +287,16 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, quarter: Op
             questions = in_scope(_questions(conn, scope), scope,
                                  _analyst_questions(conn, analyst) if scope.analyst else None)
         sel = mask(pairs, quarter=scope.quarter, analyst=scope.analyst)
-        wep = phrase_questions(questions, pairs.question[sel], pairs.p[sel], _json)
+        wep = phrase_questions(questions, pairs.question[sel], pairs.p[sel], _json, phrase_band)
     if progress is not None:
         progress("drawing", int(mask(pairs, quarter=scope.quarter, analyst=scope.analyst).sum()), None)
     return plots.figure(kind, pairs, scope, by=by, scale=scale, bins=bins, phrase_questions=wep)
 
 
 def phrase_band(phrase: str, extra: Optional[dict]) -> dict:
-    """:func:`tracker.report.phrases.phrase_band` (kept importable from here)."""
-    from ..report.phrases import phrase_band as band
+    """:func:`tracker.extract.lexicon.phrase_band`, imported when first asked (the claim extractor's package
+    takes a quarter of a second to import)."""
+    from ..extract.lexicon import phrase_band as band
 
     return band(phrase, extra)
 

@@ -35,11 +35,11 @@ RELATIVE_TO = ("others", "median-score", "team")
 def _mapping_pairs(store: Store, pairs: Pairs) -> Pairs:
     """The phrase-to-number mapping as forecasts: one pseudo-forecast per scored binary question with
     an estimative phrase, the middle of the phrase's band (the question's own band, else the
-    lexicon's on its scale; :func:`tracker.report.phrases.phrase_band`) against the outcome.
+    lexicon's on its scale; :func:`tracker.extract.lexicon.phrase_band`) against the outcome.
     Questions without a band are left out."""
     from sqlalchemy import select
 
-    from ..report.phrases import phrase_band
+    from ..extract.lexicon import phrase_band
     from .pairs import json_column as _json
 
     first: dict[str, int] = {}
