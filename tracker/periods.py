@@ -1,7 +1,7 @@
 """Periods (calendar quarters): parsed from what a user types and labelled, in one place.
 
 A quarter is written ``2018Q3`` (also ``2018-Q3``, ``2018 q3``); its label is always
-``2018Q3``. Standard library only: the CLI, the server and the services share it.
+``2018Q3`` (``2018-Q3`` in a resolution file's ``period``). Standard library only: the CLI, the server and the services share it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ class Quarter(NamedTuple):
 
     def __contains__(self, day: object) -> bool:  # type: ignore[override]
         return isinstance(day, date) and self.start <= day <= self.end
+
+    @property
+    def file_label(self) -> str:
+        """The label resolution files use: "2018-Q3"."""
+        return f"{self.label[:4]}-{self.label[4:]}"
 
 
 def parse_quarter(text: str) -> Quarter:

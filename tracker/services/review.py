@@ -9,7 +9,7 @@ from typing import Optional
 
 from ..errors import ValidationError
 from ..models import UTC, utcnow
-from ..periods import parse_quarter  # noqa: F401 - the review's quarters (and an import path kept)
+from ..periods import parse_quarter
 from ..storage import Store
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, aware, forecast_dict, question_row, resolution_dict, tags_of
 
@@ -127,8 +127,7 @@ def skeleton(review_data: dict, *, reviewer: str) -> dict:
             "evidence": [],
             "note": "",
         })
-    label = review_data["quarter"]
-    return {"period": f"{label[:4]}-{label[4:]}", "reviewer": reviewer, "resolutions": entries}
+    return {"period": parse_quarter(review_data["quarter"]).file_label, "reviewer": reviewer, "resolutions": entries}
 
 
 SKELETON_HEADER = """\
