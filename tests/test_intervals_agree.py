@@ -137,3 +137,34 @@ def test_cli_choices_follow_the_scope():
     from tracker.scope import FORECAST_SETS, MODES
 
     assert common.MODE_CHOICES == MODES and common.FORECAST_CHOICES == FORECAST_SETS
+
+
+def test_relative_to_team_has_the_interval_of_its_own_differences(board):
+    """``--relative-to team``: the interval is that of each analyst's differences from the team's
+    extremized forecast (once it was the interval against the other analysts beside the team's value)."""
+    from tracker.scoring import mean_interval
+
+    team = {g["group"]: g for g in _score(board, "--by", "analyst", "--relative-to", "team", "--quarter", "2018Q1")}
+    others = {g["group"]: g for g in _score(board, "--by", "analyst", "--quarter", "2018Q1")}
+    for name, g in team.items():
+        assert g["relative_to"] == "team (extremized)" and g["relative_brier_n"] == 20
+        low, high = g["relative_brier_ci"]
+        assert low < g["relative_brier"] < high
+        assert g["relative_brier_ci"] != others[name]["relative_brier_ci"]
+    # a00's differences from the team, question by question, resampled by questions
+    from tracker.scope import Scope
+    from tracker.services.aggregate import team_scores
+    from tracker.services.pairs import load_pairs
+    from tracker.storage import open_store
+
+    store = open_store(board)
+    try:
+        raw: dict = {}
+        pairs = load_pairs(store, Scope(quarter="2018Q1"), raw=raw)
+    finally:
+        store.dispose()
+    reference = team_scores(raw, mode="final", cv="loo")
+    mine = pairs.analyst.astype(str) == "a00"
+    diffs = pairs.brier[mine] - np.array([reference[q] for q in pairs.question[mine]])
+    assert team["a00"]["relative_brier"] == pytest.approx(diffs.mean(), abs=1e-12)
+    assert team["a00"]["relative_brier_ci"] == mean_interval(diffs, pairs.question[mine])[0]

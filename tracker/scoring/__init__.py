@@ -41,6 +41,7 @@ from .groups import (
     index_groups,
     mean_interval,
     pair_deviations,
+    reference_deviations,
     relative_score,
     relative_scores,
     table_summary,
@@ -97,6 +98,7 @@ __all__ = [
     "mean_interval",
     "wilson_interval",
     "pair_deviations",
+    "reference_deviations",
     "relative_score",
     "relative_scores",
     # result types

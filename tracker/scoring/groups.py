@@ -94,10 +94,23 @@ def relative_score(deviations, questions) -> dict:
             "relative_brier_ci_method": method}
 
 
-def relative_scores(questions, analysts, scores, *, relative_to: str = "others", factor: float = 1.0) -> dict:
+def reference_deviations(questions, scores, reference) -> np.ndarray:
+    """Each pair's score minus a reference score of its question (``reference``: question id -> score, such
+    as the team's aggregate forecast's Brier); NaN where the question has no reference."""
+    q = _question_ids(questions, len(scores)).tolist()
+    ref = np.array([reference.get(x, np.nan) for x in q], dtype=np.float64)
+    return np.asarray(scores, dtype=np.float64) - ref
+
+
+def relative_scores(questions, analysts, scores, *, relative_to: str = "others", factor: float = 1.0,
+                    reference=None) -> dict:
     """Each analyst's relative score (:func:`relative_score`), keyed by analyst, on the scale ``factor``
-    (2 for the 0-2 Brier scale)."""
-    dev = pair_deviations(questions, scores, relative_to) * factor
+    (2 for the 0-2 Brier scale): against the other analysts (``relative_to``, see :func:`pair_deviations`)
+    or, given ``reference`` (question id -> score), against that reference (:func:`reference_deviations`)."""
+    if reference is not None:
+        dev = reference_deviations(questions, scores, reference) * factor
+    else:
+        dev = pair_deviations(questions, scores, relative_to) * factor
     q = _question_ids(questions, dev.size)
     return {name: relative_score(dev[idx], q[idx]) for name, idx in index_groups(np.asarray(analysts, dtype=object))}
 
@@ -242,7 +255,8 @@ def group_items(items: Iterable[dict], key) -> dict[str, list[dict]]:
 
 
 __all__ = [
-    "mean_interval", "wilson_interval", "index_groups", "pair_deviations", "relative_score", "relative_scores",
+    "mean_interval", "wilson_interval", "index_groups", "pair_deviations", "reference_deviations", "relative_score",
+    "relative_scores",
     "group_summary", "table_summary", "empty_summary", "adjust_verdicts", "categorical_summary", "group_items",
     "FROM_FINAL", "MIN_FOR_CURVE",
 ]

@@ -216,7 +216,7 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
     ``summary_of``), with ``relative_brier`` against the median analyst on
     the same questions and a ``team`` object (method, factor, clip count)."""
     from ..scoring.aggregate import CLIP, aggregate_groups
-    from ..scoring import categorical_summary
+    from ..scoring import categorical_summary, relative_scores
     from .pairs import _pairs_of, summary_of
 
     methods = _check(methods, cv)
@@ -240,8 +240,9 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
         item = {"group": label}
         item.update(summary_of(tp, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode))
         item["categorical"] = categorical_summary([])
-        diffs = [b - med_by_q[q] for q, b in zip(tp.question.tolist(), tp.brier.tolist()) if q in med_by_q]
-        item["relative_brier"] = float(np.mean(diffs)) * factor2 if diffs else None
+        rel = relative_scores(tp.question, tp.analyst, tp.brier, reference=med_by_q, factor=factor2).get(label)
+        item.update(rel or {"relative_brier": None, "relative_brier_n": 0, "relative_brier_ci": None,
+                            "relative_brier_ci_method": None})
         team: dict[str, Any] = {"method": method, "n_clipped": int(clipped), "clip": CLIP if method in ("logodds", "extremized") else None}
         if method == "extremized":
             team["fit"] = fit_summary(fit)
@@ -253,24 +254,16 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
     return rows
 
 
-def relative_to_team(pairs, raw: dict, *, mode: str, cv: str, method: str = "extremized") -> dict:
-    """Each analyst's mean difference from the team's ``method`` aggregate on
-    the same questions (the team's Brier in the same mode), keyed by analyst:
-    below 0 beats the team."""
+def team_scores(raw: dict, *, mode: str, cv: str, method: str = "extremized") -> dict:
+    """The team's ``method`` aggregate's Brier score (0-1 scale, in ``mode``) per question id: the reference
+    of ``tracker score --by analyst --relative-to team``."""
     from .pairs import _pairs_of
 
     by_code = fit_factor_for(raw, mode, cv)[1] if method == "extremized" else None
     qs, ts, vs, _ = team_revisions(raw, method, by_code, mode)
     tp = _pairs_of(qs, np.zeros(qs.size, dtype=np.int64), np.clip(vs, 0.0, 1.0),
                    ts if mode == "time-weighted" else None, raw["questions"], [team_label(method)], mode)
-    team_by_q = dict(zip(tp.question.tolist(), tp.brier.tolist()))
-    sums: dict = {}
-    for who, q, b in zip(pairs.analyst.tolist(), pairs.question.tolist(), pairs.brier.tolist()):
-        if q in team_by_q:
-            s = sums.setdefault(who, [0.0, 0])
-            s[0] += b - team_by_q[q]
-            s[1] += 1
-    return {who: s[0] / s[1] for who, s in sums.items()}
+    return dict(zip(tp.question.tolist(), tp.brier.tolist()))
 
 
 # ------------------------------------------------------ one question's path

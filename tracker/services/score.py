@@ -164,8 +164,13 @@ def score(
     cat_groups = _categorical_group(pairs.categorical, "wep" if by == "wep-source" else by, pairs)
     relative = None
     if by == "analyst" and len(pairs.question):
-        relative = relative_scores(pairs.question, pairs.analyst, pairs.brier,
-                                   relative_to="others" if relative_to == "team" else relative_to, factor=factor)
+        reference = None
+        if relative_to == "team":  # each analyst against the team's extremized forecast on the same questions
+            from .aggregate import team_scores
+
+            reference = team_scores(raw, mode=mode, cv=team_cv)
+        relative = relative_scores(pairs.question, pairs.analyst, pairs.brier, relative_to=relative_to,
+                                   factor=factor, reference=reference)
     results = []
     names = sorted({g for g, _ in groups} | set(cat_groups))
     index = dict(groups)
@@ -189,15 +194,11 @@ def score(
                                                  "relative_brier_ci": None, "relative_brier_ci_method": None}
             item.update(rel)
             item["relative_to"] = relative_to
-        results.append(item)
-    if relative_to == "team" and by == "analyst":  # each analyst against the team's extremized forecast
-        from .aggregate import relative_to_team, team_label
+            if relative_to == "team":
+                from .aggregate import team_label
 
-        rel_team = relative_to_team(pairs, raw, mode=mode, cv=team_cv)
-        for item in results:
-            value = rel_team.get(item["group"])
-            item["relative_brier"] = None if value is None else value * factor
-            item["relative_to"] = team_label("extremized")
+                item["relative_to"] = team_label("extremized")
+        results.append(item)
     results.extend(team_out)
     adjust_verdicts(results)  # verdicts control their error rate across the groups shown together
     return results
