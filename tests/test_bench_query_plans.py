@@ -130,7 +130,8 @@ def test_score_whole_database_equals_the_joined_path(filled, sqlite_url):
     superseded resolution."""
     import numpy as np
 
-    from tracker.services.score import load_pairs
+    from tracker.scope import Scope
+    from tracker.services.pairs import load_pairs
     from tracker.storage import open_store
 
     filled.ok("resolve", "q001", "no", "--supersede", "--reason", "misread")
@@ -139,8 +140,8 @@ def test_score_whole_database_equals_the_joined_path(filled, sqlite_url):
     store = open_store(sqlite_url)
     try:
         for mode in ("final", "initial", "time-weighted"):
-            whole = load_pairs(store, mode=mode)
-            joined = load_pairs(store, mode=mode, tag="all")  # every question: the joined path
+            whole = load_pairs(store, Scope(mode=mode))
+            joined = load_pairs(store, Scope(mode=mode, tag="all"))  # every question: the joined path
             assert whole.question.tolist() == joined.question.tolist()
             assert whole.analyst.tolist() == joined.analyst.tolist()
             for name in ("p", "y", "brier", "coverage"):

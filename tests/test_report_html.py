@@ -157,10 +157,10 @@ def test_large_tables_keep_the_intervals_and_verdicts_of_tracker_score(example, 
     """Past MAX_FULL_SUMMARIES scores the per-analyst table skips the decompositions it does not show;
     its intervals (once Student's t on the per-pair scores there) and verdicts stay those of
     ``tracker score`` for the same group."""
-    from tracker.services import report as service
+    from tracker.report import assemble
     from tracker.services.score import score
 
-    monkeypatch.setattr(service, "MAX_FULL_SUMMARIES", 0)
+    monkeypatch.setattr(assemble, "MAX_FULL_SUMMARIES", 0)
     r = build_report(example, quarter="2018Q3", as_of=AS_OF, now=NOW)
     assert "Student" not in r.meta.group_intervals and "no interval below 10 questions" in r.meta.group_intervals
     by = {g["group"]: g for g in score(example, by="analyst", quarter="2018Q3")}
@@ -456,27 +456,27 @@ def _random_rows(seed: int, n_questions: int = 60) -> list[dict]:
     return rows
 
 
-def test_final_pairs_equal_load_pairs(db_url, tmp_path):
-    """The report's one-query path for the "final" mode gives exactly the score service's pairs."""
-    import numpy as np
-
-    from tracker.services import report as svc
-    from tracker.services.score import load_pairs
+def test_report_and_score_read_the_same_pairs(db_url, tmp_path):
+    """The report reads its pairs through the score service's loader: over random boards (revisions,
+    forecasts after the outcome became known, annulled questions) and several scopes, the report's
+    team summary and per-analyst rows equal ``tracker score``'s, interval for interval."""
+    from tracker.services.score import score
 
     import_example(db_url, tmp_path)
     import_csv(db_url, tmp_path, _random_rows(11))
     store = open_db(db_url)
     try:
-        for scope in ({}, {"scenario": "trump-putin-2018"}, {"tag": "summit"}):
-            slow = load_pairs(store, mode="final", **scope)
-            fast = svc._pairs(store, mode="final", **scope)
-            assert len(slow.p) > 0
-            for name in ("question", "analyst", "scenario", "quarter", "phrase"):
-                assert getattr(fast, name).tolist() == getattr(slow, name).tolist(), name
-            for name in ("p", "y", "brier"):
-                np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
-            assert fast.tags == slow.tags
-            assert fast.categorical == slow.categorical
+        for scope in ({}, {"scenario": "trump-putin-2018"}, {"tag": "summit"}, {"quarter": "2018Q1"}):
+            for mode in ("final", "initial"):
+                r = build_report(store, mode=mode, as_of=AS_OF, now=NOW, **scope)
+                team = score(store, mode=mode, **scope)
+                assert r.summary.n_pairs == team["n"] and (r.summary.n_pairs > 0 or scope.get("quarter"))
+                assert r.summary.brier == team["brier"] and r.summary.brier_ci == team["brier_ci"]
+                by = {g["group"]: g for g in score(store, by="analyst", mode=mode, **scope)}
+                assert {a.name for a in r.analysts if a.n} == {k for k, g in by.items() if g["n"]}
+                for a in r.analysts:
+                    assert (a.n, a.brier, a.brier_ci) == (by[a.name]["n"], by[a.name]["brier"], by[a.name]["brier_ci"])
+                    assert a.relative_ci == by[a.name]["relative_brier_ci"]
     finally:
         store.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, progress_bar, table
+from .common import db_option, emit_json, get_store, info, json_option, progress_bar, question_scope_options, table
 
 METHODS = ("mean", "median", "logodds", "extremized")
 
@@ -76,9 +76,7 @@ def aggregate_cmd(question, method, factor, horizon, half_life, as_json):
 @click.option("--analyst", metavar="NAME", help="One analyst's final forecasts.")
 @click.option("--team", is_flag=True, help="The team's extremized forecast (its factor fitted out of sample).")
 @click.option("--by-phrase", is_flag=True, help="Also what each estimative phrase has meant.")
-@click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter.")
-@click.option("--scenario", metavar="ID", help="Only this scenario's questions.")
-@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
+@question_scope_options
 @db_option
 @json_option
 def recalibrate_cmd(analyst, team, by_phrase, quarter, scenario, tag, as_json):

@@ -41,6 +41,58 @@ def json_option(fn: Callable) -> Callable:
     )(fn)
 
 
+# ------------------------------------------------ what a score, report or plot covers
+
+MODE_CHOICES = ("final", "initial", "time-weighted")  # tracker.scope.MODES (not imported: --help stays quick)
+FORECAST_CHOICES = ("auto", "live", "history", "all")  # tracker.scope.FORECAST_SETS
+
+
+def _options(fn: Callable, options: Sequence[Callable]) -> Callable:
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
+def _question_scope() -> tuple:
+    return (
+        click.option("--quarter", metavar="YYYYQN",
+                     help="Only questions whose deadline falls in this quarter (e.g. 2018Q3)."),
+        click.option("--scenario", metavar="ID", help="Only this scenario's questions."),
+    )
+
+
+def scope_options(fn: Callable) -> Callable:
+    """``--quarter``, ``--scenario``, ``--analyst``, ``--tag``, ``--forecasts``: the scope of a score, a
+    report, a plot (:class:`tracker.scope.Scope`), declared once for every command that takes it."""
+    return _options(fn, (
+        *_question_scope(),
+        click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts."),
+        click.option("--tag", metavar="TAG", help="Only questions with this tag."),
+        click.option("--forecasts", "forecast_set", type=click.Choice(FORECAST_CHOICES), default="auto",
+                     show_default=True,
+                     help="Live forecasts (logged when made), imported history (times claimed, not witnessed), or "
+                          "all; auto: live when the database has any, else history."),
+    ))
+
+
+def question_scope_options(fn: Callable) -> Callable:
+    """``--quarter``, ``--scenario``, ``--tag``: the questions of a scope (for commands that choose their
+    analysts and forecasts otherwise)."""
+    return _options(fn, (*_question_scope(), click.option("--tag", metavar="TAG", help="Only questions with this tag.")))
+
+
+def mode_option(fn: Callable) -> Callable:
+    """``--mode``: which forecast of each (question, analyst) pair is scored."""
+    return click.option("--mode", type=click.Choice(MODE_CHOICES), default="final", show_default=True,
+                        help="Which forecast of each (question, analyst) pair is scored.")(fn)
+
+
+def scale_option(fn: Callable) -> Callable:
+    """``--scale``: the Brier scale."""
+    return click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True,
+                        help="Brier scale: (p-y)^2, or the Good Judgment two-outcome sum 2(p-y)^2.")(fn)
+
+
 def selected_url() -> str:
     """The database URL chosen by --db, the environment or the config file,
     without opening it."""

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, get_store, info, progress_bar, read_date
+from .common import db_option, get_store, info, mode_option, progress_bar, read_date, scale_option, scope_options
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts", "aggregate", "recalibration")
 REPORT_FORMATS = ("html", "json", "md")
 
 
-def _scope_options(fn):
-    for opt in reversed((
-        click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter (e.g. 2018Q3)."),
-        click.option("--scenario", metavar="ID", help="Only this scenario's questions."),
-        click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts."),
-        click.option("--forecasts", "forecast_set", type=click.Choice(["auto", "live", "history", "all"]), default="auto",
-                     show_default=True,
-                     help="Live forecasts (logged when made), imported history (times claimed), or all; "
-                          "auto: live when the database has any, else history."),
-    )):
-        fn = opt(fn)
-    return fn
-
-
 @click.command("plot")
 @click.argument("kind", type=click.Choice(PLOT_KINDS))
 @click.argument("question", required=False, metavar="[ID]")
-@_scope_options
-@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
-@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
-              help="Which forecast of each (question, analyst) pair is scored.")
+@scope_options
+@mode_option
 @click.option("--by", type=click.Choice(["team", "analyst"]), default=None,
               help="calibration: one small diagram per analyst; trend: one line per analyst (default: the team).")
-@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True, help="Brier scale.")
+@scale_option
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
               metavar="FILE", help="Where to write the figure: FILE.png, FILE.svg or FILE.pdf.")
 @db_option
-def plot_cmd(kind, question, quarter, scenario, analyst, forecast_set, tag, mode, by, scale, output):
+def plot_cmd(kind, question, quarter, scenario, analyst, tag, forecast_set, mode, by, scale, output):
     """Draw a figure and save it (png, svg or pdf, from the file name).
 
     \b
@@ -113,11 +97,9 @@ def _save_atomically(save, fig, output: str, fmt: str) -> None:
 
 
 @click.command("report")
-@_scope_options
-@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
-@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
-              help="Which forecast of each (question, analyst) pair is scored.")
-@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True, help="Brier scale.")
+@scope_options
+@mode_option
+@scale_option
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="html (one self-contained file), json or md (default: from the -o suffix, else html).")
 @click.option("--images", type=click.Choice(["svg", "png"]), default="svg", show_default=True,
@@ -126,7 +108,7 @@ def _save_atomically(save, fig, output: str, fmt: str) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
               metavar="FILE", help="Where to write the report (default: standard output).")
 @db_option
-def report_cmd(quarter, scenario, analyst, forecast_set, tag, mode, scale, fmt, images, as_of, output):
+def report_cmd(quarter, scenario, analyst, tag, forecast_set, mode, scale, fmt, images, as_of, output):
     """The team's calibration report: one self-contained HTML file (or JSON, or Markdown).
 
     \b

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from .common import db_option, emit_json, get_store, info, json_option, progress_bar, table
+from .common import (
+    db_option,
+    emit_json,
+    get_store,
+    info,
+    json_option,
+    mode_option,
+    progress_bar,
+    scale_option,
+    scope_options,
+    table,
+)
 
 
 FORECAST_LABELS = {
@@ -28,20 +39,11 @@ def verdict(calibration: dict) -> str:
               help="One row per group. wep: the phrase-to-number mapping's calibration (each phrase's band middle "
                    "against its questions' outcomes, one per question); wep-source: the analysts' forecasts by "
                    "the phrase of the question's source sentence.")
-@click.option("--mode", type=click.Choice(["final", "initial", "time-weighted"]), default="final", show_default=True,
-              help="Which forecast of each (question, analyst) pair is scored.")
+@mode_option
 @click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True, help="Equal-width bins for the Murphy decomposition.")
-@click.option("--quarter", metavar="YYYYQN", help="Only questions whose deadline falls in this quarter.")
-@click.option("--analyst", metavar="NAME", help="Only this analyst's forecasts.")
-@click.option("--tag", metavar="TAG", help="Only questions with this tag.")
-@click.option("--scenario", metavar="ID", help="Only this scenario's questions.")
-@click.option("--scale", type=click.Choice(["0-1", "0-2"]), default="0-1", show_default=True,
-              help="Brier scale: (p-y)^2, or the Good Judgment two-outcome sum 2(p-y)^2.")
+@scope_options
+@scale_option
 @click.option("--exclude-after-fact", is_flag=True, help="Leave out imported forecasts recorded after the outcome became known.")
-@click.option("--forecasts", "forecast_set", type=click.Choice(["auto", "live", "history", "all"]), default="auto",
-              show_default=True,
-              help="Live forecasts (logged when made), imported history (times claimed, not witnessed), or all; "
-                   "auto: live when the database has any, else history.")
 @click.option("--no-bootstrap", is_flag=True, help="Skip the bootstrap interval (faster on very large data).")
 @click.option("--relative-to", type=click.Choice(["others", "median-score", "team"]), default="others", show_default=True,
               help="Reference of the relative Brier (--by analyst): the mean of the other analysts' scores on the "

@@ -332,3 +332,46 @@ def phrase_for(probability: float, scale: str = DEFAULT_SCALE) -> str:
 def band_for(probability: float, scale: str = DEFAULT_SCALE) -> Band:
     """The band a number belongs to on a scale (same tie rule as :func:`phrase_for`)."""
     return load_lexicon().band_for(probability, scale)
+
+
+def reading_of(phrase: str, scale: Optional[str] = None) -> Optional[tuple[Phrase, Reading]]:
+    """The lexicon's phrase and its reading on ``scale`` (the default scale when ``scale`` is None or not one
+    of :data:`SCALES`); None when the lexicon does not know the phrase or the scale gives it no band."""
+    lex = load_lexicon()
+    ph = lex.phrase(str(phrase))
+    if ph is None:
+        return None
+    try:
+        reading = lex.read(ph, scale if scale in SCALES else DEFAULT_SCALE)
+    except KeyError:  # a level the scale has no band for
+        return None
+    return None if reading is None else (ph, reading)
+
+
+def band_name(probability: float, scale: Optional[str]) -> Optional[str]:
+    """The name of the band ``probability`` falls in on ``scale`` (None when ``scale`` is not a lexicon scale)."""
+    return band_for(probability, scale).name if scale in SCALES else None
+
+
+def phrase_band(phrase: str, extra: Optional[dict]) -> dict:
+    """Where the band of a question's phrase comes from: the question's own ``extra.band`` (set when it was
+    extracted from an assessment), else this lexicon's reading of the phrase on ``extra.scale`` (ICD 203
+    by default; unassessed words such as "may" read on the reader surveys). A dict with ``band``
+    (``(low, high)`` or None), ``scale``, ``band_name``, ``band_source`` (in words) and ``assessed``."""
+    extra = extra or {}
+    scale = extra.get("scale")
+    band = extra.get("band")
+    if isinstance(band, (list, tuple)) and len(band) == 2:
+        try:
+            lo, hi = float(band[0]), float(band[1])
+        except (TypeError, ValueError):
+            lo = hi = None
+        if lo is not None and 0 <= lo <= hi <= 1:
+            return {"band": (lo, hi), "scale": scale, "band_name": band_name((lo + hi) / 2, scale),
+                    "band_source": f"the question ({scale or 'no scale named'})", "assessed": extra.get("assessed")}
+    found = reading_of(phrase, scale)
+    if found is not None:
+        ph, reading = found
+        return {"band": (reading.band.low, reading.band.high), "scale": reading.scale,
+                "band_name": reading.band.name, "band_source": f"lexicon: {reading.source}", "assessed": ph.assessed}
+    return {"band": None, "scale": scale, "band_name": None, "band_source": None, "assessed": extra.get("assessed")}

@@ -13,6 +13,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from ..scoring.calibration import EQUIVALENCE_MARGIN, MIN_FOR_TESTS, slope_verdict  # noqa: F401 - shared with tracker score
+from ..scoring.groups import mean_interval, relative_score, wilson_interval  # noqa: F401 - the report's intervals
 from .data import (
     MAX_SURPRISES,
     MIN_FOR_CURVE,
@@ -44,24 +45,6 @@ def _interval(ci: Optional[Sequence[float]], digits: int = 2) -> str:
 
 
 # -------------------------------------------------------------------- intervals
-
-
-def mean_interval(values, questions=None) -> tuple[Optional[list[float]], Optional[str]]:
-    """95% interval of the mean of ``values`` and the method that gave it, by
-    :func:`tracker.scoring.group_interval` (the function ``tracker score`` uses for the same group):
-    resampling questions (``questions``: the question id of each value; None: each value is its
-    own question). (None, None) with no values or fewer than 10 questions."""
-    from ..scoring import group_interval
-
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return None, None
-    if questions is None:
-        questions = np.arange(values.size)
-    gi = group_interval(values, np.asarray(questions, dtype=object).astype(str))
-    if gi.low is None:
-        return None, None
-    return [gi.low, gi.high], gi.method
 
 
 def interval_label(methods: Iterable[Optional[str]]) -> str:
@@ -277,21 +260,11 @@ def decomposition(s: dict) -> Decomposition:
 
 
 def relative_deviations(question, analyst, scores, relative_to: str = "others") -> np.ndarray:
-    """Each pair's score minus its question's reference: the mean of the other analysts' scores
-    (``"others"``, NaN where nobody else forecast the question) or the median score
-    (``"median-score"``), see :func:`tracker.scoring.relative_brier`.
+    """Each pair's score minus its question's reference (:func:`tracker.scoring.pair_deviations`;
+    ``analyst`` is not needed and kept for callers)."""
+    from ..scoring import pair_deviations
 
-    Their mean per analyst (NaN left out) is :func:`tracker.scoring.relative_brier`; kept per
-    pair here so that an interval can be put on that mean.
-    """
-    from ..scoring.comparison import relative_deviations as deviations_of
-
-    question = np.asarray(question, dtype=object)
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.size == 0:
-        return np.zeros(0)
-    _, q_code = np.unique(question.astype(str), return_inverse=True)
-    return deviations_of(q_code, scores, relative_to)
+    return pair_deviations(question, scores, relative_to)
 
 
 def analyst_row(name: str, s: dict, *, deviations: Optional[np.ndarray] = None, scale_factor: float = 1.0,
@@ -301,13 +274,8 @@ def analyst_row(name: str, s: dict, *, deviations: Optional[np.ndarray] = None, 
     cal = s.get("calibration") or {}
     rel = rel_ci = None
     if deviations is not None:
-        ok = ~np.isnan(deviations)
-        if questions is not None:
-            questions = np.asarray(questions, dtype=object)[ok]
-        deviations = deviations[ok]
-    if deviations is not None and deviations.size:
-        rel = float(deviations.mean() * scale_factor)
-        rel_ci, _ = mean_interval(deviations * scale_factor, questions)
+        r = relative_score(np.asarray(deviations, dtype=np.float64) * scale_factor, questions)
+        rel, rel_ci = r["relative_brier"], r["relative_brier_ci"]
     n = int(s.get("n") or 0)
     verdict = "no data" if n == 0 else ("too little data" if n < MIN_FOR_CURVE else cal.get("verdict") or
                                         slope_verdict(cal.get("slope"), cal.get("slope_ci"), cal.get("p_adjusted")))
@@ -330,13 +298,8 @@ def order_analysts(rows: list[AnalystRow]) -> list[AnalystRow]:
 
 
 def wilson(events: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for ``events`` out of ``n``: the one of :func:`tracker.scoring.reliability_binned` (one bin)."""
-    from ..scoring import reliability_binned
-
-    y = np.zeros(n, dtype=np.int8)
-    y[:events] = 1
-    b = reliability_binned(np.full(n, 0.5), y, bins=1, level=level).bins[0]
-    return float(b.wilson_low), float(b.wilson_high)
+    """Wilson score interval for ``events`` out of ``n`` (:func:`tracker.scoring.wilson_interval`)."""
+    return wilson_interval(events, n, level)
 
 
 def phrase_rows(questions: Iterable[dict]) -> list[PhraseRow]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
+import numpy as np
+
 from . import style
 from .data import QuestionHistory
 
@@ -121,3 +123,79 @@ class TeamSection:
     factor_ci: Optional[tuple] = None
     factor_cv: Optional[str] = None
     notes: list = field(default_factory=list)
+
+
+def team_section(pairs, idx: np.ndarray, *, scale: str = "0-1", min_best: int = 5):
+    """The report's "The team's combined forecast" section, from the scored
+    binary pairs ``idx``: each question's forecasts as scored (in the final
+    mode: every analyst's final forecast) combined by each method, the
+    extremized one with its factor fitted leaving the question out; the
+    individuals pooled; each with the interval ``tracker score`` gives the same
+    scores (:func:`tracker.scoring.mean_interval`: resampling questions, none below
+    10 questions), and its difference from the plain mean on the same questions."""
+    from ..scoring import mean_interval
+    from ..scoring.aggregate import aggregate_groups, clipped_logit, fit_extremizing
+
+    def interval(values, questions) -> Optional[tuple]:
+        ci, _ = mean_interval(values, questions)
+        return None if ci is None else tuple(ci)
+
+    factor2 = 2.0 if scale == "0-2" else 1.0
+    if idx.size == 0:
+        return TeamSection(n_questions=0, notes=["no resolved binary forecasts yet"])
+    q = pairs.question[idx].astype(str)
+    names, g = np.unique(q, return_inverse=True)
+    p = pairs.p[idx]
+    yq = np.zeros(names.size)
+    yq[g] = pairs.y[idx]
+    counts = np.bincount(g, minlength=names.size).astype(np.float64)
+    section = TeamSection(n_questions=int(names.size))
+    per_q: dict = {}
+    for method in ("mean", "median", "logodds"):
+        vals, _, _ = aggregate_groups(g, p, method=method)
+        per_q[method] = (vals - yq) ** 2
+    lx, clipped = clipped_logit(p)
+    m = np.bincount(g, weights=lx, minlength=names.size) / counts
+    fit = fit_extremizing(m, yq.astype(np.int64))
+    per_q["extremized"] = (fit.oos_p - yq) ** 2
+    pair_scores = (p - yq[g]) ** 2
+    indiv = np.bincount(g, weights=pair_scores, minlength=names.size)
+    rows = [TeamRow("individuals (every analyst's forecast)", int(idx.size), float(indiv.sum() / counts.sum()) * factor2,
+                    interval(pair_scores * factor2, q))]
+    base = per_q["mean"]
+    for method, label in (("mean", "mean"), ("median", "median"), ("logodds", "mean of log-odds"),
+                          ("extremized", "extremized mean of log-odds (out of sample)")):
+        s = per_q[method]
+        row = TeamRow(f"team: {label}", int(names.size), float(s.mean()) * factor2, interval(s * factor2, names))
+        if method != "mean":
+            d = s - base
+            row.diff_vs_mean = float(d.mean()) * factor2
+            row.diff_ci = interval(d * factor2, names)
+        rows.append(row)
+    d = indiv / counts - base
+    rows[0].diff_vs_mean = float(d.mean()) * factor2
+    rows[0].diff_ci = interval(d * factor2, names)
+    section.rows = rows
+    # the best individual, on questions they forecast, beside the team on the same questions
+    who = pairs.analyst[idx].astype(str)
+    best = None
+    for name in np.unique(who):
+        mine = who == name
+        if mine.sum() < min_best:
+            continue
+        b = float(((p[mine] - yq[g[mine]]) ** 2).mean())
+        if best is None or b < best[1]:
+            best = (name, b, np.unique(g[mine]))
+    if best is not None:
+        section.best_individual = str(best[0])
+        section.best_individual_brier = best[1] * factor2
+        team_same = float(per_q["extremized"][best[2]].mean()) * factor2
+        section.notes.append(f"the best individual ({best[0]}, {best[2].size} questions) scored {best[1] * factor2:.3f};"
+                             f" the team's extremized forecast on the same questions {team_same:.3f}")
+    section.factor = fit.factor
+    section.factor_ci = None if fit.low is None else (fit.low, fit.high)
+    section.factor_cv = "leave-one-question-out"
+    section.notes.extend(fit.notes)
+    if clipped:
+        section.notes.append(f"{clipped} forecast(s) at or beyond 0.01 / 0.99 clipped before the log-odds")
+    return section

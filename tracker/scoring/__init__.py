@@ -34,6 +34,19 @@ from .comparison import (
     relative_brier,
 )
 from .intervals import GroupInterval, group_interval, holm
+from .groups import (
+    adjust_verdicts,
+    categorical_summary,
+    group_summary,
+    index_groups,
+    mean_interval,
+    pair_deviations,
+    reference_deviations,
+    relative_score,
+    relative_scores,
+    table_summary,
+    wilson_interval,
+)
 from .decomposition import CorpDecomposition, MurphyDecomposition, corp_decomposition, murphy_decomposition
 from .reliability import ReliabilityBin, ReliabilityBinned, ReliabilityCorp, reliability_binned, reliability_corp
 from .scores import (
@@ -76,6 +89,18 @@ __all__ = [
     "holm",
     # everything at once
     "summarize",
+    # groups of (question, analyst) pairs: what tracker score and the report show
+    "group_summary",
+    "table_summary",
+    "adjust_verdicts",
+    "categorical_summary",
+    "index_groups",
+    "mean_interval",
+    "wilson_interval",
+    "pair_deviations",
+    "reference_deviations",
+    "relative_score",
+    "relative_scores",
     # result types
     "LogScores",
     "LogScore",

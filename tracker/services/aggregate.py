@@ -159,7 +159,7 @@ def _median_revisions(qc, ac, prob, made):
 
 
 def _known_us(questions, used: np.ndarray) -> np.ndarray:
-    from .score import _epoch_us
+    from .pairs import _epoch_us
 
     return _epoch_us([questions.rows[int(i)][9] for i in used])
 
@@ -212,11 +212,12 @@ def fit_summary(fit) -> Optional[dict]:
 
 def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale: str, bootstrap: bool) -> list[dict]:
     """One ``tracker score`` row per aggregation method, scored by the same
-    code as an analyst's pairs (``services.score._pairs_of`` and
+    code as an analyst's pairs (``services.pairs._pairs_of`` and
     ``summary_of``), with ``relative_brier`` against the median analyst on
     the same questions and a ``team`` object (method, factor, clip count)."""
     from ..scoring.aggregate import CLIP, aggregate_groups
-    from .score import _categorical_summary, _pairs_of, summary_of
+    from ..scoring import categorical_summary, relative_scores
+    from .pairs import _pairs_of, summary_of
 
     methods = _check(methods, cv)
     questions = raw["questions"]
@@ -238,9 +239,10 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
                        ts if mode == "time-weighted" else None, questions, [label], mode)
         item = {"group": label}
         item.update(summary_of(tp, None, bins=bins, scale=scale, bootstrap=bootstrap, mode=mode))
-        item["categorical"] = _categorical_summary([])
-        diffs = [b - med_by_q[q] for q, b in zip(tp.question.tolist(), tp.brier.tolist()) if q in med_by_q]
-        item["relative_brier"] = float(np.mean(diffs)) * factor2 if diffs else None
+        item["categorical"] = categorical_summary([])
+        rel = relative_scores(tp.question, tp.analyst, tp.brier, reference=med_by_q, factor=factor2).get(label)
+        item.update(rel or {"relative_brier": None, "relative_brier_n": 0, "relative_brier_ci": None,
+                            "relative_brier_ci_method": None})
         team: dict[str, Any] = {"method": method, "n_clipped": int(clipped), "clip": CLIP if method in ("logodds", "extremized") else None}
         if method == "extremized":
             team["fit"] = fit_summary(fit)
@@ -252,24 +254,16 @@ def team_rows(pairs, raw: dict, *, mode: str, methods, cv: str, bins: int, scale
     return rows
 
 
-def relative_to_team(pairs, raw: dict, *, mode: str, cv: str, method: str = "extremized") -> dict:
-    """Each analyst's mean difference from the team's ``method`` aggregate on
-    the same questions (the team's Brier in the same mode), keyed by analyst:
-    below 0 beats the team."""
-    from .score import _pairs_of
+def team_scores(raw: dict, *, mode: str, cv: str, method: str = "extremized") -> dict:
+    """The team's ``method`` aggregate's Brier score (0-1 scale, in ``mode``) per question id: the reference
+    of ``tracker score --by analyst --relative-to team``."""
+    from .pairs import _pairs_of
 
     by_code = fit_factor_for(raw, mode, cv)[1] if method == "extremized" else None
     qs, ts, vs, _ = team_revisions(raw, method, by_code, mode)
     tp = _pairs_of(qs, np.zeros(qs.size, dtype=np.int64), np.clip(vs, 0.0, 1.0),
                    ts if mode == "time-weighted" else None, raw["questions"], [team_label(method)], mode)
-    team_by_q = dict(zip(tp.question.tolist(), tp.brier.tolist()))
-    sums: dict = {}
-    for who, q, b in zip(pairs.analyst.tolist(), pairs.question.tolist(), pairs.brier.tolist()):
-        if q in team_by_q:
-            s = sums.setdefault(who, [0.0, 0])
-            s[0] += b - team_by_q[q]
-            s[1] += 1
-    return {who: s[0] / s[1] for who, s in sums.items()}
+    return dict(zip(tp.question.tolist(), tp.brier.tolist()))
 
 
 # ------------------------------------------------------ one question's path
@@ -304,9 +298,9 @@ def question_aggregate(store: Store, question_id: str, *, method: str = "extremi
             fit_info = {"factor": a, "source": "given"}
         else:
             raw: dict = {}
-            from .score import load_pairs
+            from .pairs import load_pairs
 
-            load_pairs(store, mode="final", raw=raw)
+            load_pairs(store, raw=raw)
             if question_id in raw["questions"].code and raw["questions"].code[question_id] >= 0:
                 keep = raw["qc"] != raw["questions"].code[question_id]
                 raw = dict(raw, qc=raw["qc"][keep], ac=raw["ac"][keep], prob=raw["prob"][keep], made=raw["made"][keep])
@@ -383,13 +377,14 @@ def recalibration(store: Store, *, analyst: Optional[str] = None, team: bool = F
     meant: its realized frequency (Wilson interval) and the recalibrated
     value of its typical number."""
     from ..scoring.recalibrate import recalibrate, realized_frequency
-    from .score import load_pairs
+    from ..scope import Scope
+    from .pairs import load_pairs
 
     if analyst and team:
         raise ValidationError("choose --analyst NAME or --team, not both")
     raw: Optional[dict] = {} if team else None
-    pairs = load_pairs(store, mode=mode, analyst=analyst, quarter=quarter, scenario=scenario, tag=tag,
-                       progress=progress, raw=raw)
+    scope = Scope.make(mode=mode, analyst=analyst, quarter=quarter, scenario=scenario, tag=tag)
+    pairs = load_pairs(store, scope, progress=progress, raw=raw)
     who = analyst or ("team (extremized)" if team else "all analysts")
     if team:
         fit, by_code = fit_factor_for(raw, "final", "loo")
@@ -445,108 +440,3 @@ def plot(store: Store, kind: str, *, question: Optional[str] = None, analyst: Op
         return fig, "; ".join(path["notes"]) or None
     out = recalibration(store, analyst=analyst, quarter=quarter, scenario=scenario, tag=tag, progress=progress)
     return recalibration_figure(out), "; ".join(out["notes"]) or None
-
-
-# ---------------------------------------------------- the report's section
-
-
-def _clustered_ci(sums: np.ndarray, counts: np.ndarray, *, level: float = 0.95, n_resamples: int = 2000,
-                  seed: int = 42) -> Optional[tuple]:
-    """Interval of sum(sums) / sum(counts) resampling questions (clusters):
-    percentile bootstrap up to 2,000 questions, else the ratio estimator's
-    normal interval."""
-    n = sums.size
-    if n < 2:
-        return None
-    tail = (1.0 - level) / 2.0
-    if n <= 2000:
-        rng = np.random.default_rng(seed)
-        est = []
-        step = max(1, (1 << 21) // n)
-        for start in range(0, n_resamples, step):
-            b = min(step, n_resamples - start)
-            w = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(np.float64)
-            est.append((w @ sums) / (w @ counts))
-        est = np.concatenate(est)
-        return float(np.quantile(est, tail)), float(np.quantile(est, 1.0 - tail))
-    from statistics import NormalDist
-
-    r = sums.sum() / counts.sum()
-    se = float(np.sqrt(((sums - r * counts) ** 2).sum()) / counts.sum())
-    z = NormalDist().inv_cdf(1.0 - tail)
-    return float(r - z * se), float(r + z * se)
-
-
-def team_section(pairs, idx: np.ndarray, *, scale: str = "0-1", min_best: int = 5):
-    """The report's "The team's combined forecast" section, from the scored
-    binary pairs ``idx``: each question's forecasts as scored (in the final
-    mode: every analyst's final forecast) combined by each method, the
-    extremized one with its factor fitted leaving the question out; the
-    individuals pooled; each with a question-clustered interval, and its
-    difference from the plain mean on the same questions."""
-    from ..report.team import TeamRow, TeamSection
-    from ..scoring.aggregate import aggregate_groups, clipped_logit, fit_extremizing
-
-    factor2 = 2.0 if scale == "0-2" else 1.0
-    if idx.size == 0:
-        return TeamSection(n_questions=0, notes=["no resolved binary forecasts yet"])
-    q = pairs.question[idx].astype(str)
-    names, g = np.unique(q, return_inverse=True)
-    p = pairs.p[idx]
-    yq = np.zeros(names.size)
-    yq[g] = pairs.y[idx]
-    counts = np.bincount(g, minlength=names.size).astype(np.float64)
-    ones = np.ones(names.size)
-    section = TeamSection(n_questions=int(names.size))
-    per_q: dict = {}
-    for method in ("mean", "median", "logodds"):
-        vals, _, _ = aggregate_groups(g, p, method=method)
-        per_q[method] = (vals - yq) ** 2
-    lx, clipped = clipped_logit(p)
-    m = np.bincount(g, weights=lx, minlength=names.size) / counts
-    fit = fit_extremizing(m, yq.astype(np.int64))
-    per_q["extremized"] = (fit.oos_p - yq) ** 2
-    indiv = np.bincount(g, weights=(p - yq[g]) ** 2, minlength=names.size)
-    rows = [TeamRow("individuals (every analyst's forecast)", int(idx.size), float(indiv.sum() / counts.sum()) * factor2,
-                    _scaled(_clustered_ci(indiv, counts), factor2))]
-    base = per_q["mean"]
-    for method, label in (("mean", "mean"), ("median", "median"), ("logodds", "mean of log-odds"),
-                          ("extremized", "extremized mean of log-odds (out of sample)")):
-        s = per_q[method]
-        row = TeamRow(f"team: {label}", int(names.size), float(s.mean()) * factor2, _scaled(_clustered_ci(s, ones), factor2))
-        if method != "mean":
-            d = s - base
-            row.diff_vs_mean = float(d.mean()) * factor2
-            row.diff_ci = _scaled(_clustered_ci(d, ones), factor2)
-        rows.append(row)
-    d = indiv / counts - base
-    rows[0].diff_vs_mean = float(d.mean()) * factor2
-    rows[0].diff_ci = _scaled(_clustered_ci(d, ones), factor2)
-    section.rows = rows
-    # the best individual, on questions they forecast, beside the team on the same questions
-    who = pairs.analyst[idx].astype(str)
-    best = None
-    for name in np.unique(who):
-        mine = who == name
-        if mine.sum() < min_best:
-            continue
-        b = float(((p[mine] - yq[g[mine]]) ** 2).mean())
-        if best is None or b < best[1]:
-            best = (name, b, np.unique(g[mine]))
-    if best is not None:
-        section.best_individual = str(best[0])
-        section.best_individual_brier = best[1] * factor2
-        team_same = float(per_q["extremized"][best[2]].mean()) * factor2
-        section.notes.append(f"the best individual ({best[0]}, {best[2].size} questions) scored {best[1] * factor2:.3f};"
-                             f" the team's extremized forecast on the same questions {team_same:.3f}")
-    section.factor = fit.factor
-    section.factor_ci = None if fit.low is None else (fit.low, fit.high)
-    section.factor_cv = "leave-one-question-out"
-    section.notes.extend(fit.notes)
-    if clipped:
-        section.notes.append(f"{clipped} forecast(s) at or beyond 0.01 / 0.99 clipped before the log-odds")
-    return section
-
-
-def _scaled(ci, factor):
-    return None if ci is None else (ci[0] * factor, ci[1] * factor)

@@ -9,24 +9,10 @@ from typing import Optional
 
 from ..errors import ValidationError
 from ..models import UTC, utcnow
+from ..periods import parse_quarter
 from ..storage import Store
 from ..storage.queries import chunked, current_resolutions, is_current, latest_forecasts
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, forecast_dict, question_row, resolution_dict, tags_of
-
-QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
-
-
-def parse_quarter(text: str) -> tuple[str, date, date]:
-    """``2018Q3`` or ``2018-Q3`` -> ("2018Q3", 2018-07-01, 2018-09-30)."""
-    m = QUARTER_RE.match(str(text))
-    if not m:
-        raise ValidationError(f"quarter {text!r} is not like 2018Q3")
-    year, q = int(m.group(1)), int(m.group(2))
-    if not 1900 <= year <= 9998:
-        raise ValidationError(f"quarter {text!r} is out of range")
-    start = date(year, 3 * q - 2, 1)
-    end = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
-    return f"{year}Q{q}", start, end
 
 
 def parse_days(text: str) -> int:
@@ -119,8 +105,7 @@ def skeleton(review_data: dict, *, reviewer: str) -> dict:
             "evidence": [],
             "note": "",
         })
-    label = review_data["quarter"]
-    return {"period": f"{label[:4]}-{label[4:]}", "reviewer": reviewer, "resolutions": entries}
+    return {"period": parse_quarter(review_data["quarter"]).file_label, "reviewer": reviewer, "resolutions": entries}
 
 
 SKELETON_HEADER = """\

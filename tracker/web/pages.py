@@ -285,7 +285,9 @@ def history_svg(request: Request, question_id: str):
 
 
 def _current_quarter(today: date) -> str:
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    from ..periods import quarter_label
+
+    return quarter_label(today)
 
 
 @router.get("/review")
