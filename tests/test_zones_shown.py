@@ -79,3 +79,48 @@ def test_status_follows_the_teams_date_not_utcs(sqlite_url):
     cli.ok("question", "add", "Q", "--deadline", deadline.isoformat(), "--id", "q", "--opened", "2020-01-01")
     assert js(cli.ok("show", "q", "--json"))["status"] == expected
     assert [r["status"] for r in js(cli.ok("list", "--json"))] == [expected]
+
+
+# ------------------------------------------------ the team's zone on every road
+
+CSV_HEAD = "question,analyst,probability,made_at,deadline,outcome,known_at\n"
+
+
+def test_a_csv_import_ends_the_deadline_day_in_the_team_zone(sqlite_url, tmp_path):
+    """22:00 in New York on the deadline day is 02:00 UTC the next day: in time
+    for a New York team, late for a UTC one; 01:30 the next morning in New
+    York is late for both."""
+    in_time = tmp_path / "in_time.csv"
+    in_time.write_text(CSV_HEAD + "q,zed,0.3,2024-03-01T00:00:00Z,2024-03-31,,\n"
+                               "q,ana,0.4,2024-04-01T02:00:00Z,2024-03-31,,\n")
+    late = tmp_path / "late.csv"
+    late.write_text(CSV_HEAD + "q,bob,0.4,2024-04-01T05:30:00Z,2024-03-31,,\n")
+    utc_team = CLI(f"sqlite:///{tmp_path / 'utc.db'}")
+    utc_team.ok("db", "upgrade")
+    utc_team.fails("import", str(in_time), match="after the deadline")
+    ny = CLI(sqlite_url)
+    ny.ok("db", "upgrade")
+    ny.ok("team", "set", "timezone", "America/New_York")
+    ny.ok("import", str(in_time))
+    assert [f["analyst"] for f in js(ny.ok("show", "q", "--json"))["forecasts"]] == ["zed", "ana"]
+    ny.fails("import", str(late), match="after the deadline")
+
+
+def test_the_time_weighted_window_ends_with_the_deadline_day_in_the_team_zone(sqlite_url, tmp_path):
+    """0.2 from 1 March 00:00 UTC, 0.8 from 2 March 12:00 UTC, deadline 2 March,
+    yes. A UTC team's window ends 3 March 00:00 UTC: (36 h x 0.64 + 12 h x
+    0.04) / 48 h = 0.49. A New York team's (EST) ends 05:00 UTC: (36 x 0.64 +
+    17 x 0.04) / 53 = 0.447547."""
+    rows = ("q,ana,0.2,2024-03-01T00:00:00Z,2024-03-02,yes,2024-03-05T00:00:00Z\n"
+            "q,ana,0.8,2024-03-02T12:00:00Z,2024-03-02,yes,2024-03-05T00:00:00Z\n")
+    path = tmp_path / "f.csv"
+    path.write_text(CSV_HEAD + rows)
+    figures = {}
+    for zone in ("UTC", "America/New_York"):
+        cli = CLI(f"sqlite:///{tmp_path / (zone.replace('/', '-') + '.db')}")
+        cli.ok("db", "upgrade")
+        cli.ok("team", "set", "timezone", zone)
+        cli.ok("import", str(path))
+        figures[zone] = js(cli.ok("score", "--mode", "time-weighted", "--forecasts", "all", "--json"))["brier"]
+    assert abs(figures["UTC"] - 0.49) < 1e-9
+    assert abs(figures["America/New_York"] - (36 * 0.64 + 17 * 0.04) / 53) < 1e-9

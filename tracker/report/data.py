@@ -289,3 +289,4 @@ class QuestionHistory:
     outcome: Optional[str] = None
     known_at: Optional[datetime] = None
     as_of: Optional[datetime] = None  # open questions: forecasts are carried forward to this moment
+    deadline_ends_at: Optional[datetime] = None  # the end of the deadline day in the team's zone (None: UTC midnight)

@@ -246,11 +246,14 @@ def calibration_grid(groups: Sequence[CalibrationData], *, ncols: Optional[int] 
 # --------------------------------------------------------------------- history
 
 
-def _deadline_end(d) -> datetime:
-    """The moment a deadline passes: the end of that day, UTC (as ``tracker.models.deadline_end``)."""
+def _deadline_end(h: QuestionHistory) -> datetime:
+    """The moment a question's deadline passes: the end of that day in the
+    team's zone as the service found it, else UTC midnight (as ``tracker.models.deadline_end``)."""
     from datetime import time, timezone
 
-    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    if h.deadline_ends_at is not None:
+        return h.deadline_ends_at
+    return datetime.combine(h.deadline + timedelta(days=1), time(0), tzinfo=timezone.utc)
 
 
 def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
@@ -261,7 +264,7 @@ def history_figure(h: QuestionHistory, ax: Optional["Axes"] = None) -> "Figure":
     (the title says so); unresolved or annulled categorical questions get one
     panel per outcome (a new figure: ``ax`` cannot hold several panels).
     """
-    deadline = _deadline_end(h.deadline)
+    deadline = _deadline_end(h)
     close = min(deadline, h.known_at) if h.known_at else (min(deadline, h.as_of) if h.as_of else deadline)
     if h.kind == "binary":
         panels = [("yes", "probability of yes")]

@@ -43,7 +43,7 @@ def aggregate_figure(h: QuestionHistory, path: dict, ax: Optional["Axes"] = None
     points = [pt for pt in path["points"] if pt["value"] is not None]
     if not points:
         return fig
-    deadline = _deadline_end(h.deadline)
+    deadline = _deadline_end(h)
     close = min(deadline, h.known_at) if h.known_at else deadline
     method, factor = path["method"], path.get("factor")
     label = f"team ({method}{f', a = {factor:.2f}' if method == 'extremized' and factor else ''})"

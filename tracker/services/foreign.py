@@ -203,8 +203,11 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
     enc = encoding(conn)
     tz = enc.tz
     recorded = enc.ts(now_ts)
-    # a question already recorded keeps its deadline
-    ends = {qid: _ts(deadline_end(_as_date(existing[qid]["deadline"]) if qid in existing else q.deadline))
+    # a question already recorded keeps its deadline, whose day ends at midnight in the team's zone
+    from .week import read_settings, team_zone
+
+    team_tz = team_zone(read_settings(conn))
+    ends = {qid: _ts(deadline_end(_as_date(existing[qid]["deadline"]) if qid in existing else q.deadline, team_tz))
             for qid, q in batch.questions.items()}
     seen = set()
     total = len(forecasts)

@@ -134,6 +134,7 @@ class _Questions:
     ids: list
     rows: list  # raw (id, kind, outcomes, ordered, deadline, opened_at, scenario_id, phrase, outcome, known_at)
     code: dict  # id -> code
+    tz: Any = None  # the team's zone: a deadline day ends at midnight there (None: UTC)
 
     def info(self, code: int) -> SimpleNamespace:
         """One question's facts as typed values (as SQLAlchemy would give them)."""
@@ -143,6 +144,12 @@ class _Questions:
             ordered=bool(ordered), deadline=_as_date(deadline), opened_at=_as_datetime(opened_at),
             scenario_id=scenario_id, phrase=phrase, outcome=outcome, known_at=_as_datetime(known_at),
         )
+
+
+def _team_zone(conn):
+    from .week import read_settings, team_zone
+
+    return team_zone(read_settings(conn))
 
 
 def _as_date(value: Any) -> date:
@@ -238,7 +245,8 @@ def load_pairs(
         if chosen is not None:
             stmt = stmt.where(chosen)
         qrows = raw_rows(conn, qstmt)
-        questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)))
+        questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)),
+                               _team_zone(conn))
         tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))
@@ -262,7 +270,7 @@ def load_pairs(
         raw.update(qc=qc, ac=ac, prob=prob, made=made, questions=questions, analysts=analysts)
     pairs.tags = dict(tags)
     infos = {qid: questions.info(questions.code[qid]) for qid in dict.fromkeys(row[0] for row in categorical)}
-    pairs.categorical = categorical_pairs(categorical, infos, mode)
+    pairs.categorical = categorical_pairs(categorical, infos, mode, questions.tz)
     pairs.n_forecasts = n_rows + len(categorical)
     pairs.forecasts = which
     return pairs
@@ -375,7 +383,7 @@ def _pairs_of(qc: np.ndarray, ac: np.ndarray, prob: np.ndarray, made: Optional[n
         for i in used.tolist():
             info = questions.info(i)
             opened_q[i] = _epoch_us([info.opened_at])[0] / 1e6
-            end_q[i] = _epoch_us([deadline_end(info.deadline)])[0] / 1e6
+            end_q[i] = _epoch_us([deadline_end(info.deadline, questions.tz)])[0] / 1e6
             known_q[i] = _epoch_us([info.known_at])[0] / 1e6
         brier, coverage = _time_weighted_runs(made / 1e6, prob, yes_q[qc].astype(np.float64), starts, ends, pq,
                                               opened_q, end_q, known_q)
@@ -419,7 +427,7 @@ def _time_weighted_runs(made: np.ndarray, prob: np.ndarray, yes: np.ndarray, sta
     return score, coverage
 
 
-def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
+def categorical_pairs(rows: list, questions: dict, mode: str, tz=None) -> list[dict]:
     """One item per categorical (question, analyst) pair from rows (question_id, analyst, probability,
     vector, made_at, ...) sorted by question, analyst and time. In the time-weighted mode the Brier
     score (and the RPS of ordered questions) is time-weighted by the rules of the binary questions
@@ -446,7 +454,7 @@ def categorical_pairs(rows: list, questions: dict, mode: str) -> list[dict]:
             ends = np.cumsum(sizes)
             starts = ends - np.array(sizes)
             opened = _epoch_us([info.opened_at])[0] / 1e6
-            end = _epoch_us([deadline_end(info.deadline)])[0] / 1e6
+            end = _epoch_us([deadline_end(info.deadline, tz)])[0] / 1e6  # the end of the day in the team's zone
             known = _epoch_us([info.known_at])[0] / 1e6
             results = {}
             scorers = [("brier", categorical_brier_scores)] + ([("rps", ranked_probability_scores)] if info.ordered else [])

@@ -235,8 +235,12 @@ def question_history(store: Store, question_id: str):
 
     F = T_FORECAST
     latest, r = _latest_resolution()
+    from ..models import deadline_end
+    from .week import read_settings, team_zone
+
     with store.read() as conn:
         q = question_row(conn, question_id)
+        ends = deadline_end(q["deadline"], team_zone(read_settings(conn)))
         rows = conn.execute(select(F.c.analyst, F.c.made_at, F.c.probability, F.c.probabilities)
                             .where(F.c.question_id == question_id).order_by(F.c.analyst, F.c.made_at, F.c.id)).all()
         res = conn.execute(select(r.c.outcome, r.c.annulled, r.c.known_at)
@@ -252,7 +256,7 @@ def question_history(store: Store, question_id: str):
         id=q["id"], text=q["text"], kind=q["kind"], outcomes=list(q["outcomes"]), deadline=q["deadline"],
         opened_at=aware(q["opened_at"]), series=list(series.values()), status=status,
         outcome=None if res is None or res.annulled else res.outcome,
-        known_at=None if res is None else aware(res.known_at), as_of=utcnow(),
+        known_at=None if res is None else aware(res.known_at), as_of=utcnow(), deadline_ends_at=ends,
     )
 
 

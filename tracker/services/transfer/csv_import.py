@@ -288,6 +288,7 @@ class CsvState:
     tags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     have: set[tuple] = dataclasses.field(default_factory=set)
     latest: dict[tuple, float] = dataclasses.field(default_factory=dict)
+    tz: Any = None  # the team's zone: a deadline day ends at midnight there (None: UTC)
 
 
 def read_state(conn, qids: list[str]) -> CsvState:
@@ -296,7 +297,9 @@ def read_state(conn, qids: list[str]) -> CsvState:
 
     from ..common import tags_of
 
-    state = CsvState()
+    from ..week import read_settings, team_zone
+
+    state = CsvState(tz=team_zone(read_settings(conn)))
     for chunk in chunked(qids):
         for row in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(chunk))).mappings():
             state.questions[row["id"]] = row
@@ -386,11 +389,11 @@ def plan_csv(by_question: dict[str, list[tuple]], state: CsvState, *, filename: 
                 raise ValidationError(f"{filename}: line {first[_LINE]}: question {qid!r} does not exist and has no deadline")
             deadline = deadlines.pop()
             opened = min(map(made_key, qrows))
-            end_ts = _ts(deadline_end(deadline))
+            end_ts = _ts(deadline_end(deadline, state.tz))
             q = {"id": qid, "kind": "binary", "outcomes": ["yes", "no"], "deadline": deadline, "opened_at": opened}
             late = next((r for r in qrows if r[_MADE] >= end_ts), None)
             if late is not None:
-                _check_csv_forecast(f"{filename}: line {late[_LINE]}", q, None, late[_MADE], None, now)
+                _check_csv_forecast(f"{filename}: line {late[_LINE]}", q, None, late[_MADE], None, now, state.tz)
             new_questions.append((qid, texts.pop() if texts else qid, deadline, opened))
             new_tags.extend((qid, t) for t in (tagsets.pop() if tagsets else ()))
         else:
@@ -406,7 +409,7 @@ def plan_csv(by_question: dict[str, list[tuple]], state: CsvState, *, filename: 
                     raise ConflictError(
                         f"{filename}: line {first[_LINE]}: tags of {qid!r} ({';'.join(next(iter(tagsets)))}) differ from the recorded ({';'.join(recorded_tags)})"
                     )
-            end_ts = _ts(deadline_end(q["deadline"]))
+            end_ts = _ts(deadline_end(q["deadline"], state.tz))
         if len(file_outcomes) > 1:
             with_outcome = [r for r in qrows if r[_INFO][_OUTCOME] is not None]
             clash = next(r for r in with_outcome if r[_INFO][_OUTCOME] != with_outcome[0][_INFO][_OUTCOME])
@@ -445,7 +448,7 @@ def plan_csv(by_question: dict[str, list[tuple]], state: CsvState, *, filename: 
                 continue
             seen_rows.add(key)
             if prior is not None or made > soon_ts or made >= end_ts or (known_ts is not None and made > known_ts):
-                _check_csv_forecast(f"{filename}: line {line}", q, prior, made, known_ts, now)
+                _check_csv_forecast(f"{filename}: line {line}", q, prior, made, known_ts, now, state.tz)
             analysts.add(who)
             # the row as stored (FORECAST_COLUMNS)
             forecasts.append((qid, who, p, _JSON_NULL, made + tz, recorded, explicit, None, "csv"))
@@ -484,13 +487,13 @@ def write_csv_plan(conn, plan: CsvPlan, *, filename: str, recorded_by: str, now:
     _insert_csv_resolutions(conn, plan.outcomes, filename, recorded_by, now, now_ts)
 
 
-def _check_csv_forecast(where: str, q, prior, made: str, known_ts: Optional[str], now: datetime) -> None:
+def _check_csv_forecast(where: str, q, prior, made: str, known_ts: Optional[str], now: datetime, tz=None) -> None:
     """The forecast rules (tracker.rules) for one CSV row the text
     comparisons picked out: the rules give the verdict and the message."""
     try:
         rules.check_forecast_open(q["id"], prior)
         rules.check_forecast_time(q["id"], _dt(made), deadline=q["deadline"], now=now,
-                                  known_at=_dt(known_ts) if known_ts is not None else None, imported=True)
+                                  known_at=_dt(known_ts) if known_ts is not None else None, imported=True, tz=tz)
     except ValidationError as exc:
         raise ValidationError(f"{where}: {exc}") from None
 
