@@ -10,6 +10,7 @@ analyst role are dated by the server and recorded under that role's name."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -192,31 +193,42 @@ def test_sqlite_refuses_replace_into_clarification(sqlite_url):
 # ------------------------------------------------------------- PostgreSQL
 
 
-@pytest.fixture
-def team_db():
-    """A database of its own with an analyst role; dropped afterwards."""
+@contextlib.contextmanager
+def fresh_pg_database(prefix: str, roles: list[str]):
+    """(admin connection, name, url) of an empty database made for one test;
+    the database, the login roles named in ``roles`` (filled in by the test)
+    and the database's group roles are dropped afterwards."""
     reason = pg_reason()
     if reason:
         pytest.skip(reason)
     import psycopg
 
     from tracker.services.admin import group_names
-    from tracker.storage import open_store
 
-    name, role = "tc_" + secrets.token_hex(6), "ana_" + secrets.token_hex(4)
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_BASE.rsplit("/", 1)[0] + "/" + name
     try:
-        open_store(url, upgrade=True).dispose()
-        CLI(url).ok("db", "grant-analyst", role)
-        yield name, url, role
+        yield admin, name, PG_BASE.rsplit("/", 1)[0] + "/" + name
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        for role in roles:
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
         for group in group_names(name, "public").values():
             admin.execute(f'DROP ROLE IF EXISTS "{group}"')
         admin.close()
+
+
+@pytest.fixture
+def team_db():
+    """A database of its own with an analyst role; dropped afterwards."""
+    from tracker.storage import open_store
+
+    role = "ana_" + secrets.token_hex(4)
+    with fresh_pg_database("tc", [role]) as (_admin, name, url):
+        open_store(url, upgrade=True).dispose()
+        CLI(url).ok("db", "grant-analyst", role)
+        yield name, url, role
 
 
 def _as(name: str, role: str):
@@ -282,20 +294,14 @@ def test_the_upgrade_takes_away_what_the_old_cluster_wide_groups_had():
     """A database set up by an early version granted the cluster-wide group
     tracker_analyst; after the upgrade its members reach nothing here until
     granted again per database."""
-    reason = pg_reason()
-    if reason:
-        pytest.skip(reason)
     import psycopg
 
     from tracker.storage import make_engine, open_store
     from tracker.storage.migrations import run_upgrade
 
-    name, member = "tl_" + secrets.token_hex(6), "old_" + secrets.token_hex(4)
-    admin = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_BASE.rsplit("/", 1)[0] + "/" + name
+    member = "old_" + secrets.token_hex(4)
     made_group = False
-    try:
+    with fresh_pg_database("tl", [member]) as (admin, name, url):
         engine = make_engine(url)
         with engine.begin() as conn:
             run_upgrade(conn, "0006")
@@ -303,23 +309,23 @@ def test_the_upgrade_takes_away_what_the_old_cluster_wide_groups_had():
         made_group = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tracker_analyst'").fetchone() is None
         if made_group:
             admin.execute("CREATE ROLE tracker_analyst NOLOGIN")
-        admin.execute(f'CREATE ROLE "{member}" LOGIN IN ROLE tracker_analyst')
-        with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True) as owner:
-            owner.execute("GRANT USAGE ON SCHEMA public TO tracker_analyst")
-            owner.execute("GRANT SELECT ON forecast, question TO tracker_analyst")
-            owner.execute("GRANT INSERT ON forecast TO tracker_analyst")
-        with _as(name, member) as conn:
-            assert conn.execute("SELECT count(*) FROM question").fetchone()[0] == 0  # the leak, before
-        open_store(url, upgrade=True).dispose()
-        with _as(name, member) as conn:
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute("SELECT count(*) FROM question")
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'DROP ROLE IF EXISTS "{member}"')
-        if made_group:
-            try:
-                admin.execute("DROP ROLE IF EXISTS tracker_analyst")
-            except psycopg.Error:
-                pass
-        admin.close()
+        try:
+            admin.execute(f'CREATE ROLE "{member}" LOGIN IN ROLE tracker_analyst')
+            with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True) as owner:
+                owner.execute("GRANT USAGE ON SCHEMA public TO tracker_analyst")
+                owner.execute("GRANT SELECT ON forecast, question TO tracker_analyst")
+                owner.execute("GRANT INSERT ON forecast TO tracker_analyst")
+            with _as(name, member) as conn:
+                assert conn.execute("SELECT count(*) FROM question").fetchone()[0] == 0  # the leak, before
+            open_store(url, upgrade=True).dispose()
+            with _as(name, member) as conn:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute("SELECT count(*) FROM question")
+        finally:
+            admin.execute(f'DROP ROLE IF EXISTS "{member}"')
+            if made_group:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                try:
+                    admin.execute("DROP ROLE IF EXISTS tracker_analyst")
+                except psycopg.Error:
+                    pass
