@@ -48,8 +48,15 @@ def pg_url():
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
+        from tracker.storage.roles import group_names
+
         with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            # the schema's group roles, if a test granted any (roles are cluster-wide)
+            for group in group_names("test", schema).values():
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (group,)).fetchone():
+                    conn.execute(f'DROP OWNED BY "{group}"')
+                    conn.execute(f'DROP ROLE "{group}"')
 
 
 @pytest.fixture
