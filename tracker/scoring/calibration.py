@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 from typing import Optional, Sequence
 
@@ -98,9 +98,23 @@ class CalibrationSlope(Result):
     reason: str | None = None
     p_value: float | None = None  # Wald test of slope = 1, two-sided
     n_clipped: int = 0  # forecasts moved to [LOGIT_CLIP, 1 - LOGIT_CLIP] before the logit
+    ci_method: str | None = None  # a key of SLOPE_CI_METHODS; None without an interval
+    n_questions: int | None = None  # distinct questions, when the question of each forecast was given
 
 
-def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
+#: The values of ``CalibrationSlope.ci_method`` (``slope_ci_method`` in summaries), and what each means.
+SLOPE_CI_METHODS = {
+    "wald": "Wald interval from the model's information (forecasts on different questions, independent)",
+    "cluster-sandwich": "Wald interval with the cluster-robust (sandwich) variance clustered by question, "
+                        "small-sample factor G/(G-1) (forecasts sharing a question share its outcome)",
+}
+
+#: Fewer questions than this in a group with several forecasts on a question: a slope, but no clustered
+#: interval (a sandwich over so few clusters is far too narrow), hence no test and no verdict.
+MIN_CLUSTERS = 10
+
+
+def calibration_slope(p, y, *, level: float = 0.95, questions=None) -> CalibrationSlope:
     """Cox's logistic recalibration: intercept and slope of y on logit(p), by maximum likelihood.
 
     Fits ``logit P(y_i = 1) = a + b logit(p_i)`` by Newton-Raphson (IRLS) with
@@ -123,13 +137,83 @@ def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
     (every event at or above every non-event or the reverse: the maximum
     likelihood estimate is infinite); or no convergence in 100 iterations.
 
+    ``questions`` (the question id of each forecast, optional): where some
+    question holds several forecasts (a team: analysts share its outcome)
+    the interval and the test use the cluster-robust variance clustered by
+    question (:func:`cluster_robust_slope`, ``ci_method``
+    "cluster-sandwich"); where every question holds one forecast, or
+    without ``questions``, the model's own ("wald"), unchanged.
+
     Reference: Cox, D. R. (1958), Two further applications of a model for
     binary regression, Biometrika 45:562-565.
     """
     p = v.probabilities(p)
     y = v.outcomes(y)
     v.same_length(("p", p), ("y", y))
-    return _calibration_slope(tabulate(p, y), v.level(level))
+    fit = _calibration_slope(tabulate(p, y), v.level(level))
+    if questions is None:
+        return fit
+    questions = v.id_array(questions, "questions")
+    v.same_length(("p", p), ("questions", questions))
+    return cluster_robust_slope(fit, p, y, questions)
+
+
+def cluster_robust_slope(fit: CalibrationSlope, p: np.ndarray, y: np.ndarray, questions) -> CalibrationSlope:
+    """``fit`` (of ``p`` against ``y``) with its interval and test made robust to shared outcomes.
+
+    Forecasts on the same question share its outcome, so they are not
+    independent and the model's information understates the variance (the
+    interval is too narrow and the test too eager). With ``G`` questions,
+    ``x_i = (1, logit p_i)`` (clipped as in the fit), ``mu_i`` the fitted
+    probability, ``A`` the information ``sum_i mu_i (1 - mu_i) x_i x_i'`` and
+    the score of question c ``g_c = sum_{i in c} (y_i - mu_i) x_i``, the
+    variance is the sandwich ``A^-1 [G / (G - 1) sum_c g_c g_c'] A^-1``
+    (Liang and Zeger 1986; the factor G/(G-1) is the usual small-sample
+    correction, Cameron and Miller 2015, A practitioner's guide to
+    cluster-robust inference, J. Human Resources 50:317-372). The interval
+    is ``slope -+ z se`` and ``p_value`` the Wald test of slope = 1 with that
+    se; ``ci_method`` is "cluster-sandwich".
+
+    Where every question holds one forecast there is nothing to cluster: the
+    fit is returned unchanged (the model-based "wald" interval). Below
+    :data:`MIN_CLUSTERS` questions with shared outcomes the slope is kept but
+    the interval and the test are dropped (``reason`` says why): a sandwich
+    over a handful of questions is itself far too noisy.
+    """
+    try:
+        _, code = np.unique(questions, return_inverse=True)
+    except TypeError:
+        raise ValueError("questions: ids must be mutually comparable (e.g. all strings or all integers)") from None
+    g_count = int(code.max()) + 1 if code.size else 0
+    fit = replace(fit, n_questions=g_count)
+    if fit.slope is None or g_count == code.size:
+        return fit
+    if g_count < MIN_CLUSTERS:
+        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None,
+                       reason=f"no slope interval: {g_count} questions shared by several forecasts, "
+                              f"fewer than {MIN_CLUSTERS}")
+    q = np.clip(p, LOGIT_CLIP, 1.0 - LOGIT_CLIP)
+    lx = np.log(q) - np.log1p(-q)
+    eta = fit.intercept + fit.slope * lx
+    mu = 0.5 * (1.0 + np.tanh(0.5 * eta))
+    resid = y.astype(np.float64) - mu
+    w = mu * (1.0 - mu)
+    info = np.array([[w.sum(), dot(w, lx)], [dot(w, lx), np.einsum("i,i,i->", w, lx, lx)]])
+    scores = np.column_stack((np.bincount(code, weights=resid, minlength=g_count),
+                              np.bincount(code, weights=resid * lx, minlength=g_count)))
+    meat = scores.T @ scores * (g_count / (g_count - 1.0))
+    try:
+        bread = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None,
+                       reason="calibration slope interval undefined: singular information matrix")
+    cov = bread @ meat @ bread
+    se_a, se_b = float(np.sqrt(max(cov[0, 0], 0.0))), float(np.sqrt(max(cov[1, 1], 0.0)))
+    z = NormalDist().inv_cdf(0.5 + fit.level / 2.0)
+    a, b = fit.intercept, fit.slope
+    return replace(fit, slope_ci=(b - z * se_b, b + z * se_b), intercept_ci=(a - z * se_a, a + z * se_a),
+                   p_value=_normal_two_sided((b - 1.0) / se_b) if se_b > 0 else None,
+                   ci_method="cluster-sandwich")
 
 
 def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
@@ -184,6 +268,7 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
         iterations=fit.iterations,
         p_value=_normal_two_sided((b - 1.0) / float(se_b)) if se_b > 0 else None,
         n_clipped=n_clipped,
+        ci_method="wald",
     )
 
 
