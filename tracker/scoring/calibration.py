@@ -105,12 +105,13 @@ class CalibrationSlope(Result):
 #: The values of ``CalibrationSlope.ci_method`` (``slope_ci_method`` in summaries), and what each means.
 SLOPE_CI_METHODS = {
     "wald": "Wald interval from the model's information (forecasts on different questions, independent)",
-    "cluster-sandwich": "Wald interval with the cluster-robust (sandwich) variance clustered by question, "
-                        "small-sample factor G/(G-1) (forecasts sharing a question share its outcome)",
+    "cluster-jackknife": "cluster-robust interval by question: the jackknife (CV3) variance leaving out one "
+                         "question at a time, Student t with G - 1 degrees of freedom (forecasts sharing a "
+                         "question share its outcome)",
 }
 
 #: Fewer questions than this in a group with several forecasts on a question: a slope, but no clustered
-#: interval (a sandwich over so few clusters is far too narrow), hence no test and no verdict.
+#: interval (a variance estimated from so few questions is itself noise), hence no test and no verdict.
 MIN_CLUSTERS = 10
 
 
@@ -141,7 +142,7 @@ def calibration_slope(p, y, *, level: float = 0.95, questions=None) -> Calibrati
     question holds several forecasts (a team: analysts share its outcome)
     the interval and the test use the cluster-robust variance clustered by
     question (:func:`cluster_robust_slope`, ``ci_method``
-    "cluster-sandwich"); where every question holds one forecast, or
+    "cluster-jackknife"); where every question holds one forecast, or
     without ``questions``, the model's own ("wald"), unchanged.
 
     Reference: Cox, D. R. (1958), Two further applications of a model for
@@ -163,22 +164,31 @@ def cluster_robust_slope(fit: CalibrationSlope, p: np.ndarray, y: np.ndarray, qu
 
     Forecasts on the same question share its outcome, so they are not
     independent and the model's information understates the variance (the
-    interval is too narrow and the test too eager). With ``G`` questions,
-    ``x_i = (1, logit p_i)`` (clipped as in the fit), ``mu_i`` the fitted
-    probability, ``A`` the information ``sum_i mu_i (1 - mu_i) x_i x_i'`` and
-    the score of question c ``g_c = sum_{i in c} (y_i - mu_i) x_i``, the
-    variance is the sandwich ``A^-1 [G / (G - 1) sum_c g_c g_c'] A^-1``
-    (Liang and Zeger 1986; the factor G/(G-1) is the usual small-sample
-    correction, Cameron and Miller 2015, A practitioner's guide to
-    cluster-robust inference, J. Human Resources 50:317-372). The interval
-    is ``slope -+ z se`` and ``p_value`` the Wald test of slope = 1 with that
-    se; ``ci_method`` is "cluster-sandwich".
+    interval is too narrow and the test too eager: a calibrated team of 20
+    analysts on 40 questions had its naive 95% interval contain 1 in 81% of
+    simulated runs). With ``G`` questions, ``x_i = (1, logit p_i)`` (clipped
+    as in the fit), ``mu_i`` the fitted probability, ``A`` the information
+    ``sum_i mu_i (1 - mu_i) x_i x_i'``, ``A_c`` its part from question c and
+    ``g_c = sum_{i in c} (y_i - mu_i) x_i`` the score of question c, the
+    estimate without question c is, by one Newton step from the fit,
+    ``beta_(c) = beta - (A - A_c)^-1 g_c``, and the variance is the
+    jackknife over questions::
+
+        V = (G - 1) / G  sum_c (beta_(c) - beta)(beta_(c) - beta)'
+
+    (CV3 of MacKinnon, Nielsen and Webb 2023, Cluster-robust inference: a
+    guide to empirical practice, J. Econometrics 232:272-299, who recommend
+    it with Student t quantiles on G - 1 degrees of freedom over the plain
+    sandwich, which is too narrow with few questions). The interval is
+    ``slope -+ t_(G-1) se`` and ``p_value`` the two-sided t test of
+    slope = 1 with that se; ``ci_method`` is "cluster-jackknife".
+    ``bench/honest_stats.py`` prints its coverage for calibrated teams.
 
     Where every question holds one forecast there is nothing to cluster: the
-    fit is returned unchanged (the model-based "wald" interval). Below
-    :data:`MIN_CLUSTERS` questions with shared outcomes the slope is kept but
-    the interval and the test are dropped (``reason`` says why): a sandwich
-    over a handful of questions is itself far too noisy.
+    fit is returned unchanged (the model-based "wald" interval, as for a
+    single analyst). Below :data:`MIN_CLUSTERS` questions with shared
+    outcomes the slope is kept but the interval and the test are dropped
+    (``reason`` says why).
     """
     try:
         _, code = np.unique(questions, return_inverse=True)
@@ -188,32 +198,39 @@ def cluster_robust_slope(fit: CalibrationSlope, p: np.ndarray, y: np.ndarray, qu
     fit = replace(fit, n_questions=g_count)
     if fit.slope is None or g_count == code.size:
         return fit
+
+    def no_interval(reason: str) -> CalibrationSlope:
+        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None, reason=reason)
+
     if g_count < MIN_CLUSTERS:
-        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None,
-                       reason=f"no slope interval: {g_count} questions shared by several forecasts, "
-                              f"fewer than {MIN_CLUSTERS}")
+        return no_interval(f"no slope interval: {g_count} questions shared by several forecasts, "
+                           f"fewer than {MIN_CLUSTERS}")
     q = np.clip(p, LOGIT_CLIP, 1.0 - LOGIT_CLIP)
     lx = np.log(q) - np.log1p(-q)
-    eta = fit.intercept + fit.slope * lx
-    mu = 0.5 * (1.0 + np.tanh(0.5 * eta))
+    mu = 0.5 * (1.0 + np.tanh(0.5 * (fit.intercept + fit.slope * lx)))
     resid = y.astype(np.float64) - mu
     w = mu * (1.0 - mu)
-    info = np.array([[w.sum(), dot(w, lx)], [dot(w, lx), np.einsum("i,i,i->", w, lx, lx)]])
-    scores = np.column_stack((np.bincount(code, weights=resid, minlength=g_count),
-                              np.bincount(code, weights=resid * lx, minlength=g_count)))
-    meat = scores.T @ scores * (g_count / (g_count - 1.0))
+    score = np.column_stack((np.bincount(code, weights=resid, minlength=g_count),
+                             np.bincount(code, weights=resid * lx, minlength=g_count)))
+    part = np.empty((g_count, 2, 2))
+    part[:, 0, 0] = np.bincount(code, weights=w, minlength=g_count)
+    part[:, 0, 1] = part[:, 1, 0] = np.bincount(code, weights=w * lx, minlength=g_count)
+    part[:, 1, 1] = np.bincount(code, weights=w * lx * lx, minlength=g_count)
+    info = part.sum(axis=0)
     try:
-        bread = np.linalg.inv(info)
+        step = np.linalg.solve(info[None, :, :] - part, score[:, :, None])[:, :, 0]  # beta - beta_(c)
     except np.linalg.LinAlgError:
-        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None,
-                       reason="calibration slope interval undefined: singular information matrix")
-    cov = bread @ meat @ bread
-    se_a, se_b = float(np.sqrt(max(cov[0, 0], 0.0))), float(np.sqrt(max(cov[1, 1], 0.0)))
-    z = NormalDist().inv_cdf(0.5 + fit.level / 2.0)
+        return no_interval("no slope interval: leaving out a question leaves the fit undefined")
+    cov = (g_count - 1.0) / g_count * (step.T @ step)
+    se_a, se_b = float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1]))
+    from scipy.special import stdtr, stdtrit  # Student t distribution and quantile
+
+    df = g_count - 1
+    t = float(stdtrit(df, 0.5 + fit.level / 2.0))
     a, b = fit.intercept, fit.slope
-    return replace(fit, slope_ci=(b - z * se_b, b + z * se_b), intercept_ci=(a - z * se_a, a + z * se_a),
-                   p_value=_normal_two_sided((b - 1.0) / se_b) if se_b > 0 else None,
-                   ci_method="cluster-sandwich")
+    p_value = float(2.0 * stdtr(df, -abs(b - 1.0) / se_b)) if se_b > 0 else None
+    return replace(fit, slope_ci=(b - t * se_b, b + t * se_b), intercept_ci=(a - t * se_a, a + t * se_a),
+                   p_value=p_value, ci_method="cluster-jackknife")
 
 
 def _calibration_slope(table: Table, level: float) -> CalibrationSlope:

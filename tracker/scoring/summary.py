@@ -66,7 +66,7 @@ def summarize(
                            None below MIN_FOR_TESTS forecasts). With
                            ``questions`` and several forecasts on a question,
                            slope_ci and p_value are cluster-robust by question
-                           (slope_ci_method "cluster-sandwich", see
+                           (slope_ci_method "cluster-jackknife", see
                            :func:`cluster_robust_slope`), else "wald"
         notes              list of strings
 

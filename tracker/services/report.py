@@ -390,12 +390,12 @@ def _lean_summary(pairs: Pairs, idx: np.ndarray, *, factor: float) -> dict:
     n = int(idx.size)
     if n == 0:
         return {"n": 0, "brier": None, "brier_ci": None, "brier_ci_method": None, "brier_skill": None,
-                "calibration": {"slope": None, "slope_ci": None, "p_value": None}}
+                "calibration": {"slope": None, "slope_ci": None, "p_value": None, "slope_ci_method": None}}
     per_pair = pairs.brier[idx]
     y = pairs.y[idx]
     base = float(y.mean())
     ref = base * (1.0 - base)
-    cal = calibration_slope(pairs.p[idx], y) if n >= MIN_FOR_TESTS else None
+    cal = calibration_slope(pairs.p[idx], y, questions=pairs.question[idx]) if n >= MIN_FOR_TESTS else None
     gi = group_interval(per_pair * factor, pairs.question[idx])
     return {
         "n": n, "brier": float(per_pair.mean() * factor),
@@ -403,7 +403,8 @@ def _lean_summary(pairs: Pairs, idx: np.ndarray, *, factor: float) -> dict:
         "brier_skill": 1.0 - float(per_pair.mean()) / ref if ref > 0 else None,
         "calibration": {"slope": cal.slope if cal else None,
                         "slope_ci": list(cal.slope_ci) if cal and cal.slope_ci else None,
-                        "p_value": cal.p_value if cal else None},
+                        "p_value": cal.p_value if cal else None,
+                        "slope_ci_method": cal.ci_method if cal else None},
     }
 
 

@@ -546,13 +546,13 @@ def summary_of(pairs: Pairs, idx: Optional[np.ndarray], *, bins: int, scale: str
             "corp": {"mcb": None, "dsc": None, "unc": None},
             "spiegelhalter": {"z": None, "p_value": None},
             "calibration": {"slope": None, "intercept": None, "slope_ci": None, "p_value": None, "n_clipped": 0,
-                            "p_adjusted": None, "verdict": "too little data"},
+                            "slope_ci_method": None, "p_adjusted": None, "verdict": "too little data"},
             "mode": mode, "coverage": None, "from_final_forecasts": list(FROM_FINAL) if mode == "time-weighted" else [],
             "notes": ["no resolved binary forecasts to score"],
         }
     timed = mode == "time-weighted"
     out = summarize(p, y, bins=bins, scale=scale, bootstrap=bootstrap and not timed,
-                    questions=None if timed else questions)
+                    questions=questions)  # questions: the Brier interval and the slope's are clustered by question
     out["mode"] = mode
     out["coverage"] = None
     out["from_final_forecasts"] = []
