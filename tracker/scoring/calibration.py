@@ -104,7 +104,8 @@ class CalibrationSlope(Result):
 
 #: The values of ``CalibrationSlope.ci_method`` (``slope_ci_method`` in summaries), and what each means.
 SLOPE_CI_METHODS = {
-    "wald": "Wald interval from the model's information (forecasts on different questions, independent)",
+    "wald": "Wald interval from the model's information, Student t on n - 2 degrees of freedom (forecasts on "
+            "different questions, independent)",
     "cluster-jackknife": "cluster-robust interval by question: the jackknife (CV3) variance leaving out one "
                          "question at a time, Student t with G - 1 degrees of freedom (forecasts sharing a "
                          "question share its outcome)",
@@ -121,14 +122,20 @@ def calibration_slope(p, y, *, level: float = 0.95, questions=None) -> Calibrati
     Fits ``logit P(y_i = 1) = a + b logit(p_i)`` by Newton-Raphson (IRLS) with
     step halving. A calibrated forecaster has a = 0, b = 1; **b < 1 means
     overconfident** (forecasts too extreme), b > 1 underconfident; a shifts
-    all forecasts up or down. Intervals are Wald intervals, estimate -+ z se,
-    from the inverse observed information at the optimum.
+    all forecasts up or down. Intervals are Wald intervals, estimate -+ t se,
+    from the inverse observed information at the optimum, with the Student t
+    quantile on n - 2 degrees of freedom (n forecasts; the normal one from a
+    few hundred forecasts on). The t reference is a small-sample allowance:
+    with the normal one, 20 calibrated analysts on 40 questions drew at
+    least one false "overconfident" after Holm's adjustment in 5.2% of
+    simulated runs (a confident miss makes the Wald statistic's tail heavier
+    than normal), with t in 3.1% (``bench/honest_stats.py``).
 
     Forecasts are clipped to [0.005, 0.995] (``LOGIT_CLIP``, the resolution
     analysts state) before the logit, so exact 0 and 1 enter as
     logit = -+5.29 rather than infinity, and one confident miss cannot
     dominate the fit; ``n_clipped`` counts the forecasts clipped.
-    ``p_value`` is the two-sided Wald test of slope = 1 (what
+    ``p_value`` is the two-sided Wald test of slope = 1, on the same t (what
     :func:`slope_verdict` adjusts across analysts). Since logit(p) depends only
     on p, the fit runs on the table of distinct forecast values (binomial
     counts), not on every row.
@@ -273,7 +280,10 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
     if not det > 0.0:
         return undefined("calibration slope undefined: singular information matrix", fit.iterations)
     se_a, se_b = np.sqrt(np.array([info[1, 1], info[0, 0]]) / det)  # diagonal of the inverse
-    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    from scipy.special import stdtr, stdtrit  # Student t distribution and quantile
+
+    df = max(total - 2, 1)
+    z = float(stdtrit(df, 0.5 + level / 2.0))
     a, b = float(fit.beta[0]), float(fit.beta[1])
     return CalibrationSlope(
         n=total,
@@ -283,7 +293,7 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
         intercept_ci=(a - z * float(se_a), a + z * float(se_a)),
         level=level,
         iterations=fit.iterations,
-        p_value=_normal_two_sided((b - 1.0) / float(se_b)) if se_b > 0 else None,
+        p_value=float(2.0 * stdtr(df, -abs(b - 1.0) / float(se_b))) if se_b > 0 else None,
         n_clipped=n_clipped,
         ci_method="wald",
     )
