@@ -286,6 +286,21 @@ def _cluster_interval(totals: np.ndarray, sizes: np.ndarray, n_resamples: int, l
     return low, high, "bca"
 
 
+def describe_methods(interval_methods, slope_methods=()) -> str:
+    """One line naming how a table's intervals were computed: its Brier (or other mean-score)
+    interval methods (keys of :data:`METHODS`) and calibration-slope interval methods (keys of
+    :data:`tracker.scoring.calibration.SLOPE_CI_METHODS`); None entries are skipped."""
+    from .calibration import SLOPE_CI_METHODS
+
+    used = [m for m in dict.fromkeys(interval_methods) if m]
+    slopes = [m for m in dict.fromkeys(slope_methods) if m]
+    parts = [f"95% CI: {'; '.join(f'{m}, {METHODS[m]}' for m in used) if used else 'none computed'}"
+             f" (none below {MIN_QUESTIONS} questions)"]
+    if slopes:
+        parts.append(f"slope interval: {'; '.join(f'{m}, {SLOPE_CI_METHODS[m]}' for m in slopes)}")
+    return ". ".join(parts) + "."
+
+
 def holm(p_values) -> list[float | None]:
     """Holm's step-down adjustment of p-values (None entries are skipped and stay None).
 
