@@ -178,8 +178,9 @@ def cluster_robust_slope(fit: CalibrationSlope, p: np.ndarray, y: np.ndarray, qu
     ``sum_i mu_i (1 - mu_i) x_i x_i'``, ``A_c`` its part from question c and
     ``g_c = sum_{i in c} (y_i - mu_i) x_i`` the score of question c, the
     estimate without question c is, by one Newton step from the fit,
-    ``beta_(c) = beta - (A - A_c)^-1 g_c``, and the variance is the
-    jackknife over questions::
+    ``beta_(c) = beta - (A - A_c)^-1 g_c`` (the jackknife of the linearised,
+    iteratively reweighted, fit: exact for a linear model, and no refit per
+    question), and the variance is the jackknife over questions::
 
         V = (G - 1) / G  sum_c (beta_(c) - beta)(beta_(c) - beta)'
 

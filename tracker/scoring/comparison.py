@@ -349,6 +349,7 @@ class PairedDifference(Result):
     bootstrap_interval: tuple[float, float] | None
     level: float
     reason: str | None = None
+    bootstrap_method: str | None = None  # a key of tracker.scoring.intervals.METHODS
 
 
 def paired_difference(
@@ -358,8 +359,10 @@ def paired_difference(
 
     With ``d_q = S_{a,q} - S_{b,q}`` over the n shared questions, the mean
     ``dbar``, the Student t interval ``dbar -+ t_{n-1, (1+level)/2} sd(d) / sqrt(n)``
-    (sd with n - 1 in the denominator) and the percentile bootstrap interval of
-    the mean (see :func:`bootstrap_ci`; fixed ``seed``).
+    (sd with n - 1 in the denominator) and the bootstrap interval of the mean
+    over the shared questions, the studentized one of
+    :func:`tracker.scoring.group_interval` (BCa where that is unbounded;
+    ``bootstrap_method`` says which; fixed ``seed``).
 
     Undefined parts are None with a ``reason``: no shared question (all),
     one shared question (both intervals). ``a == b``, an analyst absent from
@@ -403,6 +406,8 @@ def _paired(a: Any, b: Any, d: np.ndarray, level: float, n_resamples: int, seed:
     from scipy.special import stdtrit  # Student t quantile
 
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * float(d.std(ddof=1)) / math.sqrt(n)
-    values, counts = np.unique(d, return_counts=True)
-    boot = _bootstrap_interval(values, counts, n_resamples, level, seed)
-    return PairedDifference(a, b, n, mean, (mean - half, mean + half), boot, level)
+    from .intervals import _mean_interval
+
+    low, high, kind = _mean_interval(d, n_resamples, level, seed)
+    return PairedDifference(a, b, n, mean, (mean - half, mean + half), (low, high), level,
+                            bootstrap_method=f"bootstrap-{kind}")
