@@ -1,6 +1,6 @@
 """Simulation study of the team statistics: interval coverage, slope coverage, false verdicts, power.
 
-    python bench/honest_stats.py [--reps 1000] [--verdict-reps 2000] [--seed 1]
+    python bench/honest_stats.py [--reps 2000] [--verdict-reps 2000] [--seed 1]
 
 Synthetic teams share outcomes as real ones do. Question q has a latent
 L_q ~ N(0, 1) and happens when L_q > 0; analyst a sees X = L_q + noise
@@ -153,13 +153,18 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def _ok(value: float, low: float = 0.93, high: float = 0.97) -> str:
-    return "OK" if low <= value <= high else "MISS"
+def _ok(value: float, mc: float, low: float = 0.93, high: float = 0.97) -> str:
+    """OK inside the target band; OK* outside it by less than two Monte Carlo standard errors (the
+    simulation cannot tell it from the band: the highest of 20 analysts' figures, each off by one
+    s.e. at random, lies about 1.9 s.e. above their true coverage); MISS beyond."""
+    if low <= value <= high:
+        return "OK"
+    return "OK*" if low - 2 * mc <= value <= high + 2 * mc else "MISS"
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=1000, help="simulated teams per coverage configuration")
+    ap.add_argument("--reps", type=int, default=2000, help="simulated teams per coverage configuration")
     ap.add_argument("--verdict-reps", type=int, default=2000, help="simulated teams for the false-verdict rate")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
@@ -172,18 +177,22 @@ def main(argv=None) -> int:
     header = (f"  {'team':>8} {'team Brier':>11} {'(old: pairs)':>13} {'analysts min-max':>17} "
               f"{'(old: percentile min)':>22} {'team slope':>11} {'(old: naive)':>13}")
     print(header)
-    worst = []
+    marks = []
     for k, n_q in CONFIGS:
         c = coverage(args.reps, rng, k, n_q)
         a_min, a_max = float(c["analysts"].min()), float(c["analysts"].max())
-        worst += [c["team"], a_min, a_max, c["slope"]]
-        print(f"  {f'{k} x {n_q}':>8} {c['team']:>7.1%} {_ok(c['team']):>4} {c['pairs']:>12.1%} "
-              f"{f'{a_min:.1%}-{a_max:.1%}':>13} {_ok(a_min) if a_max <= 0.97 else 'MISS':>4} "
-              f"{float(c['percentile'].min()):>21.1%} {c['slope']:>7.1%} {_ok(c['slope']):>4} "
+        analysts_mark = max((_ok(a_min, mc), _ok(a_max, mc)), key=["OK", "OK*", "MISS"].index)
+        marks += [_ok(c["team"], mc), analysts_mark, _ok(c["slope"], mc)]
+        print(f"  {f'{k} x {n_q}':>8} {c['team']:>7.1%} {_ok(c['team'], mc):>4} {c['pairs']:>12.1%} "
+              f"{f'{a_min:.1%}-{a_max:.1%}':>13} {analysts_mark:>4} "
+              f"{float(c['percentile'].min()):>21.1%} {c['slope']:>7.1%} {_ok(c['slope'], mc):>4} "
               f"{c['slope_naive']:>12.1%}")
-        print(f"  {'':>8} interval methods used: {', '.join(c['methods'])}; slope intervals in "
-              f"{c['slope_runs']} of {args.reps} runs")
-    print(f"  all coverage figures within 93%-97%: {'OK' if all(0.93 <= w <= 0.97 for w in worst) else 'MISS'}")
+        print(f"  {'':>8} analysts pooled {float(c['analysts'].mean()):.1%} (old percentile "
+              f"{float(c['percentile'].mean()):.1%}); interval methods used: {', '.join(c['methods'])}; "
+              f"slope intervals in {c['slope_runs']} of {args.reps} runs")
+    verdict = "MISS" if "MISS" in marks else ("OK*" if "OK*" in marks else "OK")
+    print(f"  all coverage figures within 93%-97%: {verdict}"
+          "   (OK*: outside the band by less than two Monte Carlo s.e.)")
 
     calibrated = np.ones(20)
     hits, fw_raw, _, said_cal = verdicts(args.verdict_reps, rng, 40, calibrated)
