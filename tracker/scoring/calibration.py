@@ -129,7 +129,7 @@ def calibration_slope(p, y, *, level: float = 0.95, questions=None) -> Calibrati
     with the normal one, 20 calibrated analysts on 40 questions drew at
     least one false "overconfident" after Holm's adjustment in 5.2% of
     simulated runs (a confident miss makes the Wald statistic's tail heavier
-    than normal), with t in 3.1% (``bench/honest_stats.py``).
+    than normal), with t in 3-3.6% (``bench/honest_stats.py``).
 
     Forecasts are clipped to [0.005, 0.995] (``LOGIT_CLIP``, the resolution
     analysts state) before the logit, so exact 0 and 1 enter as

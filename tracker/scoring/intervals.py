@@ -16,7 +16,7 @@ percentile interval leans only a third as far towards the long tail as it
 should (Hall 1992, sec. 3.5), and a sharp analyst's 95% percentile interval
 covered the true expected Brier 89% of the time at 30 questions and 92-93% at
 60. The studentized interval is second-order accurate for a mean and covered
-95-97% in the same simulations (``bench/honest_stats.py`` prints them); the
+94.5-96.8% in the same simulations (``bench/honest_stats.py`` prints them); the
 BCa interval, also second-order accurate in theory, still covered only 92% at
 30 questions. Where the studentized interval is undefined (the scores nearly
 constant: more than 2.5% of the resamples have no spread) the BCa interval is
