@@ -328,3 +328,15 @@ def test_team_slope_interval_is_clustered_by_question(cli, tmp_path):
     alone = calibration_slope(forecasts["an0"], y)
     assert one["slope_ci_method"] == "wald" and one["slope_ci"] == pytest.approx(list(alone.slope_ci), abs=1e-12)
 
+
+
+def test_the_table_names_its_interval_methods(cli, tmp_path):
+    rng = np.random.default_rng(8)
+    n = 12
+    cli.ok("import", _team_csv(tmp_path, n, {f"an{k}": np.round(rng.uniform(0.1, 0.9, n), 2).tolist()
+                                            for k in range(3)}))
+    out = cli.ok("score").stdout
+    assert "95% CI: cluster-bootstrap-t, studentized (bootstrap-t) interval" in out
+    assert "slope interval: cluster-jackknife" in out
+    out = cli.ok("score", "--by", "analyst").stdout
+    assert "95% CI: bootstrap-t, studentized (bootstrap-t) interval" in out and "slope interval: wald" in out
