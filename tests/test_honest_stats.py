@@ -100,3 +100,93 @@ def test_report_sentence_follows_the_verdict_rule():
     assert verdict_sentence("ana", adjusted).startswith("No evidence either way")
     alone = {"n": 60, "calibration": {"slope": 0.7, "slope_ci": [0.45, 0.95]}}
     assert verdict_sentence("ana", alone).startswith("ana is overconfident")
+
+
+# ------------------------------------------------- the calibration slope of a team, clustered by question
+
+
+def _team(seed=4, k=6, n_q=40):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal(n_q)
+    y = (latent > 0).astype(int)
+    p = np.clip(np.round(1 / (1 + np.exp(-(latent[None, :] + rng.normal(0, 0.3, (k, n_q))))), 2), 0.01, 0.99)
+    return p, y
+
+
+def test_slope_of_one_forecast_a_question_is_the_model_based_wald_interval():
+    import numpy as np
+
+    from tracker.scoring import calibration_slope
+
+    p, y = _team(k=1, n_q=60)
+    alone = calibration_slope(p[0], y)
+    clustered = calibration_slope(p[0], y, questions=np.arange(60))
+    # nothing to cluster: the same interval and test, to the last bit, and the method says so
+    assert (clustered.slope, clustered.slope_ci, clustered.p_value) == (alone.slope, alone.slope_ci, alone.p_value)
+    assert clustered.ci_method == alone.ci_method == "wald" and clustered.n_questions == 60
+
+
+def test_team_slope_interval_is_the_jackknife_over_questions():
+    import numpy as np
+    from scipy.stats import t as student
+
+    from tracker.scoring import calibration_slope
+
+    p, y = _team()
+    k, n_q = p.shape
+    qs = np.tile(np.arange(n_q), k)
+    pp, yy = p.ravel(), np.tile(y, k)
+    naive = calibration_slope(pp, yy)
+    fit = calibration_slope(pp, yy, questions=qs)
+    assert fit.ci_method == "cluster-jackknife" and fit.slope == naive.slope and fit.n_questions == n_q
+    # analysts who share outcomes: the clustered interval is wider than the naive one
+    assert fit.slope_ci[1] - fit.slope_ci[0] > 1.3 * (naive.slope_ci[1] - naive.slope_ci[0])
+    # the variance by hand: leave question c out by one Newton step, beta_(c) = beta - (A - A_c)^-1 g_c,
+    # V = (G - 1) / G sum (beta_(c) - beta)^2, interval slope -+ t(G - 1) se
+    x = np.log(np.clip(pp, 0.005, 0.995) / (1 - np.clip(pp, 0.005, 0.995)))
+    mu = 1 / (1 + np.exp(-(fit.intercept + fit.slope * x)))
+    X = np.column_stack([np.ones_like(x), x])
+    A = X.T @ (X * (mu * (1 - mu))[:, None])
+    steps = []
+    for c in range(n_q):
+        rows = qs == c
+        Ac = X[rows].T @ (X[rows] * (mu[rows] * (1 - mu[rows]))[:, None])
+        gc = X[rows].T @ (yy[rows] - mu[rows])
+        steps.append(np.linalg.solve(A - Ac, gc))
+    steps = np.array(steps)
+    se = np.sqrt((n_q - 1) / n_q * np.sum(steps[:, 1] ** 2))
+    half = student.ppf(0.975, n_q - 1) * se
+    assert fit.slope_ci == pytest.approx((fit.slope - half, fit.slope + half), rel=1e-9)
+    assert fit.p_value == pytest.approx(2 * student.sf(abs(fit.slope - 1) / se, n_q - 1), rel=1e-9)
+
+
+def test_team_on_too_few_questions_gets_a_slope_but_no_interval():
+    import numpy as np
+
+    from tracker.scoring import calibration_slope, slope_verdict, summarize
+
+    p, y = _team(k=6, n_q=9)
+    qs = np.tile(np.arange(9), 6)
+    fit = calibration_slope(p.ravel(), np.tile(y, 6), questions=qs)
+    assert fit.slope is not None and fit.slope_ci is None and fit.p_value is None
+    assert "9 questions shared by several forecasts, fewer than 10" in fit.reason
+    assert slope_verdict(fit.slope, fit.slope_ci) == "too little data"
+    s = summarize(p.ravel(), np.tile(y, 6), questions=qs)
+    assert s["calibration"]["slope_ci"] is None and s["calibration"]["slope_ci_method"] is None
+    assert any("fewer than 10" in note for note in s["notes"])
+
+
+def test_paired_difference_names_its_bootstrap_method():
+    import numpy as np
+
+    from tracker.scoring import group_interval, paired_difference
+
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0, 0.5, 30) ** 2, rng.uniform(0, 0.5, 30) ** 2
+    qs = [f"q{i}" for i in range(30)]
+    r = paired_difference(qs + qs, ["a"] * 30 + ["b"] * 30, np.concatenate([a, b]), "a", "b")
+    gi = group_interval(a - b, np.arange(30))
+    assert r.bootstrap_method == gi.method == "bootstrap-t"
+    assert r.bootstrap_interval == pytest.approx((gi.low, gi.high), abs=1e-12)

@@ -257,9 +257,9 @@ def test_trend_rows_resample_questions_as_tracker_score_does():
     rows = build.trend_rows(quarter, a, s, questions=qid)
     team = next(r for r in rows if r.group == "team")
     gi = group_interval(s, qid)
-    assert team.brier_ci == [gi.low, gi.high] and team.brier_ci_method == "cluster-bootstrap"
+    assert team.brier_ci == [gi.low, gi.high] and team.brier_ci_method == "cluster-bootstrap-t"
     ana = next(r for r in rows if r.group == "ana")
-    assert ana.brier_ci_method == "bootstrap" and ana.n == 12
+    assert ana.brier_ci_method == "bootstrap-t" and ana.n == 12
     # fewer than 10 questions in a quarter: no interval
     few = build.trend_rows(quarter[:8], a[:8], s[:8], questions=qid[:8])
     assert all(r.brier_ci is None and r.brier_ci_method is None for r in few)
@@ -293,18 +293,19 @@ def test_wilson_interval_is_the_one_of_reliability_binned():
 def test_report_intervals_are_those_of_tracker_score_at_any_size():
     # the report once switched to Student's t intervals on the per-pair scores beyond 2,500 scores;
     # it now calls the interval function of `tracker score` for the same group, whatever the size
-    from tracker.scoring import bootstrap_ci, group_interval
+    from tracker.scoring import group_interval
 
     values = np.array([0.01, 0.04, 0.09, 0.25, 0.36, 0.16, 0.0, 0.81, 0.49, 0.64, 0.3])
-    ci = bootstrap_ci(values)
-    assert build.mean_interval(values) == ([ci.low, ci.high], "bootstrap")
+    ci = group_interval(values, np.arange(values.size))
+    assert build.mean_interval(values) == ([ci.low, ci.high], "bootstrap-t")
     big = np.random.default_rng(1).uniform(0, 1, 6000)
     qs = np.repeat(np.arange(1000), 6)
     gi = group_interval(big, qs)
     assert build.mean_interval(big, qs) == ([gi.low, gi.high], gi.method)
     assert build.mean_interval(values[:9]) == (None, None)  # 9 questions
     assert build.mean_interval([]) == (None, None)
-    assert "no interval below 10 questions" in build.interval_label(["bootstrap", None])
+    label = build.interval_label(["bootstrap-t", None])
+    assert "no interval below 10 questions" in label and "studentized (bootstrap-t)" in label
 
 
 def test_analysts_figure_orders_rows_and_holds_brier_and_relative():

@@ -277,8 +277,8 @@ def test_team_interval_resamples_questions_not_pairs(cli, tmp_path):
     cli.ok("import", _team_csv(tmp_path, 20, {f"an{k}": probs for k in range(6)}))
     team = score(cli)
     one = score(cli, "--analyst", "an0")
-    assert team["n"] == 120 and team["brier_ci_method"] == "cluster-bootstrap"
-    assert one["brier_ci_method"] == "bootstrap"
+    assert team["n"] == 120 and team["brier_ci_method"] == "cluster-bootstrap-t"
+    assert one["brier_ci_method"] == "bootstrap-t"
     width, width_one = team["brier_ci"][1] - team["brier_ci"][0], one["brier_ci"][1] - one["brier_ci"][0]
     assert width == pytest.approx(width_one, rel=0.15)
     from tracker.scoring import bootstrap_ci
@@ -301,3 +301,42 @@ def test_verdicts_are_holm_adjusted_across_the_analysts_shown(cli, tmp_path):
     # whenever the interval held 1 and was at most 2 wide
     assert cal["verdict"] in ("no evidence either way", "overconfident", "underconfident")
     assert cal["verdict"] != "calibrated"
+
+
+def test_team_slope_interval_is_clustered_by_question(cli, tmp_path):
+    # six analysts on 30 questions with forecasts that share each question's outcome: the team's
+    # slope interval is the cluster-robust one (wider than the naive Wald interval of the same fit),
+    # an analyst's (one forecast a question) the model-based Wald interval, exactly calibration_slope's.
+    from tracker.scoring import calibration_slope
+
+    rng = np.random.default_rng(3)
+    n = 30
+    base = np.round(rng.uniform(0.1, 0.9, n), 2)
+    forecasts = {f"an{k}": np.clip(np.round(base + rng.normal(0, 0.05, n), 2), 0.02, 0.98).tolist()
+                 for k in range(6)}
+    cli.ok("import", _team_csv(tmp_path, n, forecasts))
+    team = score(cli)
+    rows = {r["group"]: r for r in score(cli, "--by", "analyst")}
+    y = np.array([1 if i % 2 == 0 else 0 for i in range(n)])
+    p = np.concatenate([forecasts[f"an{k}"] for k in range(6)])
+    naive = calibration_slope(p, np.tile(y, 6))
+    cal = team["calibration"]
+    assert cal["slope_ci_method"] == "cluster-jackknife"
+    assert cal["slope"] == pytest.approx(naive.slope, abs=1e-9)
+    assert cal["slope_ci"][1] - cal["slope_ci"][0] > 1.5 * (naive.slope_ci[1] - naive.slope_ci[0])
+    one = rows["an0"]["calibration"]
+    alone = calibration_slope(forecasts["an0"], y)
+    assert one["slope_ci_method"] == "wald" and one["slope_ci"] == pytest.approx(list(alone.slope_ci), abs=1e-12)
+
+
+
+def test_the_table_names_its_interval_methods(cli, tmp_path):
+    rng = np.random.default_rng(8)
+    n = 12
+    cli.ok("import", _team_csv(tmp_path, n, {f"an{k}": np.round(rng.uniform(0.1, 0.9, n), 2).tolist()
+                                            for k in range(3)}))
+    out = cli.ok("score").stdout
+    assert "95% CI: cluster-bootstrap-t, studentized (bootstrap-t) interval" in out
+    assert "slope interval: cluster-jackknife" in out
+    out = cli.ok("score", "--by", "analyst").stdout
+    assert "95% CI: bootstrap-t, studentized (bootstrap-t) interval" in out and "slope interval: wald" in out

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tracker.scoring import (
-    bootstrap_ci,
+    group_interval,
     brier_score,
     brier_scores,
     brier_skill_score,
@@ -51,7 +51,8 @@ def test_exact_keys_and_json(solar):
     }
     assert set(result["corp"]) == {"mcb", "dsc", "unc"}
     assert set(result["spiegelhalter"]) == {"z", "p_value"}
-    assert set(result["calibration"]) == {"slope", "intercept", "slope_ci", "p_value", "n_clipped"}
+    assert set(result["calibration"]) == {"slope", "intercept", "slope_ci", "p_value", "n_clipped", "slope_ci_method"}
+    assert result["calibration"]["slope_ci_method"] == "wald" and result["brier_ci_method"] == "bootstrap-t"
     text = json.dumps(result, allow_nan=False)
     assert json.loads(text) == result  # plain floats, ints, lists, strings and None only
     assert isinstance(result["n"], int) and isinstance(result["log_score_clipped"], int)
@@ -79,9 +80,9 @@ def test_agrees_with_the_single_functions(solar, name):
     cal = calibration_slope(p, y)
     assert result["calibration"]["slope"] == pytest.approx(cal.slope, abs=1e-12)
     assert result["calibration"]["slope_ci"] == pytest.approx(list(cal.slope_ci), abs=1e-12)
-    # the bootstrap sees exactly what bootstrap_ci sees from the per-forecast scores
-    ci = bootstrap_ci(brier_scores(p, y), n_resamples=500, seed=5)
-    assert result["brier_ci"] == [ci.low, ci.high]
+    # the interval is group_interval's of the per-forecast scores, each forecast its own question
+    gi = group_interval(brier_scores(p, y), np.arange(p.size), n_resamples=500, seed=5)
+    assert result["brier_ci"] == [gi.low, gi.high] and result["brier_ci_method"] == gi.method
 
 
 def test_two_outcome_scale_doubles_brier_only(solar):
@@ -91,8 +92,8 @@ def test_two_outcome_scale_doubles_brier_only(solar):
     assert two["brier_scale"] == "0-2" and one["brier_scale"] == "0-1"
     assert two["brier"] == pytest.approx(2 * one["brier"])
     assert two["brier_ci"] == pytest.approx([2 * v for v in one["brier_ci"]])
-    ci = bootstrap_ci(brier_scores(p, y, scale="0-2"), seed=3)
-    assert two["brier_ci"] == [ci.low, ci.high]
+    gi = group_interval(brier_scores(p, y, scale="0-2"), np.arange(p.size), seed=3)
+    assert two["brier_ci"] == [gi.low, gi.high]
     assert two["murphy"] == one["murphy"] and two["corp"] == one["corp"]
     assert two["brier_skill"] == one["brier_skill"]
     assert any("0-1 scale" in note for note in two["notes"])
@@ -109,7 +110,7 @@ def test_undefined_values_come_with_notes():
     assert result["brier_skill"] is None
     assert result["spiegelhalter"] == {"z": None, "p_value": None}
     assert result["calibration"] == {"slope": None, "intercept": None, "slope_ci": None, "p_value": None,
-                                     "n_clipped": 8}
+                                     "n_clipped": 8, "slope_ci_method": None}
     notes = " | ".join(result["notes"])
     assert "base rate is 0 or 1" in notes
     assert "every forecast is 0, 0.5 or 1" in notes
@@ -127,7 +128,8 @@ def test_worked_example_summary():
     assert result["corp"]["mcb"] == pytest.approx(1 / 20) and result["corp"]["dsc"] == pytest.approx(1 / 8)
     assert result["brier_skill"] == pytest.approx(0.3)
     # 8 forecasts: too few to test calibration (a Spiegelhalter z or a slope on them would be noise)
-    assert result["notes"] == ["8 forecasts: fewer than 10, no Spiegelhalter test and no calibration slope"]
+    assert result["notes"] == ["8 forecasts: fewer than 10, no Spiegelhalter test and no calibration slope",
+                               "brier_ci: no interval: 8 questions, fewer than 10"]
     assert result["spiegelhalter"]["z"] is None and result["calibration"]["slope"] is None
 
 

@@ -125,6 +125,10 @@ def score_cmd(by, mode, bins, quarter, analyst, tag, scenario, scale, exclude_af
     click.echo(f"Scored {mode} forecasts ({FORECAST_LABELS.get(shown, shown)}); Brier on the {scale} scale, lower is better."
                + (" Columns marked (final) come from the final forecasts." if final else ""))
     click.echo(table(body, headers))
+    from ..scoring.intervals import describe_methods
+
+    click.echo(describe_methods([r.get("brier_ci_method") for r in rows],
+                                [r["calibration"].get("slope_ci_method") for r in rows]))
     for r in rows:
         m, c = r["murphy"], r["corp"]
         if r["n"] and m["reliability"] is not None:

@@ -142,10 +142,15 @@ def verdict_sentence(who: str, s: dict) -> str:
     if n < MIN_FOR_TESTS:
         return (f"Too few resolved forecasts ({n}) to judge calibration; "
                 f"a test needs at least {MIN_FOR_TESTS}.{tail}")
+    if verdict == "too little data" and slope is not None:  # a team on too few questions for a clustered interval
+        return (f"Calibration cannot be judged yet: the calibration slope is {slope:.2f}, but the analysts share "
+                f"too few questions (fewer than 10) for an interval that allows for their shared outcomes.{tail}")
     if verdict == "too little data":
         return (f"Calibration cannot be judged yet: with {n} forecasts the calibration slope cannot be "
                 f"estimated (the forecasts separate what happened from what did not, or only one outcome occurred).{tail}")
     where = f"calibration slope {slope:.2f}, 95% CI {_interval(ci)}"
+    if cal.get("slope_ci_method") == "cluster-jackknife":
+        where += " allowing for the outcomes the analysts share"
     low, high = EQUIVALENCE_MARGIN
     if verdict == "no evidence either way":
         return (f"No evidence either way: the {where} neither lies inside the margin {low:g}-{high:g} that "

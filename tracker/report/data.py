@@ -41,8 +41,9 @@ class Meta:
     forecasts: str = "all"
     # how the 95% intervals of the per-analyst table and of the trend were computed: by the
     # function ``tracker score`` uses for the same group (resampling questions)
-    group_intervals: str = "percentile bootstrap over questions (one score per question; 2000 resamples, seed 42)"
-    trend_intervals: str = "percentile bootstrap resampling questions with all their analysts' scores"
+    group_intervals: str = ("studentized (bootstrap-t) interval, resampling questions (one score per question; "
+                            "2000 resamples, seed 42)")
+    trend_intervals: str = "studentized (bootstrap-t) interval, resampling questions with all their analysts' scores"
 
 
 @dataclass(slots=True)

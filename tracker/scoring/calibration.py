@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 from typing import Optional, Sequence
 
@@ -98,22 +98,44 @@ class CalibrationSlope(Result):
     reason: str | None = None
     p_value: float | None = None  # Wald test of slope = 1, two-sided
     n_clipped: int = 0  # forecasts moved to [LOGIT_CLIP, 1 - LOGIT_CLIP] before the logit
+    ci_method: str | None = None  # a key of SLOPE_CI_METHODS; None without an interval
+    n_questions: int | None = None  # distinct questions, when the question of each forecast was given
 
 
-def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
+#: The values of ``CalibrationSlope.ci_method`` (``slope_ci_method`` in summaries), and what each means.
+SLOPE_CI_METHODS = {
+    "wald": "Wald interval from the model's information, Student t on n - 2 degrees of freedom (forecasts on "
+            "different questions, independent)",
+    "cluster-jackknife": "cluster-robust interval by question: the jackknife (CV3) variance leaving out one "
+                         "question at a time, Student t with G - 1 degrees of freedom (forecasts sharing a "
+                         "question share its outcome)",
+}
+
+#: Fewer questions than this in a group with several forecasts on a question: a slope, but no clustered
+#: interval (a variance estimated from so few questions is itself noise), hence no test and no verdict.
+MIN_CLUSTERS = 10
+
+
+def calibration_slope(p, y, *, level: float = 0.95, questions=None) -> CalibrationSlope:
     """Cox's logistic recalibration: intercept and slope of y on logit(p), by maximum likelihood.
 
     Fits ``logit P(y_i = 1) = a + b logit(p_i)`` by Newton-Raphson (IRLS) with
     step halving. A calibrated forecaster has a = 0, b = 1; **b < 1 means
     overconfident** (forecasts too extreme), b > 1 underconfident; a shifts
-    all forecasts up or down. Intervals are Wald intervals, estimate -+ z se,
-    from the inverse observed information at the optimum.
+    all forecasts up or down. Intervals are Wald intervals, estimate -+ t se,
+    from the inverse observed information at the optimum, with the Student t
+    quantile on n - 2 degrees of freedom (n forecasts; the normal one from a
+    few hundred forecasts on). The t reference is a small-sample allowance:
+    with the normal one, 20 calibrated analysts on 40 questions drew at
+    least one false "overconfident" after Holm's adjustment in 5.2% of
+    simulated runs (a confident miss makes the Wald statistic's tail heavier
+    than normal), with t in 3-3.6% (``bench/honest_stats.py``).
 
     Forecasts are clipped to [0.005, 0.995] (``LOGIT_CLIP``, the resolution
     analysts state) before the logit, so exact 0 and 1 enter as
     logit = -+5.29 rather than infinity, and one confident miss cannot
     dominate the fit; ``n_clipped`` counts the forecasts clipped.
-    ``p_value`` is the two-sided Wald test of slope = 1 (what
+    ``p_value`` is the two-sided Wald test of slope = 1, on the same t (what
     :func:`slope_verdict` adjusts across analysts). Since logit(p) depends only
     on p, the fit runs on the table of distinct forecast values (binomial
     counts), not on every row.
@@ -123,13 +145,100 @@ def calibration_slope(p, y, *, level: float = 0.95) -> CalibrationSlope:
     (every event at or above every non-event or the reverse: the maximum
     likelihood estimate is infinite); or no convergence in 100 iterations.
 
+    ``questions`` (the question id of each forecast, optional): where some
+    question holds several forecasts (a team: analysts share its outcome)
+    the interval and the test use the cluster-robust variance clustered by
+    question (:func:`cluster_robust_slope`, ``ci_method``
+    "cluster-jackknife"); where every question holds one forecast, or
+    without ``questions``, the model's own ("wald"), unchanged.
+
     Reference: Cox, D. R. (1958), Two further applications of a model for
     binary regression, Biometrika 45:562-565.
     """
     p = v.probabilities(p)
     y = v.outcomes(y)
     v.same_length(("p", p), ("y", y))
-    return _calibration_slope(tabulate(p, y), v.level(level))
+    fit = _calibration_slope(tabulate(p, y), v.level(level))
+    if questions is None:
+        return fit
+    questions = v.id_array(questions, "questions")
+    v.same_length(("p", p), ("questions", questions))
+    return cluster_robust_slope(fit, p, y, questions)
+
+
+def cluster_robust_slope(fit: CalibrationSlope, p: np.ndarray, y: np.ndarray, questions) -> CalibrationSlope:
+    """``fit`` (of ``p`` against ``y``) with its interval and test made robust to shared outcomes.
+
+    Forecasts on the same question share its outcome, so they are not
+    independent and the model's information understates the variance (the
+    interval is too narrow and the test too eager: a calibrated team of 20
+    analysts on 40 questions had its naive 95% interval contain 1 in 81% of
+    simulated runs). With ``G`` questions, ``x_i = (1, logit p_i)`` (clipped
+    as in the fit), ``mu_i`` the fitted probability, ``A`` the information
+    ``sum_i mu_i (1 - mu_i) x_i x_i'``, ``A_c`` its part from question c and
+    ``g_c = sum_{i in c} (y_i - mu_i) x_i`` the score of question c, the
+    estimate without question c is, by one Newton step from the fit,
+    ``beta_(c) = beta - (A - A_c)^-1 g_c`` (the jackknife of the linearised,
+    iteratively reweighted, fit: exact for a linear model, and no refit per
+    question), and the variance is the jackknife over questions::
+
+        V = (G - 1) / G  sum_c (beta_(c) - beta)(beta_(c) - beta)'
+
+    (CV3 of MacKinnon, Nielsen and Webb 2023, Cluster-robust inference: a
+    guide to empirical practice, J. Econometrics 232:272-299, who recommend
+    it with Student t quantiles on G - 1 degrees of freedom over the plain
+    sandwich, which is too narrow with few questions). The interval is
+    ``slope -+ t_(G-1) se`` and ``p_value`` the two-sided t test of
+    slope = 1 with that se; ``ci_method`` is "cluster-jackknife".
+    ``bench/honest_stats.py`` prints its coverage for calibrated teams.
+
+    Where every question holds one forecast there is nothing to cluster: the
+    fit is returned unchanged (the model-based "wald" interval, as for a
+    single analyst). Below :data:`MIN_CLUSTERS` questions with shared
+    outcomes the slope is kept but the interval and the test are dropped
+    (``reason`` says why).
+    """
+    try:
+        _, code = np.unique(questions, return_inverse=True)
+    except TypeError:
+        raise ValueError("questions: ids must be mutually comparable (e.g. all strings or all integers)") from None
+    g_count = int(code.max()) + 1 if code.size else 0
+    fit = replace(fit, n_questions=g_count)
+    if fit.slope is None or g_count == code.size:
+        return fit
+
+    def no_interval(reason: str) -> CalibrationSlope:
+        return replace(fit, slope_ci=None, intercept_ci=None, p_value=None, ci_method=None, reason=reason)
+
+    if g_count < MIN_CLUSTERS:
+        return no_interval(f"no slope interval: {g_count} questions shared by several forecasts, "
+                           f"fewer than {MIN_CLUSTERS}")
+    q = np.clip(p, LOGIT_CLIP, 1.0 - LOGIT_CLIP)
+    lx = np.log(q) - np.log1p(-q)
+    mu = 0.5 * (1.0 + np.tanh(0.5 * (fit.intercept + fit.slope * lx)))
+    resid = y.astype(np.float64) - mu
+    w = mu * (1.0 - mu)
+    score = np.column_stack((np.bincount(code, weights=resid, minlength=g_count),
+                             np.bincount(code, weights=resid * lx, minlength=g_count)))
+    part = np.empty((g_count, 2, 2))
+    part[:, 0, 0] = np.bincount(code, weights=w, minlength=g_count)
+    part[:, 0, 1] = part[:, 1, 0] = np.bincount(code, weights=w * lx, minlength=g_count)
+    part[:, 1, 1] = np.bincount(code, weights=w * lx * lx, minlength=g_count)
+    info = part.sum(axis=0)
+    try:
+        step = np.linalg.solve(info[None, :, :] - part, score[:, :, None])[:, :, 0]  # beta - beta_(c)
+    except np.linalg.LinAlgError:
+        return no_interval("no slope interval: leaving out a question leaves the fit undefined")
+    cov = (g_count - 1.0) / g_count * (step.T @ step)
+    se_a, se_b = float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1]))
+    from scipy.special import stdtr, stdtrit  # Student t distribution and quantile
+
+    df = g_count - 1
+    t = float(stdtrit(df, 0.5 + fit.level / 2.0))
+    a, b = fit.intercept, fit.slope
+    p_value = float(2.0 * stdtr(df, -abs(b - 1.0) / se_b)) if se_b > 0 else None
+    return replace(fit, slope_ci=(b - t * se_b, b + t * se_b), intercept_ci=(a - t * se_a, a + t * se_a),
+                   p_value=p_value, ci_method="cluster-jackknife")
 
 
 def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
@@ -172,7 +281,10 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
     if not det > 0.0:
         return undefined("calibration slope undefined: singular information matrix", fit.iterations)
     se_a, se_b = np.sqrt(np.array([info[1, 1], info[0, 0]]) / det)  # diagonal of the inverse
-    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    from scipy.special import stdtr, stdtrit  # Student t distribution and quantile
+
+    df = max(total - 2, 1)
+    z = float(stdtrit(df, 0.5 + level / 2.0))
     a, b = float(fit.beta[0]), float(fit.beta[1])
     return CalibrationSlope(
         n=total,
@@ -182,8 +294,9 @@ def _calibration_slope(table: Table, level: float) -> CalibrationSlope:
         intercept_ci=(a - z * float(se_a), a + z * float(se_a)),
         level=level,
         iterations=fit.iterations,
-        p_value=_normal_two_sided((b - 1.0) / float(se_b)) if se_b > 0 else None,
+        p_value=float(2.0 * stdtr(df, -abs(b - 1.0) / float(se_b))) if se_b > 0 else None,
         n_clipped=n_clipped,
+        ci_method="wald",
     )
 
 

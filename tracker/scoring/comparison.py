@@ -81,8 +81,15 @@ def _normal_quantile(q: float) -> float:
     return NormalDist().inv_cdf(q)
 
 
-def uses_normal_limit(values: np.ndarray, counts: np.ndarray, n_resamples: int, level: float) -> bool:
-    """Whether :func:`bootstrap_ci` gives the normal limit for these scores (see there)."""
+def uses_normal_limit(values: np.ndarray, counts: np.ndarray, n_resamples: int, level: float, *,
+                      second_order: bool = False) -> bool:
+    """Whether :func:`bootstrap_ci` gives the normal limit for these scores (see there).
+
+    ``second_order=True``: the rule for the BCa interval of
+    :func:`tracker.scoring.group_interval`, whose endpoints depart from the
+    normal limit by the larger skewness term |g| (2 z^2 + 1) / (6 sqrt(n))
+    standard errors (that of the exact, studentized, interval; Hall 1992,
+    sec. 3.5), not the percentile interval's |g| (z^2 - 1) / (6 sqrt(n))."""
     counts = np.asarray(counts, dtype=np.int64)
     n = int(counts.sum())
     if n * n_resamples > _NORMAL_LIMIT_CELLS:
@@ -98,17 +105,16 @@ def uses_normal_limit(values: np.ndarray, counts: np.ndarray, n_resamples: int, 
     z = _normal_quantile(1.0 - tail)
     phi = math.exp(-z * z / 2.0) / math.sqrt(2.0 * math.pi)
     monte_carlo = math.sqrt(tail * (1.0 - tail) / n_resamples) / phi
-    return abs(skew) * (z * z - 1.0) / (6.0 * math.sqrt(n)) <= monte_carlo
+    term = (2.0 * z * z + 1.0) if second_order else (z * z - 1.0)
+    return abs(skew) * term / (6.0 * math.sqrt(n)) <= monte_carlo
 
 
 def _bootstrap_interval(
     values: np.ndarray, counts: np.ndarray, n_resamples: int, level: float, seed: int | None
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of data given as distinct ``values`` (ascending) with ``counts``."""
-    rng = np.random.default_rng(seed)
     counts = np.asarray(counts, dtype=np.int64)
     n = int(counts.sum())
-    means = np.empty(n_resamples)
     if values.size == 1:  # every resample is the one value
         return float(values[0]), float(values[0])
     if uses_normal_limit(values, counts, n_resamples, level):
@@ -117,21 +123,51 @@ def _bootstrap_interval(
         sd = float(np.sqrt(np.dot(counts, (values - mean) ** 2) / n / n))
         z = _normal_quantile(0.5 + level / 2.0)
         return mean - z * sd, mean + z * sd
+    means = _bootstrap_means(values, counts, n_resamples, seed)
+    low, high = np.quantile(means, [0.5 - level / 2.0, 0.5 + level / 2.0])
+    return float(low), float(high)
+
+
+def _bootstrap_means(values: np.ndarray, counts: np.ndarray, n_resamples: int, seed: int | None) -> np.ndarray:
+    """The means of ``n_resamples`` resamples (with replacement) of the data given as distinct ``values``
+    with ``counts``, drawn from ``np.random.default_rng(seed)``."""
+    return _bootstrap_moments(values, counts, n_resamples, seed, spread=False)[0]
+
+
+def _bootstrap_moments(values: np.ndarray, counts: np.ndarray, n_resamples: int, seed: int | None,
+                       spread: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The means of ``n_resamples`` resamples of the data given as distinct ``values`` with
+    ``counts`` and, with ``spread``, each resample's variance (divisor n) and whether it drew a
+    single value (no spread at all); the same draws either way."""
+    rng = np.random.default_rng(seed)
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
+    means = np.empty(n_resamples)
+    var = np.empty(n_resamples) if spread else None
+    flat = np.empty(n_resamples, dtype=bool) if spread else None
     if 16 * values.size <= n:
         pvals = counts / n
         chunk = max(1, min(n_resamples, _CHUNK_CELLS // values.size))
         for start in range(0, n_resamples, chunk):
             stop = min(start + chunk, n_resamples)
             counts_drawn = rng.multinomial(n, pvals, size=stop - start)
-            means[start:stop] = np.einsum("ij,j->i", counts_drawn, values) / n  # no BLAS threads
+            m = np.einsum("ij,j->i", counts_drawn, values) / n  # no BLAS threads
+            means[start:stop] = m
+            if spread:
+                dev = values[None, :] - m[:, None]
+                var[start:stop] = np.einsum("ij,ij,ij->i", counts_drawn, dev, dev) / n
+                flat[start:stop] = np.count_nonzero(counts_drawn, axis=1) == 1
     else:
         data = np.repeat(values, counts)
         chunk = max(1, min(n_resamples, _CHUNK_CELLS // n))
         for start in range(0, n_resamples, chunk):
             stop = min(start + chunk, n_resamples)
-            means[start:stop] = data[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
-    low, high = np.quantile(means, [0.5 - level / 2.0, 0.5 + level / 2.0])
-    return float(low), float(high)
+            drawn = data[rng.integers(0, n, size=(stop - start, n))]
+            means[start:stop] = drawn.mean(axis=1)
+            if spread:
+                var[start:stop] = drawn.var(axis=1)
+                flat[start:stop] = drawn.min(axis=1) == drawn.max(axis=1)
+    return means, var, flat
 
 
 # ------------------------------------------------------------------ relative Brier
@@ -313,6 +349,7 @@ class PairedDifference(Result):
     bootstrap_interval: tuple[float, float] | None
     level: float
     reason: str | None = None
+    bootstrap_method: str | None = None  # a key of tracker.scoring.intervals.METHODS
 
 
 def paired_difference(
@@ -322,8 +359,10 @@ def paired_difference(
 
     With ``d_q = S_{a,q} - S_{b,q}`` over the n shared questions, the mean
     ``dbar``, the Student t interval ``dbar -+ t_{n-1, (1+level)/2} sd(d) / sqrt(n)``
-    (sd with n - 1 in the denominator) and the percentile bootstrap interval of
-    the mean (see :func:`bootstrap_ci`; fixed ``seed``).
+    (sd with n - 1 in the denominator) and the bootstrap interval of the mean
+    over the shared questions, the studentized one of
+    :func:`tracker.scoring.group_interval` (BCa where that is unbounded;
+    ``bootstrap_method`` says which; fixed ``seed``).
 
     Undefined parts are None with a ``reason``: no shared question (all),
     one shared question (both intervals). ``a == b``, an analyst absent from
@@ -367,6 +406,8 @@ def _paired(a: Any, b: Any, d: np.ndarray, level: float, n_resamples: int, seed:
     from scipy.special import stdtrit  # Student t quantile
 
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * float(d.std(ddof=1)) / math.sqrt(n)
-    values, counts = np.unique(d, return_counts=True)
-    boot = _bootstrap_interval(values, counts, n_resamples, level, seed)
-    return PairedDifference(a, b, n, mean, (mean - half, mean + half), boot, level)
+    from .intervals import _mean_interval
+
+    low, high, kind = _mean_interval(d, n_resamples, level, seed)
+    return PairedDifference(a, b, n, mean, (mean - half, mean + half), (low, high), level,
+                            bootstrap_method=f"bootstrap-{kind}")

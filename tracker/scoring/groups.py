@@ -128,7 +128,7 @@ def empty_summary(*, bins: int, scale: str, mode: str) -> dict:
         "corp": {"mcb": None, "dsc": None, "unc": None},
         "spiegelhalter": {"z": None, "p_value": None},
         "calibration": {"slope": None, "intercept": None, "slope_ci": None, "p_value": None, "n_clipped": 0,
-                        "p_adjusted": None, "verdict": "too little data"},
+                        "slope_ci_method": None, "p_adjusted": None, "verdict": "too little data"},
         "mode": mode, "coverage": None, "from_final_forecasts": list(FROM_FINAL) if mode == "time-weighted" else [],
         "notes": ["no resolved binary forecasts to score"],
     }
@@ -162,7 +162,8 @@ def group_summary(p, y, questions, *, bins: int = 10, scale: str = "0-1", bootst
 
 def _time_weighted_summary(p, y, questions, scores, coverage, *, bins: int, scale: str, bootstrap: bool) -> dict:
     factor = 2.0 if scale == "0-2" else 1.0
-    out = summarize(p, y, bins=bins, scale=scale, bootstrap=False)
+    # questions: the slope's interval is clustered by question (from the final forecasts)
+    out = summarize(p, y, bins=bins, scale=scale, bootstrap=False, questions=_question_ids(questions, scores.size))
     if bootstrap:
         out["notes"] = [x for x in out["notes"] if not x.startswith("brier_ci not computed")]
     out.update(mode="time-weighted", brier=float(scores.mean() * factor), brier_ci=None, brier_ci_method=None)
@@ -190,16 +191,19 @@ def table_summary(p, y, questions, scores, *, scale: str = "0-1", mode: str = "f
     :func:`group_summary` (and :func:`summarize`), so the same numbers to the last digit."""
     from . import _validation as v
     from ._table import tabulate
-    from .calibration import _brier_skill, _calibration_slope
+    from .calibration import _brier_skill, _calibration_slope, cluster_robust_slope
 
     factor = 2.0 if scale == "0-2" else 1.0
     scores = np.asarray(scores, dtype=np.float64)
     n = int(scores.size)
     if n == 0:
         return {"n": 0, "brier": None, "brier_ci": None, "brier_ci_method": None, "brier_skill": None,
-                "calibration": {"slope": None, "slope_ci": None, "p_value": None}}
-    table = tabulate(v.probabilities(p), v.outcomes(y))
-    cal = _calibration_slope(table, 0.95) if n >= MIN_FOR_TESTS else None
+                "calibration": {"slope": None, "slope_ci": None, "p_value": None, "slope_ci_method": None}}
+    pv, yv = v.probabilities(p), v.outcomes(y)
+    table = tabulate(pv, yv)
+    cal = None
+    if n >= MIN_FOR_TESTS:  # forecasts sharing a question share its outcome: the cluster-robust interval
+        cal = cluster_robust_slope(_calibration_slope(table, 0.95), pv, yv, _question_ids(questions, n))
     if mode == "time-weighted":
         brier = float(scores.mean())
         base = table.base_rate
@@ -213,7 +217,8 @@ def table_summary(p, y, questions, scores, *, scale: str = "0-1", mode: str = "f
         "brier_skill": skill,
         "calibration": {"slope": cal.slope if cal else None,
                         "slope_ci": list(cal.slope_ci) if cal and cal.slope_ci else None,
-                        "p_value": cal.p_value if cal else None},
+                        "p_value": cal.p_value if cal else None,
+                        "slope_ci_method": cal.ci_method if cal else None},
     }
 
 

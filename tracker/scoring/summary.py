@@ -15,8 +15,8 @@ from .calibration import (
     _brier_skill,
     _calibration_slope,
     _spiegelhalter,
+    cluster_robust_slope,
 )
-from .comparison import _bootstrap_interval, uses_normal_limit
 from .intervals import group_interval
 from .decomposition import _corp, _murphy
 from .scores import _log_score_from_table
@@ -45,23 +45,29 @@ def summarize(
         log_score_clipped  forecasts clipped to [1e-15, 1 - 1e-15] for the log score
         base_rate          fraction of events
         brier_skill        1 - BS / (base_rate (1 - base_rate))
-        brier_ci           [low, high] 95% percentile bootstrap of the mean Brier
-                           (on brier_scale; its normal limit where resampling
-                           cannot move it, see :func:`bootstrap_ci`), or None
-                           if bootstrap=False. With ``questions`` (the question
-                           id of each forecast) the bootstrap resamples
-                           questions (:func:`group_interval`), and below 10
-                           questions there is no interval (a note says why)
+        brier_ci           [low, high] 95% interval of the mean Brier (on
+                           brier_scale) by :func:`group_interval`: the
+                           studentized bootstrap resampling questions (with
+                           ``questions``, the question id of each forecast;
+                           without, each forecast is its own question), its
+                           normal limit where resampling cannot move it;
+                           below 10 questions no interval (a note says why);
+                           None if bootstrap=False
         brier_ci_method    how brier_ci was computed (a key of
                            ``tracker.scoring.intervals.METHODS``), or None
         murphy             {bins, reliability, resolution, uncertainty,
                             within_bin_variance, within_bin_covariance}   (0-1 scale)
         corp               {mcb, dsc, unc}                                 (0-1 scale)
         spiegelhalter      {z, p_value}      (None below MIN_FOR_TESTS = 10 forecasts)
-        calibration        {slope, intercept, slope_ci, p_value, n_clipped}
+        calibration        {slope, intercept, slope_ci, p_value, n_clipped,
+                            slope_ci_method}
                            (logistic recalibration; p_value tests slope = 1;
                            n_clipped forecasts were clipped to [0.005, 0.995];
-                           None below MIN_FOR_TESTS forecasts)
+                           None below MIN_FOR_TESTS forecasts). With
+                           ``questions`` and several forecasts on a question,
+                           slope_ci and p_value are cluster-robust by question
+                           (slope_ci_method "cluster-jackknife", see
+                           :func:`cluster_robust_slope`), else "wald"
         notes              list of strings
 
     Under ``scale="0-2"`` only ``brier`` and ``brier_ci`` are doubled; the
@@ -105,6 +111,8 @@ def summarize(
     else:
         spiegelhalter = _spiegelhalter(table)
         calibration = _calibration_slope(table, 0.95)
+        if questions is not None:  # forecasts sharing a question share its outcome: cluster-robust interval
+            calibration = cluster_robust_slope(calibration, p, y, v.id_array(questions, "questions"))
     for reason in (skill.reason, spiegelhalter.reason, calibration.reason):
         if reason:
             notes.append(reason)
@@ -114,17 +122,14 @@ def summarize(
 
     brier_ci = None
     brier_ci_method = None
-    if bootstrap and questions is not None:
+    if bootstrap:
         scores = factor * np.square(p - y)
-        gi = group_interval(scores, questions, n_resamples=n_resamples, seed=seed)
+        gi = group_interval(scores, np.arange(n) if questions is None else questions,
+                            n_resamples=n_resamples, seed=seed)
         if gi.low is not None:
             brier_ci, brier_ci_method = [gi.low, gi.high], gi.method
         else:
             notes.append(f"brier_ci: {gi.reason}")
-    elif bootstrap:
-        values, counts = _brier_score_values(table, factor)
-        brier_ci = list(_bootstrap_interval(values, counts, n_resamples, 0.95, seed))
-        brier_ci_method = "bootstrap-normal" if uses_normal_limit(values, counts, n_resamples, 0.95) else "bootstrap"
     else:
         notes.append("brier_ci not computed (bootstrap=False)")
     if scale == "0-2":
@@ -156,21 +161,7 @@ def summarize(
             "slope_ci": list(calibration.slope_ci) if calibration.slope_ci else None,
             "p_value": calibration.p_value,
             "n_clipped": calibration.n_clipped,
+            "slope_ci_method": calibration.ci_method,
         },
         "notes": notes,
     }
-
-
-def _brier_score_values(table: Table, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct per-forecast Brier scores and their counts, as ``np.unique(brier_scores(p, y))`` would give.
-
-    A forecast x scores ``(x - 0)^2`` for each of its n - s non-events and
-    ``(x - 1)^2`` for each of its s events; equal scores from different
-    forecasts are merged so the bootstrap sees exactly the table it would see
-    from the per-forecast scores (same draws for the same seed).
-    """
-    scores = factor * np.square(np.concatenate((table.x - 0.0, table.x - 1.0)))
-    counts = np.concatenate((table.n - table.s, table.s))
-    keep = counts > 0
-    values, inverse = np.unique(scores[keep], return_inverse=True)
-    return values, np.bincount(inverse, weights=counts[keep]).astype(np.int64)
