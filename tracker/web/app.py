@@ -252,7 +252,7 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
 
     ``secure_cookies``: mark the session cookie Secure (None: when the request
     arrived over HTTPS, as a TLS-terminating proxy reports it)."""
-    from . import api, pages
+    from . import api, docs, pages
 
     app = FastAPI(
         title="forecast-tracker",
@@ -260,6 +260,8 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
         description="Log, revise, resolve and score probabilistic forecasts: the team server's JSON API. "
         "Authenticate with 'Authorization: Bearer TOKEN' (tracker user token NAME).",
         default_response_class=JSONBody,
+        docs_url=None,  # FastAPI's Swagger UI and ReDoc load their scripts from a CDN:
+        redoc_url=None,  # /docs is our own page, served from here (tracker.web.docs)
     )
     app.state.store = store or open_store(url, pool_size=pool_size)
     app.state.limiter = limiter or LoginLimiter()
@@ -302,6 +304,7 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
         return _error(request, 500, f"internal error ({type(exc).__name__}); the server log has the details")
 
     app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     return app
 
