@@ -138,7 +138,9 @@ class Store:
             with self._in_bound() as conn:
                 yield conn
             return
-        with self._write_lock, self.engine.connect() as conn:
+        # the connection is checked out (and later returned, with its reset)
+        # outside the lock: the one writer's turn holds only the transaction
+        with self.engine.connect() as conn, self._write_lock:
             conn = conn.execution_options(tracker_immediate=True)
             with conn.begin():
                 self._enter_role(conn)
