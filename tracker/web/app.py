@@ -152,8 +152,7 @@ def principal(request: Request) -> Principal:
 def act(request: Request, action: Optional[str], work, *, csrf: Optional[str] = None, write: bool = True):
     """``work(who, store)`` for the signed-in user, in one transaction on one
     connection: the user is looked up in it (the token or session checked
-    afresh: a revoked token is refused at once; on SQLite a write reads the
-    user just before its transaction, see below), on PostgreSQL the same
+    afresh: a revoked token is refused at once), on PostgreSQL the same
     statement makes the transaction act as the user's role (so grants,
     row-level security and triggers apply), the CSRF token and the role's
     right to ``action`` (None: any signed-in user) are checked, and then
@@ -164,13 +163,9 @@ def act(request: Request, action: Optional[str], work, *, csrf: Optional[str] = 
     known (401 comes before 422)."""
     base: Store = request.app.state.store
     kind, value = _credentials(request)
-    # SQLite has one writer at a time: the user is read before the write
-    # transaction (a read, beside the writer), so the writer's turn is only
-    # the work itself. There are no roles to act as on SQLite.
-    known = _look_up_before(base, kind, value) if write and base.is_sqlite else None
 
     def transaction(conn):
-        who = known or _look_up(conn, kind, value, act=True)
+        who = _look_up(conn, kind, value, act=True)
         request.state.principal = who
         check_csrf(request, who, csrf)
         if action is not None:
@@ -181,11 +176,6 @@ def act(request: Request, action: Optional[str], work, *, csrf: Optional[str] = 
         return base.run_write(transaction)
     with base.read() as conn:
         return transaction(conn)
-
-
-def _look_up_before(store: Store, kind: str, value: str) -> Principal:
-    with store.read() as conn:
-        return _look_up(conn, kind, value, act=False)
 
 
 def check_csrf(request: Request, who: Principal, submitted: Optional[str]) -> None:
