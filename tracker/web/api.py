@@ -102,11 +102,13 @@ def _parse(model, raw: bytes):
 
 async def _in_worker(request: Request, handler, *args):
     """Read the body on the event loop, then authenticate, validate and
-    write on one worker thread (the services block on the database)."""
-    from starlette.concurrency import run_in_threadpool
+    write on one worker thread (the services block on the database). At
+    most as many of these threads run as the pool has connections: more
+    would only wait for one, and compete for the interpreter meanwhile."""
+    from anyio import to_thread
 
     raw = await request.body()
-    return await run_in_threadpool(handler, request, raw, *args)
+    return await to_thread.run_sync(handler, request, raw, *args, limiter=request.app.state.writers)
 
 
 @router.post("/api/questions", status_code=201, tags=["questions"], summary="Add a question",

@@ -264,6 +264,9 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
         redoc_url=None,  # /docs is our own page, served from here (tracker.web.docs)
     )
     app.state.store = store or open_store(url, pool_size=pool_size)
+    from anyio import CapacityLimiter
+
+    app.state.writers = CapacityLimiter(_pool_size(app.state.store, pool_size))
     app.state.limiter = limiter or LoginLimiter()
     app.state.secure_cookies = secure_cookies
 
@@ -307,6 +310,11 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
     app.include_router(docs.router)
     app.include_router(pages.router)
     return app
+
+
+def _pool_size(store: Store, default: int) -> int:
+    size = getattr(store.engine.pool, "size", None)
+    return max(1, size() if callable(size) else default)
 
 
 def _version() -> str:
