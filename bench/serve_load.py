@@ -11,7 +11,10 @@ process that inserts the same single row through the same driver (sqlite3
 or psycopg), with no authentication and no checks. Printed: every forecast
 stored exactly once, the count of 5xx answers, median and 95th-percentile
 latency and throughput of both, and their ratios. Targets: p95 within 2x of
-the floor's, throughput at least half of it.
+the floor's, throughput at least half of it. Also printed: the server
+process's CPU time per request (Linux), which depends less than latency on
+what else the machine runs, and the machine's load average: on a busy
+machine the ratios move from run to run, so run it on a quiet one.
 """
 
 from __future__ import annotations

@@ -48,7 +48,9 @@ REFUSALS = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _hasher():
+    """Argon2id with the library's parameters, made once per process."""
     from argon2 import PasswordHasher
 
     return PasswordHasher()
