@@ -11,7 +11,10 @@ process that inserts the same single row through the same driver (sqlite3
 or psycopg), with no authentication and no checks. Printed: every forecast
 stored exactly once, the count of 5xx answers, median and 95th-percentile
 latency and throughput of both, and their ratios. Targets: p95 within 2x of
-the floor's, throughput at least half of it.
+the floor's, throughput at least half of it. Also printed: the server
+process's CPU time per request (Linux), which depends less than latency on
+what else the machine runs, and the machine's load average: on a busy
+machine the ratios move from run to run, so run it on a quiet one.
 """
 
 from __future__ import annotations
@@ -152,6 +155,24 @@ async def load(port: int, clients: list[dict], per_client: int) -> dict:
             "statuses": statuses, "wall_s": wall}
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def cpu_seconds(pid: int):
+    """CPU time (user + system) the server process has used so far, from
+    /proc (Linux); None elsewhere. Less sensitive than latency to what else
+    the machine runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(url: str, n_clients: int) -> list[dict]:
     """The tracker database: questions and one analyst user (with a token) per client."""
     from datetime import date, timedelta
@@ -188,7 +209,11 @@ def run_backend(name: str, tool_url: str, floor_env: dict, make_floor_table, cou
     for label, code, env in (("floor", FLOOR_APP, floor_env), ("tool", TOOL_APP, {"TOOL_URL": tool_url})):
         proc, port = start(code, env, workdir)
         try:
+            before = cpu_seconds(proc.pid)
             results[label] = asyncio.run(load(port, headers, per_client))
+            after = cpu_seconds(proc.pid)
+            results[label]["cpu_ms"] = None if before is None or after is None else \
+                1000 * (after - before) / max(1, results[label]["n"])
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -196,12 +221,13 @@ def run_backend(name: str, tool_url: str, floor_env: dict, make_floor_table, cou
     tool, floor = results["tool"], results["floor"]
     five = sum(v for k, v in tool["statuses"].items() if isinstance(k, int) and k >= 500)
     dropped = {label: sum(v for k, v in r["statuses"].items() if not isinstance(k, int)) for label, r in results.items()}
-    print(f"\n{name}: {clients} clients x {per_client} forecasts")
+    print(f"\n{name}: {clients} clients x {per_client} forecasts (machine load average {_load()})")
     print(f"  stored {stored:,} forecasts ({distinct:,} distinct (analyst, made_at)); answers {tool['statuses']}; 5xx: {five}")
-    print(f"  {'':8} {'median ms':>10} {'p95 ms':>8} {'per s':>8}")
+    print(f"  {'':8} {'median ms':>10} {'p95 ms':>8} {'per s':>8} {'server CPU ms/request':>22}")
     for label in ("tool", "floor"):
         r = results[label]
-        print(f"  {label:8} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} {r['per_s']:8.0f}")
+        cpu = "-" if r.get("cpu_ms") is None else f"{r['cpu_ms']:.2f}"
+        print(f"  {label:8} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} {r['per_s']:8.0f} {cpu:>22}")
     p95_ratio = tool["p95_ms"] / floor["p95_ms"]
     rate_ratio = tool["per_s"] / floor["per_s"]
     print(f"  p95 ratio {p95_ratio:.2f} (target <= 2.0); throughput ratio {rate_ratio:.2f} (target >= 0.5)")

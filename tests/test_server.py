@@ -425,3 +425,144 @@ def test_no_connection_leaks_after_5000_requests(app_store, app):
         assert pool.checkedout() == 0
         assert pool.checkedin() <= 4
     assert count_forecasts(app_store, "rain") == 1 + 500
+
+
+# ------------------------------------------------ the forecast path's cost
+
+
+class StatementLog:
+    """The statements an engine runs and the connections it checks out,
+    while recording."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.statements: list[str] = []
+        self.checkouts = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine.pool, "checkout", self._checkout)
+
+    def _statement(self, conn, cursor, statement, *args):
+        self.statements.append(" ".join(statement.split()))
+
+    def _checkout(self, *args):
+        self.checkouts += 1
+
+    def clear(self):
+        self.statements.clear()
+        self.checkouts = 0
+
+    def kinds(self) -> list[str]:
+        """Each statement as its verb and table (a SELECT: the table of its first column)."""
+        out = []
+        for s in self.statements:
+            words = s.split()
+            if words[0] == "SELECT":
+                out.append("SELECT " + words[1].split(".")[0])
+            elif words[0] == "INSERT":
+                out.append("INSERT " + words[2])
+            else:
+                out.append(" ".join(words[:2]))
+        return out
+
+
+def test_a_forecast_costs_four_statements_on_one_connection(client, app_store):
+    """BEGIN IMMEDIATE, the token (and its user), the question with its
+    current resolution, the team settings and whether the analyst has a row
+    (one query), the insert: the path cannot silently grow again."""
+    h = bearer(app_store, "ana")
+    log = StatementLog(app_store.engine)
+    r = client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h)
+    assert r.status_code == 201, r.text
+    # ana's first forecast: her analyst row is added on the way (once)
+    assert log.kinds() == ["BEGIN IMMEDIATE", "SELECT app_user", "SELECT question", "SELECT analyst",
+                           "INSERT analyst", "INSERT forecast"]
+    for value in (0.35, 0.4):
+        log.clear()
+        r = client.post("/api/questions/rain/forecasts", json={"probability": value}, headers=h)
+        assert r.status_code == 201, r.text
+        assert log.kinds() == ["BEGIN IMMEDIATE", "SELECT app_user", "SELECT question", "INSERT forecast"]
+        assert log.checkouts == 1
+    # refused before the database: no credentials at all
+    log.clear()
+    one_line_error(client.post("/api/questions/rain/forecasts", json={"probability": 0.5}), 401)
+    assert log.statements == [] and log.checkouts == 0
+    # a reader: the user and the question's reads on one connection
+    log.clear()
+    q = client.get("/api/questions/rain", headers=h).json()
+    assert log.checkouts == 1 and log.kinds()[:2] == ["BEGIN", "SELECT app_user"]
+    assert [(f["analyst"], f["probability"]) for f in q["forecasts"]] == [
+        ("bob", 0.4), ("ana", 0.3), ("ana", 0.35), ("ana", 0.4)]
+
+
+def test_the_one_query_reads_what_the_services_read(app_store):
+    """forecast_context: the same question row, current resolution (the
+    last of a superseding chain) and settings as the services' own reads."""
+    from tracker.services.common import current_resolution, question_row
+    from tracker.services.log import resolve
+    from tracker.services.week import read_settings, set_team_setting, settings_from
+    from tracker.storage.forecast_context import forecast_context
+
+    resolve(app_store, "summit", "no", recorded_by="rev", known_at=utcnow() - timedelta(days=4))
+    resolve(app_store, "summit", "yes", recorded_by="rev", known_at=utcnow() - timedelta(days=4),
+            supersede=True, reason="misread")
+    set_team_setting(app_store, "timezone", "Pacific/Auckland")
+    with app_store.read() as conn:
+        for qid, analyst, known in (("summit", "bob", True), ("rain", "nobody", False), ("venue", "bob", True)):
+            question, resolution, settings, analyst_known = forecast_context(conn, qid, analyst)
+            assert dict(question) == dict(question_row(conn, qid))
+            current = current_resolution(conn, qid)
+            assert resolution == (None if current is None else dict(current))
+            assert settings_from(settings) == read_settings(conn) == {"timezone": "Pacific/Auckland", "blind": False}
+            assert analyst_known is known
+        assert forecast_context(conn, "summit", "bob")[1]["outcome"] == "yes"
+        with pytest.raises(users.NotFoundError, match="no question with id 'nope'"):
+            forecast_context(conn, "nope", "bob")
+
+
+def test_a_revoked_token_is_refused_at_the_next_request(client, app_store):
+    token = users.make_token(app_store, "ana")
+    h = {"Authorization": f"Bearer {token['token']}"}
+    assert client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h).status_code == 201
+    users.revoke_token(app_store, token["id"])
+    r = client.post("/api/questions/rain/forecasts", json={"probability": 0.6}, headers=h)
+    assert one_line_error(r, 401) == "this API token was revoked"
+    assert one_line_error(client.get("/api/questions/rain", headers=h), 401) == "this API token was revoked"
+    assert count_forecasts(app_store, "rain") == 2
+    # a user disabled between two requests: refused at the next one too
+    h2 = bearer(app_store, "ana")
+    assert client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h2).status_code == 201
+    users.set_disabled(app_store, "ana", True)
+    assert "disabled" in one_line_error(client.post("/api/questions/rain/forecasts", json={"probability": 0.3},
+                                                    headers=h2), 401)
+    assert count_forecasts(app_store, "rain") == 3
+
+
+# --------------------------------------------------------------- API docs
+
+
+def test_api_docs_are_served_from_the_server(client):
+    """/docs is a page of this server: no script, nothing from another host,
+    every API route with its method, parameters and body fields."""
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert "<script" not in page.lower()
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert "http://" not in page and "https://" not in page
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    spec = client.get("/openapi.json").json()
+    operations = [(m.upper(), p) for p, item in spec["paths"].items() for m in item]
+    assert len(operations) == 9
+    for method, path in operations:
+        assert f"<code>{method} {path}</code>" in page, (method, path)
+    for path in ("/api/questions", "/api/questions/{question_id}", "/api/questions/{question_id}/forecasts",
+                 "/api/questions/{question_id}/resolutions", "/api/score", "/api/todo", "/api/me"):
+        assert path in spec["paths"]
+    # a body's fields and a query parameter's limits, read from the schema
+    forecast = page.split('id="post--api-questions-question_id-forecasts"')[1].split("</section>")[0]
+    assert "<code>probability</code>" in forecast and "<code>rationale</code>" in forecast
+    assert "map of string to number or string" in forecast
+    score = page.split('id="get--api-score"')[1].split("</section>")[0]
+    assert "one of: final, initial, time-weighted" in score and "&gt;= 1; &lt;= 1000; default 10" in score
+    assert client.get("/redoc").status_code == 404

@@ -110,3 +110,67 @@ def test_pool_does_not_leak_on_postgres(team):
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ''"
                 " AND backend_type = 'client backend'").scalar()
         assert n <= 3 + 1  # the pool, at most, plus this connection's own count
+
+
+def test_a_forecast_costs_three_statements_on_one_connection(team):
+    """The token (and its user) read by the same statement that makes the
+    transaction act as the user's role, then the question with its current
+    resolution, the team settings and whether the analyst has a row (one
+    query), then the insert (the database's triggers and row-level security
+    run with it): the path cannot silently grow again."""
+    from test_server import StatementLog
+
+    store, names = team
+    app = create_app(store.url, store=store)
+    h = token(store, names["ana"])
+    with TestClient(app) as client:
+        assert client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h).status_code == 201
+        log = StatementLog(store.engine)
+        r = client.post("/api/questions/rain/forecasts", json={"probability": 0.35}, headers=h)
+        assert r.status_code == 201, r.text
+        assert log.kinds() == ["SELECT app_user", "SELECT question", "INSERT forecast"]
+        assert "set_config" in log.statements[0] and log.checkouts == 1
+        # reading a question: the user, then the question's own reads, on one connection
+        log.clear()
+        assert client.get("/api/questions/rain", headers=h).status_code == 200
+        assert log.kinds()[0] == "SELECT app_user" and log.checkouts == 1
+    with store.read() as conn:
+        assert [tuple(r) for r in conn.exec_driver_sql("SELECT analyst, probability FROM forecast ORDER BY id")] == [
+            (names["ana"], 0.3), (names["ana"], 0.35)]
+
+
+def test_a_revoked_token_is_refused_at_the_next_request_on_postgres(team):
+    store, names = team
+    app = create_app(store.url, store=store)
+    made = users.make_token(store, names["ana"])
+    h = {"Authorization": f"Bearer {made['token']}"}
+    with TestClient(app) as client:
+        assert client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h).status_code == 201
+        users.revoke_token(store, made["id"])
+        r = client.post("/api/questions/rain/forecasts", json={"probability": 0.6}, headers=h)
+        assert r.status_code == 401 and r.json()["error"] == "this API token was revoked"
+        # the refused request left no role behind on the pooled connection
+        with store.read() as conn:
+            assert conn.exec_driver_sql("SELECT current_user").scalar() == "postgres"
+            assert conn.exec_driver_sql("SELECT count(*) FROM forecast").scalar() == 1
+
+
+def test_a_user_whose_database_role_is_gone_is_refused(team):
+    import psycopg
+
+    store, names = team
+    app = create_app(store.url, store=store)
+    ghost = names["ghost"]
+    grant_role(store, ghost, "analyst")
+    users.add_user(store, ghost, "analyst", PASSWORD)
+    h = token(store, ghost)
+    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP OWNED BY "{ghost}"')
+        conn.execute(f'DROP ROLE "{ghost}"')
+    with TestClient(app) as client:
+        r = client.post("/api/questions/rain/forecasts", json={"probability": 0.3}, headers=h)
+        assert r.status_code == 403, r.text
+        assert r.json()["error"].startswith(f"the server may not act as database role '{ghost}'")
+        assert client.get("/api/questions/rain", headers=h).status_code == 403
+    with store.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM forecast").scalar() == 0

@@ -217,19 +217,23 @@ def add_forecast(
     rationale = check_free_text(rationale, "rationale")
 
     def work(conn):
-        from .week import read_settings, team_zone
+        from ..storage.forecast_context import forecast_context, insert_forecast
+        from .week import settings_from, team_zone
 
         when = now or utcnow()
-        question = question_row(conn, question_id)
+        # the question, its current resolution, the team's settings and whether
+        # the analyst has a row: one query (the server logs forecasts by the thousand)
+        question, resolution, settings, analyst_known = forecast_context(conn, question_id, analyst)
         warnings: list[str] = []
         if relative is not None:
             value_ = _relative_value(conn, question, analyst, relative, warnings)
         else:
             value_ = value
         probability, vector = check_forecast_value(question, value_)
-        tz = team_zone(read_settings(conn))
-        check_forecast_time(question, current_resolution(conn, question_id), when, when, imported=False, tz=tz)
-        ensure_analysts(conn, [analyst], when)
+        tz = team_zone(settings_from(settings))
+        check_forecast_time(question, resolution, when, when, imported=False, tz=tz)
+        if not analyst_known:
+            ensure_analysts(conn, [analyst], when)
         row = dict(
             question_id=question_id,
             analyst=analyst,
@@ -241,7 +245,7 @@ def add_forecast(
             rationale=rationale,
             source=source,
         )
-        result = conn.execute(T_FORECAST.insert().values(**row))
+        result = conn.execute(insert_forecast(), row)
         row["id"] = result.inserted_primary_key[0]
         out = forecast_dict(row)
         if warnings:

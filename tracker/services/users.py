@@ -10,6 +10,7 @@ security apply on top (the server acts as the user's role).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -47,7 +48,9 @@ REFUSALS = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _hasher():
+    """Argon2id with the library's parameters, made once per process."""
     from argon2 import PasswordHasher
 
     return PasswordHasher()
@@ -182,17 +185,67 @@ def list_tokens(store: Store, name: Optional[str] = None) -> list[dict]:
 
 
 def user_for_token(store: Store, value: str) -> dict:
-    from sqlalchemy import select
+    """The user an API token belongs to, or AuthError (unknown, revoked, or
+    its user disabled)."""
+    _check_token_form(value)
+    with store.read() as conn:
+        return token_user(conn, value)
 
+
+def _check_token_form(value: Any) -> None:
     if not isinstance(value, str) or not value.startswith(TOKEN_PREFIX) or len(value) > 200:
         raise AuthError("invalid API token")
-    stmt = (
-        select(T_USER, T_TOKEN.c.revoked_at)
-        .select_from(T_TOKEN.join(T_USER, T_USER.c.name == T_TOKEN.c.user_name))
-        .where(T_TOKEN.c.token_hash == digest(value))
-    )
-    with store.read() as conn:
-        row = conn.execute(stmt).mappings().first()
+
+
+@functools.lru_cache(maxsize=None)
+def _lookup_statement(kind: str, act: bool):
+    """The user behind a token or session (built once per process). With
+    ``act``, the same statement also makes its transaction act as that
+    user's role (PostgreSQL's ``set_config('role', name, true)`` is
+    ``SET LOCAL ROLE``): one round trip instead of two."""
+    from sqlalchemy import bindparam, func, select, true
+
+    if kind == "token":
+        table, extra, key = T_TOKEN, (T_TOKEN.c.revoked_at,), T_TOKEN.c.token_hash
+    else:
+        table, extra, key = T_SESSION, (T_SESSION.c.csrf, T_SESSION.c.expires_at), T_SESSION.c.id_hash
+    columns = [T_USER.c.name, T_USER.c.role, T_USER.c.created_at, T_USER.c.disabled, *extra]
+    if act:
+        columns.append(func.set_config("role", T_USER.c.name, true()).label("acting_as"))
+    return (select(*columns).select_from(table.join(T_USER, T_USER.c.name == table.c.user_name))
+            .where(key == bindparam("digest")))
+
+
+def _lookup(conn, kind: str, value: str, act: bool):
+    act = act and conn.dialect.name == "postgresql"
+    if not act:
+        return conn.execute(_lookup_statement(kind, False), {"digest": digest(value)}).mappings().first()
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return conn.execute(_lookup_statement(kind, True), {"digest": digest(value)}).mappings().first()
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if state not in ("22023", "42704", "42501"):  # no such role / not a member of it
+            raise
+        import re
+
+        found = re.search(r'role "([^"]+)"', str(exc.orig))
+        role = found.group(1) if found else "NAME"
+        raise ForbiddenError(
+            f"the server may not act as database role {role!r}: run 'tracker user add {role}' (as the server's "
+            f"database user) after 'tracker db grant-analyst {role}' or grant-reviewer"
+        ) from None
+
+
+def token_user(conn, value: str, *, act: bool = False) -> dict:
+    """:func:`user_for_token` inside ``conn``'s transaction. ``act``: on
+    PostgreSQL that transaction then acts as the user's database role (a
+    refused token leaves nothing behind: the caller's transaction ends with
+    the error). Nothing is cached: a token revoked a moment ago is refused
+    at the very next request."""
+    _check_token_form(value)
+    row = _lookup(conn, "token", value, act)
     if row is None:
         raise AuthError("invalid API token")
     if row["revoked_at"] is not None:
@@ -249,18 +302,22 @@ def start_session(store: Store, name: str, *, now: Optional[datetime] = None) ->
 
 def session_user(store: Store, value: str, *, now: Optional[datetime] = None) -> tuple[dict, str]:
     """The user and CSRF token of a session cookie, or AuthError."""
-    from sqlalchemy import select
+    _check_session_form(value)
+    with store.read() as conn:
+        return session_user_in(conn, value, now=now)
 
+
+def _check_session_form(value: Any) -> None:
     if not isinstance(value, str) or not 20 <= len(value) <= 200:
         raise AuthError("not signed in")
+
+
+def session_user_in(conn, value: str, *, now: Optional[datetime] = None, act: bool = False) -> tuple[dict, str]:
+    """:func:`session_user` inside ``conn``'s transaction (``act``: as in
+    :func:`token_user`)."""
+    _check_session_form(value)
     now = now or utcnow()
-    stmt = (
-        select(T_USER, T_SESSION.c.csrf, T_SESSION.c.expires_at)
-        .select_from(T_SESSION.join(T_USER, T_USER.c.name == T_SESSION.c.user_name))
-        .where(T_SESSION.c.id_hash == digest(value))
-    )
-    with store.read() as conn:
-        row = conn.execute(stmt).mappings().first()
+    row = _lookup(conn, "session", value, act)
     if row is None or row["expires_at"] <= now or row["disabled"]:
         raise AuthError("not signed in (or the session expired)")
     return _user_dict(row), row["csrf"]

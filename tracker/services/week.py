@@ -52,8 +52,14 @@ def read_settings(conn) -> dict:
     and ``blind`` (bool)."""
     from sqlalchemy import select
 
+    return settings_from({k: v for k, v in conn.execute(select(T_SETTING.c.key, T_SETTING.c.value))})
+
+
+def settings_from(stored) -> dict:
+    """The team's settings from the stored ones (key -> value), defaults
+    filled in (see :func:`read_settings`)."""
     raw = dict(SETTINGS)
-    raw.update({k: v for k, v in conn.execute(select(T_SETTING.c.key, T_SETTING.c.value))})
+    raw.update(stored)
     return {"timezone": raw["timezone"], "blind": raw["blind"] in ON_WORDS}
 
 

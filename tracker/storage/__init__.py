@@ -34,6 +34,7 @@ class Store:
         self.url = url
         self.dialect = engine.dialect.name
         self.role: str | None = None
+        self._bound = None  # a connection whose open transaction this view works in (see bound)
         # SQLite has one writer at a time; threads of one process (the team
         # server) queue on this lock rather than on SQLite's busy handler,
         # which sleeps in growing steps and starves under many writers
@@ -50,6 +51,35 @@ class Store:
         view = copy.copy(self)
         view.role = role if self.dialect == "postgresql" else None
         return view
+
+    def bound(self, conn) -> "Store":
+        """The same store working inside ``conn``'s open transaction: its
+        :meth:`read`, :meth:`write` and :meth:`run_write` run there, with no
+        second connection, BEGIN or role switch. The caller's transaction
+        (its role already set) retries, commits or rolls back the whole.
+        The team server authenticates a request and acts on it in one
+        transaction this way. A database error a user can act on is
+        translated here, so that the services' own wording of refusals
+        applies; one worth a retry (a lock, a deadlock, a lost insert race)
+        goes up unchanged for the caller's ``run_write`` to retry."""
+        import copy
+
+        view = copy.copy(self)
+        view._bound = conn
+        view.role = None
+        return view
+
+    @contextlib.contextmanager
+    def _in_bound(self) -> Iterator:
+        try:
+            yield self._bound
+        except self.db_errors as exc:
+            if _retryable(exc) or _lost_insert_race(exc):
+                raise
+            translated = translate_error(exc)
+            if translated is None:
+                raise
+            raise translated from None
 
     def _enter_role(self, conn) -> None:
         if self.role:
@@ -91,6 +121,10 @@ class Store:
 
     @contextlib.contextmanager
     def read(self) -> Iterator:
+        if self._bound is not None:
+            with self._in_bound() as conn:
+                yield conn
+            return
         try:
             with self.engine.connect() as conn:
                 self._enter_role(conn)
@@ -108,7 +142,13 @@ class Store:
         On SQLite it starts with BEGIN IMMEDIATE so that concurrent writers
         queue on the busy timeout instead of failing half-way.
         """
-        with self._write_lock, self.engine.connect() as conn:
+        if self._bound is not None:
+            with self._in_bound() as conn:
+                yield conn
+            return
+        # the connection is checked out (and later returned, with its reset)
+        # outside the lock: the one writer's turn holds only the transaction
+        with self.engine.connect() as conn, self._write_lock:
             conn = conn.execution_options(tracker_immediate=True)
             with conn.begin():
                 self._enter_role(conn)
@@ -121,6 +161,9 @@ class Store:
         violation, twice at most). Errors a user can act on (permission
         denied, a lock that never cleared...) become a one-line
         :class:`DatabaseError`; anything else propagates unchanged."""
+        if self._bound is not None:
+            with self._in_bound() as conn:
+                return fn(conn)
         errors = self.db_errors
         delay = 0.05
         races = 0

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Optional, Union
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services import users
-from .app import JSONBody, Principal, acting_store, authorize, principal
+from .app import JSONBody, Principal, act
 
 router = APIRouter()
 
@@ -52,10 +52,6 @@ class ResolutionCreate(BaseModel):
     supersede: bool = False
 
 
-def signed_in(request: Request) -> Principal:
-    return principal(request)
-
-
 @router.get("/healthz", tags=["server"], summary="Is the server up and its database reachable?")
 def healthz(request: Request):
     store = request.app.state.store
@@ -66,26 +62,26 @@ def healthz(request: Request):
 
 @router.get("/api/me", tags=["users"], summary="Who am I?")
 def me(request: Request):
-    who = principal(request)
+    who = act(request, None, lambda who, store: who, write=False)
     return JSONBody({"name": who.name, "role": who.role, "via": who.via})
 
 
 @router.get("/api/questions", tags=["questions"], summary="List questions (filters as tracker list)")
 def questions(request: Request, status: Status = "all", scenario: Optional[str] = None, tag: Optional[str] = None,
               analyst: Optional[str] = None, within: int = Query(14, ge=0, le=100_000), as_of: Optional[date] = None,
-              limit: Optional[int] = Query(None, ge=1), who: Principal = Depends(signed_in)):
+              limit: Optional[int] = Query(None, ge=1)):
     from ..services.log import list_questions
 
-    return JSONBody(list_questions(acting_store(request, who), status=status, scenario=scenario, tag=tag,
-                                   analyst=analyst, as_of=as_of, within_days=within, limit=limit))
+    return JSONBody(act(request, "read", lambda who, store: list_questions(
+        store, status=status, scenario=scenario, tag=tag, analyst=analyst, as_of=as_of, within_days=within,
+        limit=limit), write=False))
 
 
 @router.get("/api/questions/{question_id}", tags=["questions"], summary="One question with its forecasts and resolutions")
 def question(request: Request, question_id: str):
     from ..services.log import show_question
 
-    who = principal(request)  # in the route's own worker thread: one hop, not two
-    return JSONBody(show_question(acting_store(request, who), question_id))
+    return JSONBody(act(request, "read", lambda who, store: show_question(store, question_id), write=False))
 
 
 def _body(model) -> dict:
@@ -106,11 +102,13 @@ def _parse(model, raw: bytes):
 
 async def _in_worker(request: Request, handler, *args):
     """Read the body on the event loop, then authenticate, validate and
-    write on one worker thread (the services block on the database)."""
-    from starlette.concurrency import run_in_threadpool
+    write on one worker thread (the services block on the database). At
+    most as many of these threads run as the pool has connections: more
+    would only wait for one, and compete for the interpreter meanwhile."""
+    from anyio import to_thread
 
     raw = await request.body()
-    return await run_in_threadpool(handler, request, raw, *args)
+    return await to_thread.run_sync(handler, request, raw, *args, limiter=request.app.state.writers)
 
 
 @router.post("/api/questions", status_code=201, tags=["questions"], summary="Add a question",
@@ -122,13 +120,15 @@ async def add_question(request: Request):
 def _add_question(request: Request, raw: bytes):
     from ..services.log import add_question, id_from_text
 
-    who, store = authorize(request, "add_question")
-    body = _parse(QuestionCreate, raw)
-    data = {
-        "id": body.id or id_from_text(body.text), "text": body.text, "deadline": body.deadline,
-        "outcomes": body.outcomes, "ordered": body.ordered, "tags": body.tags, "scenario_id": body.scenario,
-    }
-    return JSONBody(add_question(store, data), status_code=201)
+    def work(who: Principal, store):
+        body = _parse(QuestionCreate, raw)
+        data = {
+            "id": body.id or id_from_text(body.text), "text": body.text, "deadline": body.deadline,
+            "outcomes": body.outcomes, "ordered": body.ordered, "tags": body.tags, "scenario_id": body.scenario,
+        }
+        return add_question(store, data)
+
+    return JSONBody(act(request, "add_question", work), status_code=201)
 
 
 @router.post("/api/questions/{question_id}/forecasts", status_code=201, tags=["forecasts"],
@@ -141,13 +141,14 @@ def _forecast(request: Request, raw: bytes, question_id: str):
     from ..errors import ValidationError
     from ..services.log import add_forecast
 
-    who, store = authorize(request, "forecast")
-    body = _parse(ForecastCreate, raw)
-    if (body.probability is None) == (body.probabilities is None):
-        raise ValidationError("give either 'probability' (binary) or 'probabilities' (categorical)")
-    value = body.probability if body.probability is not None else body.probabilities
-    return JSONBody(add_forecast(store, question_id, value, analyst=who.name,
-                                 rationale=body.rationale, source="web"), status_code=201)
+    def work(who: Principal, store):
+        body = _parse(ForecastCreate, raw)
+        if (body.probability is None) == (body.probabilities is None):
+            raise ValidationError("give either 'probability' (binary) or 'probabilities' (categorical)")
+        value = body.probability if body.probability is not None else body.probabilities
+        return add_forecast(store, question_id, value, analyst=who.name, rationale=body.rationale, source="web")
+
+    return JSONBody(act(request, "forecast", work), status_code=201)
 
 
 @router.post("/api/questions/{question_id}/resolutions", status_code=201, tags=["resolutions"],
@@ -157,11 +158,13 @@ async def resolution(request: Request, question_id: str):
 
 
 def _resolution(request: Request, raw: bytes, question_id: str):
-    who, store = authorize(request, "resolve")
-    body = _parse(ResolutionCreate, raw)
-    return JSONBody(record_resolution(store, who, question_id, body.outcome,
-                                      known_at=body.known_at, evidence=body.evidence, note=body.note,
-                                      reason=body.reason, supersede=body.supersede), status_code=201)
+    def work(who: Principal, store):
+        body = _parse(ResolutionCreate, raw)
+        return record_resolution(store, who, question_id, body.outcome, known_at=body.known_at,
+                                 evidence=body.evidence, note=body.note, reason=body.reason,
+                                 supersede=body.supersede)
+
+    return JSONBody(act(request, "resolve", work), status_code=201)
 
 
 def record_resolution(store, who: Principal, question_id: str, outcome: str, *, known_at, evidence, note, reason,
@@ -182,18 +185,17 @@ def record_resolution(store, who: Principal, question_id: str, outcome: str, *, 
 def score(request: Request, by: Optional[Literal["analyst", "tag", "scenario", "quarter", "question", "wep"]] = None,
           mode: Mode = "final", bins: int = Query(10, ge=1, le=1000), quarter: Optional[str] = None,
           analyst: Optional[str] = None, tag: Optional[str] = None, scenario: Optional[str] = None,
-          scale: Literal["0-1", "0-2"] = "0-1", exclude_after_fact: bool = False, bootstrap: bool = True,
-          who: Principal = Depends(signed_in)):
+          scale: Literal["0-1", "0-2"] = "0-1", exclude_after_fact: bool = False, bootstrap: bool = True):
     from ..services.score import score
 
-    return JSONBody(score(acting_store(request, who), by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst,
-                          tag=tag, scenario=scenario, scale=scale, exclude_after_fact=exclude_after_fact,
-                          bootstrap=bootstrap))
+    return JSONBody(act(request, "read", lambda who, store: score(
+        store, by=by, mode=mode, bins=bins, quarter=quarter, analyst=analyst, tag=tag, scenario=scenario,
+        scale=scale, exclude_after_fact=exclude_after_fact, bootstrap=bootstrap), write=False))
 
 
 @router.get("/api/todo", tags=["questions"], summary="My week: what to forecast, update, or see resolved")
-def todo(request: Request, within: int = Query(14, ge=0, le=3650), stale: int = Query(30, ge=1, le=3650),
-         who: Principal = Depends(signed_in)):
+def todo(request: Request, within: int = Query(14, ge=0, le=3650), stale: int = Query(30, ge=1, le=3650)):
     from ..services.week import todo as week_todo
 
-    return JSONBody(week_todo(acting_store(request, who), analyst=who.name, within_days=within, stale_days=stale))
+    return JSONBody(act(request, "read", lambda who, store: week_todo(
+        store, analyst=who.name, within_days=within, stale_days=stale), write=False))

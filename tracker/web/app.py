@@ -114,27 +114,68 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and request.url.path != "/healthz"
 
 
+def _credentials(request: Request) -> tuple[str, str]:
+    """("token", value) from ``Authorization: Bearer``, else ("session",
+    cookie); AuthError when the request carries neither."""
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise users.AuthError("use 'Authorization: Bearer TOKEN' (make one with: tracker user token NAME)")
+        return "token", value.strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise users.AuthError("sign in, or send an API token")
+    return "session", cookie
+
+
+def _look_up(conn, kind: str, value: str, *, act: bool) -> Principal:
+    if kind == "token":
+        return Principal(users.token_user(conn, value, act=act), "token")
+    user, csrf = users.session_user_in(conn, value, act=act)
+    return Principal(user, "session", csrf)
+
+
 def principal(request: Request) -> Principal:
     """The user behind this request (API token first, then the session
     cookie), or AuthError. Cached on the request."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    store: Store = request.app.state.store
-    auth = request.headers.get("authorization", "")
-    if auth:
-        scheme, _, value = auth.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise users.AuthError("use 'Authorization: Bearer TOKEN' (make one with: tracker user token NAME)")
-        found = Principal(users.user_for_token(store, value.strip()), "token")
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            raise users.AuthError("sign in, or send an API token")
-        user, csrf = users.session_user(store, cookie)
-        found = Principal(user, "session", csrf)
+    kind, value = _credentials(request)
+    with request.app.state.store.read() as conn:
+        found = _look_up(conn, kind, value, act=False)
     request.state.principal = found
     return found
+
+
+def act(request: Request, action: Optional[str], work, *, csrf: Optional[str] = None, write: bool = True):
+    """``work(who, store)`` for the signed-in user, in one transaction on one
+    connection: the user is looked up in it (the token or session checked
+    afresh: a revoked token is refused at once), on PostgreSQL the same
+    statement makes the transaction act as the user's role (so grants,
+    row-level security and triggers apply), the CSRF token and the role's
+    right to ``action`` (None: any signed-in user) are checked, and then
+    ``work`` acts through ``store``, bound to that transaction. ``write``:
+    a write transaction (retried whole on a lock or a lost race), else a
+    read. Nothing touches the database before the request shows
+    credentials, and nothing reads the body's content before the user is
+    known (401 comes before 422)."""
+    base: Store = request.app.state.store
+    kind, value = _credentials(request)
+
+    def transaction(conn):
+        who = _look_up(conn, kind, value, act=True)
+        request.state.principal = who
+        check_csrf(request, who, csrf)
+        if action is not None:
+            users.require(who.user, action)
+        return work(who, base.bound(conn))
+
+    if write:
+        return base.run_write(transaction)
+    with base.read() as conn:
+        return transaction(conn)
 
 
 def check_csrf(request: Request, who: Principal, submitted: Optional[str]) -> None:
@@ -164,17 +205,45 @@ def acting_store(request: Request, who: Principal) -> Store:
     return request.app.state.store.as_role(who.name)
 
 
-def _security_headers(response: Response, path: str) -> None:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if path not in ("/docs", "/redoc"):
-        # no script runs on any page of this server; figures are inline SVG or data: images
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        )
+_CSP = (
+    b"default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# no script runs on any page of this server (the API docs too are plain
+# HTML); figures are inline SVG or data: images
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", _CSP),
+)
+
+
+class Guard:
+    """Refuse bodies over :data:`MAX_BODY` (by their Content-Length) and add
+    the security headers to every answer. A plain ASGI middleware: it wraps
+    ``send`` instead of running each request in a task of its own."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_guarded(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {k.lower() for k, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            response = _error(Request(scope), 413, f"request body larger than {MAX_BODY} bytes")
+            return await response(scope, receive, send_guarded)
+        return await self.app(scope, receive, send_guarded)
 
 
 def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] = None,
@@ -183,7 +252,7 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
 
     ``secure_cookies``: mark the session cookie Secure (None: when the request
     arrived over HTTPS, as a TLS-terminating proxy reports it)."""
-    from . import api, pages
+    from . import api, docs, pages
 
     app = FastAPI(
         title="forecast-tracker",
@@ -191,20 +260,17 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
         description="Log, revise, resolve and score probabilistic forecasts: the team server's JSON API. "
         "Authenticate with 'Authorization: Bearer TOKEN' (tracker user token NAME).",
         default_response_class=JSONBody,
+        docs_url=None,  # FastAPI's Swagger UI and ReDoc load their scripts from a CDN:
+        redoc_url=None,  # /docs is our own page, served from here (tracker.web.docs)
     )
     app.state.store = store or open_store(url, pool_size=pool_size)
+    from anyio import CapacityLimiter
+
+    app.state.writers = CapacityLimiter(_pool_size(app.state.store, pool_size))
     app.state.limiter = limiter or LoginLimiter()
     app.state.secure_cookies = secure_cookies
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            response = _error(request, 413, f"request body larger than {MAX_BODY} bytes")
-        else:
-            response = await call_next(request)
-        _security_headers(response, request.url.path)
-        return response
+    app.add_middleware(Guard)
 
     @app.exception_handler(TrackerError)
     async def tracker_error(request: Request, exc: TrackerError):
@@ -241,8 +307,14 @@ def create_app(url: str, *, pool_size: int = 8, secure_cookies: Optional[bool] =
         return _error(request, 500, f"internal error ({type(exc).__name__}); the server log has the details")
 
     app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     return app
+
+
+def _pool_size(store: Store, default: int) -> int:
+    size = getattr(store.engine.pool, "size", None)
+    return max(1, size() if callable(size) else default)
 
 
 def _version() -> str:
@@ -272,5 +344,5 @@ def _error(request: Request, code: int, message: str) -> Response:
     return JSONBody({"error": message, "status": code}, status_code=code)
 
 
-__all__ = ["create_app", "principal", "check_csrf", "acting_store", "Principal", "LoginLimiter", "JSONBody",
+__all__ = ["create_app", "principal", "act", "check_csrf", "acting_store", "Principal", "LoginLimiter", "JSONBody",
            "SESSION_COOKIE", "CSRF_FIELD", "TooManyAttempts", "HTMLResponse"]
