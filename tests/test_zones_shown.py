@@ -124,3 +124,28 @@ def test_the_time_weighted_window_ends_with_the_deadline_day_in_the_team_zone(sq
         figures[zone] = js(cli.ok("score", "--mode", "time-weighted", "--forecasts", "all", "--json"))["brier"]
     assert abs(figures["UTC"] - 0.49) < 1e-9
     assert abs(figures["America/New_York"] - (36 * 0.64 + 17 * 0.04) / 53) < 1e-9
+
+
+def test_scenario_files_and_json_restores_follow_the_team_zone(tmp_path):
+    """A forecast at 22:00 New York time on the deadline day (02:00 UTC the
+    next day): a New York team's scenario import keeps it, a UTC team's
+    refuses it; a JSON restore judges it by the zone the export carries."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "id: s\ntitle: S\nquestions:\n"
+        "  - id: q\n    text: They meet\n    deadline: 2024-03-31\n    opened: 2024-03-01\n"
+        "    forecasts:\n      - analyst: ana\n        probability: 0.4\n        made_at: 2024-04-01T02:00:00Z\n"
+    )
+    utc_team = CLI(f"sqlite:///{tmp_path / 'utc.db'}")
+    utc_team.ok("db", "upgrade")
+    utc_team.fails("import", str(scenario), match="after the deadline")
+    ny = CLI(f"sqlite:///{tmp_path / 'ny.db'}")
+    ny.ok("db", "upgrade")
+    ny.ok("team", "set", "timezone", "America/New_York")
+    ny.ok("import", str(scenario))
+    dump = tmp_path / "all.json"
+    ny.ok("export", "--format", "json", "-o", str(dump))
+    restored = CLI(f"sqlite:///{tmp_path / 'restored.db'}")
+    restored.ok("import", str(dump))
+    assert [f["probability"] for f in js(restored.ok("show", "q", "--json"))["forecasts"]] == [0.4]
+    assert js(restored.ok("team", "show", "--json"))["timezone"] == "America/New_York"

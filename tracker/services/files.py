@@ -227,6 +227,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
         }
         recorded_times = {(a, m) for a, m, _ in have}  # forecasts stored before this import
         resolution = current_resolution(conn, entry.id)
+        team_tz = _team_zone(conn)  # a deadline day ends at midnight in the team's zone
         for i, f in enumerate(entry.forecasts):
             fwhere = f"{where}, forecast {i + 1} ({f.analyst})"
             try:
@@ -244,7 +245,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
                     "changing it would rewrite history; add a revision with a later made_at instead"
                 )
             try:
-                check_forecast_time(question, resolution, made, now, imported=True)
+                check_forecast_time(question, resolution, made, now, imported=True, tz=team_tz)
             except ValidationError as exc:
                 raise ValidationError(f"{fwhere}: {exc}") from None
             conn.execute(
@@ -278,6 +279,12 @@ def _check_joint(conn, entry) -> None:
         raise NotFoundError(f"joint names unknown question {entry.joint!r}")
     if row[0] != "binary" or entry.outcomes is not None:
         raise ValidationError("'joint' links two binary questions")
+
+
+def _team_zone(conn):
+    from .week import read_settings, team_zone
+
+    return team_zone(read_settings(conn))
 
 
 def _show(value: Any) -> str:

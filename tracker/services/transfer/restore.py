@@ -135,6 +135,12 @@ def _check_json_rules(data: dict[str, list[dict]], now: datetime) -> None:
         except TrackerError as exc:
             raise FileFormatError(f"{where}: {exc}") from None
 
+    from ..week import team_zone
+
+    # the deadline day ends at midnight in the team's zone, as the file's settings give it (UTC unless set)
+    zone_name = next((r["value"] for r in data.get(SETTINGS_KEY) or [] if r.get("key") == "timezone"), "UTC")
+    team_tz = at(SETTINGS_KEY, team_zone, {"timezone": zone_name})
+
     def recorded(where: str, when: datetime, field: str) -> None:
         if aware(when) > now + rules.CLOCK_SKEW:
             raise FileFormatError(f"{where}: {field} {aware(when).isoformat()} is in the future")
@@ -209,7 +215,7 @@ def _check_json_rules(data: dict[str, list[dict]], now: datetime) -> None:
         together = next((r for r in chains[qid] if aware(r["recorded_at"]) == when), None)
         at(where, rules.check_forecast_time, qid, f["made_at"], deadline=q["deadline"], now=when,
            opened_at=q["opened_at"], known_at=together["known_at"] if together is not None else None,
-           imported=f["imported"])
+           imported=f["imported"], tz=team_tz)
 
 
 def check_slug_rule(value: str, what: str) -> str:
