@@ -36,6 +36,7 @@ from ..errors import ValidationError
 from ..periods import quarter_label
 from ..scope import FORECAST_SETS, MODES, Scope
 from ..storage import Store
+from ..storage.queries import chunked
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, paused_gc, raw_rows
 
 @dataclass
@@ -255,8 +256,8 @@ def load_pairs(
         # categorical forecasts (their vectors), read apart for their questions only
         cat_ids = [row[0] for row in qrows if row[1] != "binary"]
         categorical: list[tuple] = []
-        for start in range(0, len(cat_ids), 500):
-            cstmt = stmt.add_columns(F.c.probabilities).where(F.c.question_id.in_(cat_ids[start : start + 500]))
+        for chunk in chunked(cat_ids):
+            cstmt = stmt.add_columns(F.c.probabilities).where(F.c.question_id.in_(chunk))
             for qid, who, p, made, vec in raw_rows(conn, cstmt):
                 if made < questions.rows[questions.code[qid]][9]:
                     categorical.append((qid, who, p, json.loads(vec) if isinstance(vec, str) else vec, made))

@@ -24,6 +24,7 @@ from ..errors import ValidationError
 from ..report.plots import MAX_ANALYST_ROWS, MAX_PANELS, MAX_TREND_LINES  # noqa: F401 - the plots' limits
 from ..scope import Scope, check_scale
 from ..storage import Store
+from ..storage.queries import chunked, is_current, scope_filter
 from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, raw_rows
 from .pairs import Pairs, forecast_condition, forecast_set, json_column as _json, load_pairs
 
@@ -34,23 +35,20 @@ PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
 
 
 def _latest_resolution():
-    from sqlalchemy import func, select
+    """(current, r): a subquery of each resolved question's current resolution id (``rid``, the one no
+    later record supersedes: :func:`tracker.storage.queries.is_current`) and an alias of the resolution
+    table to join it to."""
+    from sqlalchemy import select
 
     R = T_RESOLUTION
-    latest = select(R.c.question_id, func.max(R.c.id).label("rid")).group_by(R.c.question_id).subquery()
+    cur = R.alias("cur")
+    latest = select(cur.c.question_id, cur.c.id.label("rid")).where(is_current(cur)).subquery()
     return latest, R.alias("r")
 
 
 def _scope(stmt, scope: Scope):
     """Restrict a statement over the question table to the scenario and tag of ``scope`` (every quarter)."""
-    from sqlalchemy import and_, exists
-
-    Q = T_QUESTION
-    if scope.scenario:
-        stmt = stmt.where(Q.c.scenario_id == scope.scenario)
-    if scope.tag:
-        stmt = stmt.where(exists().where(and_(T_TAG.c.question_id == Q.c.id, T_TAG.c.tag == scope.tag)))
-    return stmt
+    return scope_filter(stmt, scenario=scope.scenario, tag=scope.tag)
 
 
 def _raw(column):
@@ -117,8 +115,7 @@ def _analyst_counts(conn, question_ids: list[str]) -> dict[str, int]:
 
     F = T_FORECAST
     out: dict[str, int] = {}
-    for start in range(0, len(question_ids), 500):
-        chunk = question_ids[start:start + 500]
+    for chunk in chunked(question_ids):
         stmt = (select(F.c.question_id, func.count(func.distinct(F.c.analyst)))
                 .where(F.c.question_id.in_(chunk)).group_by(F.c.question_id))
         out.update({qid: int(n) for qid, n in conn.execute(stmt)})

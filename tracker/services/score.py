@@ -14,6 +14,7 @@ from ..errors import ValidationError
 from ..scope import FORECAST_SETS, MODES, SCALES, Scope, check_scale  # noqa: F401 - also importable from here
 from ..scoring import adjust_verdicts, categorical_summary, index_groups, relative_scores
 from ..storage import Store
+from ..storage.queries import chunked
 from .common import T_QUESTION, raw_rows
 from .pairs import (  # noqa: F401 - the pairs' names, also importable from here
     Pairs,
@@ -48,8 +49,8 @@ def _mapping_pairs(store: Store, pairs: Pairs) -> Pairs:
     ids = [q for q in first if pairs.phrase[first[q]] is not None]
     extras: dict[str, Any] = {}
     with store.read() as conn:
-        for start in range(0, len(ids), 500):
-            stmt = select(T_QUESTION.c.id, T_QUESTION.c.extra).where(T_QUESTION.c.id.in_(ids[start:start + 500]))
+        for chunk in chunked(ids):
+            stmt = select(T_QUESTION.c.id, T_QUESTION.c.extra).where(T_QUESTION.c.id.in_(chunk))
             extras.update((qid, _json(extra)) for qid, extra in raw_rows(conn, stmt))
     keep, mapped = [], []
     for qid in ids:

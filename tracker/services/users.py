@@ -217,7 +217,9 @@ def _lookup_statement(kind: str, act: bool):
 
 
 def _lookup(conn, kind: str, value: str, act: bool):
-    act = act and conn.dialect.name == "postgresql"
+    from ..storage import has_roles
+
+    act = act and has_roles(conn)
     if not act:
         return conn.execute(_lookup_statement(kind, False), {"digest": digest(value)}).mappings().first()
     from sqlalchemy.exc import DBAPIError

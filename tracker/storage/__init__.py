@@ -193,12 +193,17 @@ class Store:
         self.engine.dispose()
 
 
+def has_roles(conn) -> bool:
+    """Whether database roles apply on this connection (PostgreSQL; SQLite has none)."""
+    return conn.dialect.name == "postgresql"
+
+
 def act_as(conn, role: str) -> None:
     """Let the connected database user act as ``role`` (PostgreSQL: the
     team server runs each request as its user's role, so the user must
     have one and the server's login must be a member of it). Nothing to do
     on SQLite, which has no roles."""
-    if conn.dialect.name != "postgresql":
+    if not has_roles(conn):
         return
     from ..errors import ValidationError
 
