@@ -13,6 +13,7 @@ from ...errors import ConflictError, FileFormatError, TrackerError, ValidationEr
 from ...models import SLUG_RE, check_text, utcnow
 from ...storage import Store
 from ...storage.bulk import CHUNK, reset_id_sequences
+from ...storage.queries import chunked
 from ..common import T_QUESTION, aware, check_json_value, parse_date, parse_datetime, parse_probability
 from .export import FORMAT_NAME, FORMAT_VERSION, SETTINGS_KEY, TABLES
 
@@ -283,11 +284,10 @@ def import_json(store: Store, payload: Any, *, filename: str = "<input>",
                           r.get("corrects_question_id")) for r in rows]
                 rows = [dict(r, condition_question_id=None, condition_outcome=None, implies_question_id=None,
                              corrects_question_id=None) for r in rows]
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
+            for i, chunk in enumerate(chunked(rows, CHUNK)):
                 conn.execute(table.insert(), chunk)
                 stored += len(chunk)
-                if progress is not None and start % (40 * CHUNK) == 0:
+                if progress is not None and i % 40 == 0:
                     progress("storing", stored, total)
             if key == "questions":
                 for qid, cond, cond_outcome, imp, corrects in links:
