@@ -28,7 +28,7 @@ def test_decode_variants():
 
 @pytest.mark.parametrize(
     "data,message",
-    [(b"", "empty"), (b"  \n", "empty"), (b"abc\x00def", "binary"), ("caf\xe9".encode("latin-1"), "unknown text encoding"),
+    [(b"", "empty"), (b"  \n", "empty"), (b"abc\x00def", "binary"), ("caf\xe9".encode("latin-1"), "not UTF-8 text"),
      (b"\xff\xfe\x00\x00" + "x".encode("utf-32-le"), "UTF-32")],
 )
 def test_decode_refuses(data, message):
@@ -308,3 +308,26 @@ def test_api_validates_its_arguments():
         extract_claims("x", doc_date="2018-06-20")
     with pytest.raises(ValidationError, match="unknown scale"):
         extract_claims("x", doc_date=DOC, scale="nato")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xef\xbb\xbfq,analyst\n", None),
+    ("q,analyst\n".encode("utf-16"), None),
+    (b"q,ana\x00lyst\n", "binary file (NUL bytes), not text"),
+    (b"\xff\xfe\x00\x00" + "q".encode("utf-32-le"), "UTF-32 text is not supported"),
+    ("q,analyst,caf\xe9\n".encode("latin-1"), "not UTF-8 text (bad byte at offset 13); save it as UTF-8"),
+])
+def test_one_decoding_policy_for_assessments_and_imports(data, message):
+    """tracker extract and every import decode a file the same way, with the same messages."""
+    from tracker.errors import FileFormatError
+    from tracker.extract import decode_bytes
+    from tracker.importers.common_csv import decode
+    from tracker.services.transfer import decode_text
+
+    for read in (decode_bytes, decode, decode_text):
+        if message is None:
+            assert read(data, "f") == "q,analyst\n"
+        else:
+            with pytest.raises(FileFormatError) as exc:
+                read(data, "f")
+            assert str(exc.value).startswith("f: ") and message in str(exc.value)

@@ -18,33 +18,16 @@ MAX_BYTES = 50 * 1024 * 1024
 
 
 def decode_bytes(data: bytes, name: str = "<input>") -> str:
-    """Decode an assessment file; raise FileFormatError when it is not text."""
+    """Decode an assessment file by the tool's one decoding policy
+    (:mod:`tracker.textio`); raise FileFormatError when it is too large, not text or empty."""
+    from ..textio import decode_text
+
     if len(data) > MAX_BYTES:
         raise FileFormatError(f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = _decode(data, "utf-8-sig", name)
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if data.startswith(b"\xff\xfe\x00\x00"):
-            raise FileFormatError(f"{name}: UTF-32 text is not supported (use UTF-8)")
-        text = _decode(data, "utf-16", name)
-    else:
-        if b"\x00" in data:
-            raise FileFormatError(f"{name}: binary file (NUL bytes), not a text assessment")
-        text = _decode(data, "utf-8", name)
-    if "\x00" in text:
-        raise FileFormatError(f"{name}: binary file (NUL characters), not a text assessment")
+    text = decode_text(data, name)
     if not text.strip():
         raise FileFormatError(f"{name}: the file is empty")
     return text
-
-
-def _decode(data: bytes, encoding: str, name: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            f"{name}: unknown text encoding (byte {exc.start}; expected UTF-8, or UTF-16 with a byte-order mark)"
-        ) from None
 
 
 def read_assessment(path: str | Path) -> str:

@@ -12,12 +12,10 @@ csv.field_size_limit(10_000_000)
 
 
 def decode(data: bytes, filename: str) -> str:
-    if b"\x00" in data[:65536]:
-        raise FileFormatError(f"{filename}: binary data (NUL byte), not a text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(f"{filename}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    """A file's text by the tool's one decoding policy (:mod:`tracker.textio`)."""
+    from ..textio import decode_text
+
+    return decode_text(data, filename)
 
 
 class Table:
