@@ -105,7 +105,10 @@ def start(app_code: str, env: dict, workdir: Path) -> tuple[subprocess.Popen, in
     script.write_text(app_code)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", f"{script.stem}:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-server-header"],
+         "--log-level", "warning", "--no-server-header",
+         # a client starved of CPU on a busy machine may leave its connection idle past uvicorn's
+         # default 5 s, and a POST sent as the server closes it is lost: the same for tool and floor
+         "--timeout-keep-alive", "60"],
         cwd=workdir, env={**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)])},
     )
     deadline = time.monotonic() + 60

@@ -553,7 +553,7 @@ def test_api_docs_are_served_from_the_server(client):
     assert "default-src 'none'" in r.headers["content-security-policy"]
     spec = client.get("/openapi.json").json()
     operations = [(m.upper(), p) for p, item in spec["paths"].items() for m in item]
-    assert len(operations) == 9
+    assert len(operations) >= 9 and page.count('<section class="card"') == len(operations)
     for method, path in operations:
         assert f"<code>{method} {path}</code>" in page, (method, path)
     for path in ("/api/questions", "/api/questions/{question_id}", "/api/questions/{question_id}/forecasts",

@@ -174,3 +174,27 @@ def test_a_user_whose_database_role_is_gone_is_refused(team):
         assert client.get("/api/questions/rain", headers=h).status_code == 403
     with store.read() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM forecast").scalar() == 0
+
+
+def test_a_pooled_connection_closed_while_idle_is_replaced(team, monkeypatch):
+    """No round trip per request to check the connection: one that sat idle
+    is pinged at checkout, and replaced when the database closed it."""
+    import psycopg
+
+    import tracker.storage as storage
+
+    store, names = team
+    app = create_app(store.url, store=store)
+    h = token(store, names["ana"])
+    with TestClient(app) as client:
+        assert client.get("/api/questions/rain", headers=h).status_code == 200
+        with store.read() as conn:
+            pids = [r[0] for r in conn.exec_driver_sql("SELECT pg_backend_pid()")]
+        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (pids[0],)).fetchone()[0]
+        monkeypatch.setattr(storage, "IDLE_PING_SECONDS", 0.0)
+        for _ in range(4):
+            r = client.post("/api/questions/rain/forecasts", json={"probability": 0.4}, headers=h)
+            assert r.status_code == 201, r.text
+    with store.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM forecast").scalar() == 4

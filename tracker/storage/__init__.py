@@ -311,8 +311,9 @@ def make_engine(url: str, *, pool_size: int | None = None):
                 engine = create_engine(url, poolclass=NullPool)
             _sqlite_events(engine, event)
         elif pool_size:
-            engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
+            engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30,
                                    connect_args={"connect_timeout": 10})
+            _ping_when_idle(engine, event)
         else:
             engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
     except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
@@ -334,6 +335,39 @@ def sqlite_file(url: str) -> Optional[Path]:
         return None
     path = rest[1:].split("?", 1)[0]
     return Path(path) if path else None
+
+
+# a pooled connection unused for longer than this is pinged before use
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine, event) -> None:
+    """Ping a pooled connection at checkout only when it sat idle for
+    :data:`IDLE_PING_SECONDS`: one that broke meanwhile (the database
+    restarted, a firewall dropped it) is replaced before a request sees it,
+    and a busy server does not pay a round trip per request for it. A
+    connection that breaks while in use fails that request, as with
+    SQLAlchemy's own pre-ping."""
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception:
+            alive = False
+        if not alive:
+            raise DisconnectionError("a pooled connection was closed while idle")
 
 
 def _sqlite_in_memory(url: str) -> bool:
