@@ -501,7 +501,7 @@ def test_the_one_query_reads_what_the_services_read(app_store):
     from tracker.services.common import current_resolution, question_row
     from tracker.services.log import resolve
     from tracker.services.week import read_settings, set_team_setting, settings_from
-    from tracker.storage.forecast_context import forecast_context
+    from tracker.storage.forecast_context import QUESTION_COLUMNS, RESOLUTION_COLUMNS, forecast_context
 
     resolve(app_store, "summit", "no", recorded_by="rev", known_at=utcnow() - timedelta(days=4))
     resolve(app_store, "summit", "yes", recorded_by="rev", known_at=utcnow() - timedelta(days=4),
@@ -510,9 +510,10 @@ def test_the_one_query_reads_what_the_services_read(app_store):
     with app_store.read() as conn:
         for qid, analyst, known in (("summit", "bob", True), ("rain", "nobody", False), ("venue", "bob", True)):
             question, resolution, settings, analyst_known = forecast_context(conn, qid, analyst)
-            assert dict(question) == dict(question_row(conn, qid))
+            row = question_row(conn, qid)
+            assert dict(question) == {k: row[k] for k in QUESTION_COLUMNS}
             current = current_resolution(conn, qid)
-            assert resolution == (None if current is None else dict(current))
+            assert resolution == (None if current is None else {k: current[k] for k in RESOLUTION_COLUMNS})
             assert settings_from(settings) == read_settings(conn) == {"timezone": "Pacific/Auckland", "blind": False}
             assert analyst_known is known
         assert forecast_context(conn, "summit", "bob")[1]["outcome"] == "yes"

@@ -19,6 +19,10 @@ from ..models import Analyst, Forecast, Question, Resolution, TeamSetting
 
 # the team settings the forecast rules read (see tracker.services.week.SETTINGS)
 SETTING_KEYS = ("timezone", "blind")
+# what the forecast rules read of the question and of its current resolution, and no more
+# (each column of a result costs the driver and SQLAlchemy some work, per request)
+QUESTION_COLUMNS = ("id", "kind", "outcomes", "deadline", "opened_at")
+RESOLUTION_COLUMNS = ("id", "outcome", "annulled", "known_at")
 
 
 @functools.lru_cache(maxsize=None)
@@ -35,7 +39,8 @@ def _statement():
 
     known = exists().where(a.c.name == bindparam("analyst")).label("analyst_known")
     return (
-        select(*q.c, *(c.label(f"r_{c.name}") for c in r.c), *(setting(k) for k in SETTING_KEYS), known)
+        select(*(q.c[name] for name in QUESTION_COLUMNS), *(r.c[name].label(f"r_{name}") for name in RESOLUTION_COLUMNS),
+               *(setting(k) for k in SETTING_KEYS), known)
         .select_from(q.outerjoin(r, r.c.question_id == q.c.id))
         .where(q.c.id == bindparam("question_id"))
         .order_by(r.c.id.desc())
@@ -50,15 +55,16 @@ def insert_forecast():
 
 
 def forecast_context(conn, question_id: str, analyst: str) -> tuple[Mapping, Optional[dict], dict[str, str], bool]:
-    """(the question's row, its current resolution's row or None, the team
+    """(the question's row and its current resolution's row or None, in the
+    columns the forecast rules read (``QUESTION_COLUMNS``, ``RESOLUTION_COLUMNS``), the team
     settings stored (key -> value, only those set), whether ``analyst`` has
     a row), or NotFoundError when there is no such question."""
     row = conn.execute(_statement(), {"question_id": question_id, "analyst": analyst}).mappings().first()
     if row is None:
         raise NotFoundError(f"no question with id {question_id!r}")
-    question: dict[str, Any] = {c.name: row[c.name] for c in Question.__table__.c}
+    question: dict[str, Any] = {name: row[name] for name in QUESTION_COLUMNS}
     resolution = None
     if row["r_id"] is not None:
-        resolution = {c.name: row[f"r_{c.name}"] for c in Resolution.__table__.c}
+        resolution = {name: row[f"r_{name}"] for name in RESOLUTION_COLUMNS}
     settings = {k: row[f"s_{k}"] for k in SETTING_KEYS if row[f"s_{k}"] is not None}
     return question, resolution, settings, bool(row["analyst_known"])
