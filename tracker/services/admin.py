@@ -12,18 +12,23 @@ import re
 from typing import Optional
 
 from ..errors import DatabaseError
-from ..storage.backup import backup  # noqa: F401
-from ..storage.roles import (  # noqa: F401 (the team's roles: kept importable here)
-    GROUPS,
-    KINDS,
-    READABLE_TABLES,
-    check_role_name,
-    grant_role,
-    group_names,
-    role_kind,
-    tracker_location,
-)
-from ..storage.verify import verify  # noqa: F401
+# the administration the CLI reaches through here, imported when first asked for (every forecast
+# imports this module for explain_refusal; none of them needs backup, verify or the role set-up)
+_LAZY = {
+    "backup": "backup",
+    "verify": "verify",
+    **{name: "roles" for name in ("GROUPS", "KINDS", "READABLE_TABLES", "check_role_name", "grant_role",
+                                  "group_names", "role_kind", "tracker_location")},
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"..storage.{module}", __package__), name)
 
 
 _TABLE_ACTIONS = {"resolution": "resolve", "forecast": "forecast", "analyst": "forecast",
@@ -39,6 +44,8 @@ def refusal_message(store, action: str, detail: str) -> Optional[str]:
     table = re.search(r'(?:table|relation) "?([a-z_]+)"?', lower)
     if action == "import":
         action = _TABLE_ACTIONS.get(table.group(1), "import") if table else "import"
+    from ..storage.roles import role_kind
+
     kind, user = role_kind(store)
     own_name = "row-level security" in lower
     who = f" ({user})" if user else ""

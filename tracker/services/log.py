@@ -433,5 +433,14 @@ def resolve(store: Store, question_id: str, outcome: str, *, recorded_by: str, n
         return store.run_write(lambda conn: insert_resolution(conn, question_id, outcome, recorded_by=recorded_by, now=now or utcnow(), **kwargs))
 
 
-# the reading side (list, show) lives in services.questions; its names stay importable from here
-from .questions import STATUSES, list_questions, question_dict, show_question  # noqa: E402,F401
+# the reading side (list, show) lives in services.questions; its names stay importable from here,
+# imported when first asked for (a forecast does not read lists)
+_READS = ("STATUSES", "list_questions", "question_dict", "show_question")
+
+
+def __getattr__(name: str):
+    if name not in _READS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import questions
+
+    return getattr(questions, name)
