@@ -114,3 +114,22 @@ def register_hypothesis_profiles() -> None:
     settings.register_profile("ci", deadline=None)
     settings.register_profile("quick", deadline=None, max_examples=examples(100))
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "quick"))
+
+
+def zone_with_another_date():
+    """(running, zone, deadline): a team zone whose date differs from UTC's
+    now, and a deadline that the old UTC rule judged wrongly. Before 11:00 UTC
+    the far west (UTC-12), where yesterday (UTC) is still running: ``running``
+    is True and the deadline is the local date. From 11:00 UTC the far east
+    (UTC+14), where today (UTC) is already over: ``running`` is False and the
+    deadline is UTC's date."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(timezone.utc)
+    running = now.hour < 11
+    zone = "Etc/GMT+12" if running else "Pacific/Kiritimati"
+    local_day = now.astimezone(ZoneInfo(zone)).date()
+    deadline = local_day if running else now.date()
+    assert local_day != now.date()
+    return running, zone, deadline

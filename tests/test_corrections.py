@@ -14,11 +14,10 @@ import contextlib
 import json
 import secrets
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from support import CLI, PG_BASE, pg_reason
+from support import CLI, PG_BASE, pg_reason, zone_with_another_date
 
 UTC = timezone.utc
 TODAY = datetime.now(UTC).date()
@@ -246,12 +245,7 @@ def test_the_database_ends_the_deadline_day_in_the_team_zone(team_db):
     import psycopg
 
     name, url, role = team_db
-    now = datetime.now(UTC)
-    west = now.hour < 11
-    zone = "Etc/GMT+12" if west else "Pacific/Kiritimati"
-    local_day = now.astimezone(ZoneInfo(zone)).date()
-    deadline = local_day if west else now.date()
-    assert deadline != (now.date() if west else local_day)
+    west, zone, deadline = zone_with_another_date()
     owner = CLI(url)
     owner.ok("team", "set", "timezone", zone)
     owner.ok("question", "add", "Q", "--deadline", deadline.isoformat(), "--id", "q", "--opened", "2020-01-01")

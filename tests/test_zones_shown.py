@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from support import CLI
+from support import CLI, zone_with_another_date
 
 UTC = timezone.utc
 
@@ -64,14 +64,7 @@ def test_status_follows_the_teams_date_not_utcs(sqlite_url):
     still running although UTC's date has moved on (open, not overdue); far
     east (UTC+14) from 11:00 UTC, where a deadline of UTC's date is over in
     the team's zone (overdue, not open)."""
-    from zoneinfo import ZoneInfo
-
-    now = datetime.now(UTC)
-    west = now.hour < 11
-    zone = "Etc/GMT+12" if west else "Pacific/Kiritimati"
-    local_today = now.astimezone(ZoneInfo(zone)).date()
-    deadline = local_today if west else now.date()
-    assert deadline != (now.date() if west else local_today)
+    west, zone, deadline = zone_with_another_date()
     expected = "open" if west else "overdue"
     cli = CLI(sqlite_url)
     cli.ok("db", "upgrade")

@@ -30,6 +30,7 @@ from .common import (
 )
 from .log import check_forecast_time, check_links, check_forecast_value, insert_question, insert_resolution, resolve_outcome, validate_question
 from .transfer import decode_text
+from .week import zone_of
 
 # Fields that define what was forecast: they cannot change once forecasts exist.
 DEFINING = ("text", "kind", "outcomes", "ordered", "deadline", "condition_question_id", "condition_outcome", "implies_question_id",
@@ -202,6 +203,7 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
 
     analysts = {f.analyst for e in scenario.questions for f in e.forecasts}
     ensure_analysts(conn, analysts, now)
+    team_tz = zone_of(conn)  # a deadline day ends at midnight in the team's zone
     for entry in _dependency_order(scenario.questions):
         where = f"{filename}: question {entry.id}"
         q = validate_question(_question_data(entry, scenario))
@@ -227,7 +229,6 @@ def _apply_scenario(conn, scenario, filename: str, now: datetime) -> dict:
         }
         recorded_times = {(a, m) for a, m, _ in have}  # forecasts stored before this import
         resolution = current_resolution(conn, entry.id)
-        team_tz = _team_zone(conn)  # a deadline day ends at midnight in the team's zone
         for i, f in enumerate(entry.forecasts):
             fwhere = f"{where}, forecast {i + 1} ({f.analyst})"
             try:
@@ -279,12 +280,6 @@ def _check_joint(conn, entry) -> None:
         raise NotFoundError(f"joint names unknown question {entry.joint!r}")
     if row[0] != "binary" or entry.outcomes is not None:
         raise ValidationError("'joint' links two binary questions")
-
-
-def _team_zone(conn):
-    from .week import read_settings, team_zone
-
-    return team_zone(read_settings(conn))
 
 
 def _show(value: Any) -> str:

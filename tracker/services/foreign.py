@@ -204,9 +204,9 @@ def _apply(conn, batch, forecasts, recorded_by, now, progress) -> dict:
     tz = enc.tz
     recorded = enc.ts(now_ts)
     # a question already recorded keeps its deadline, whose day ends at midnight in the team's zone
-    from .week import read_settings, team_zone
+    from .week import zone_of
 
-    team_tz = team_zone(read_settings(conn))
+    team_tz = zone_of(conn)
     ends = {qid: _ts(deadline_end(_as_date(existing[qid]["deadline"]) if qid in existing else q.deadline, team_tz))
             for qid, q in batch.questions.items()}
     seen = set()

@@ -147,12 +147,6 @@ class _Questions:
         )
 
 
-def _team_zone(conn):
-    from .week import read_settings, team_zone
-
-    return team_zone(read_settings(conn))
-
-
 def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -240,6 +234,8 @@ def load_pairs(
         )
     if analyst:
         stmt = stmt.where(F.c.analyst == analyst)
+    from .week import zone_of
+
     with store.read() as conn, paused_gc():
         which = forecast_set(conn, forecasts, analyst=analyst)
         chosen = forecast_condition(F, which)
@@ -247,7 +243,7 @@ def load_pairs(
             stmt = stmt.where(chosen)
         qrows = raw_rows(conn, qstmt)
         questions = _Questions([row[0] for row in qrows], qrows, _Lookup((row[0], i) for i, row in enumerate(qrows)),
-                               _team_zone(conn))
+                               zone_of(conn))
         tag_stmt = select(T_TAG.c.question_id, T_TAG.c.tag)
         if conds or analyst:  # the tags of the questions in scope only
             tag_stmt = tag_stmt.where(T_TAG.c.question_id.in_(select(qstmt.order_by(None).subquery().c.id)))

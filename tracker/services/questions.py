@@ -49,49 +49,49 @@ def list_questions(
 
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-    from .week import store_today
+    from .week import team_today
 
-    today = as_of or store_today(store)
-    if limit is not None and limit >= 2**62:  # more rows than any database holds
-        limit = None
-    # The questions first, with their current resolution (the one no later
-    # record supersedes); then the forecast counts of those questions only,
-    # so that a short list costs little however many forecasts are stored.
-    r = T_RESOLUTION.alias("r")
-    q = T_QUESTION
-    current = and_(r.c.question_id == q.c.id, is_current(r))
-    columns = (
-        q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
-        r.c.outcome, r.c.annulled, r.c.known_at,
-    )
-    if status in ("open", "due", "overdue"):
-        # The unresolved questions, found from the two id indexes alone (a
-        # covering scan of the question ids against the resolution index),
-        # then read: walking the deadline index instead reads the row of
-        # every question due by the horizon, answered or not.
-        stmt = select(
-            *columns[:7], null().label("outcome"), null().label("annulled"), null().label("known_at")
-        ).where(q.c.id.in_(unresolved_ids()))
-    else:
-        stmt = select(*columns).select_from(q).outerjoin(r, current)
-    stmt = scope_filter(stmt, scenario=scenario, tag=tag, analyst=analyst)
-    if status in ("open", "due", "overdue"):
-        if status == "overdue":
-            stmt = stmt.where(q.c.deadline < today)
-        elif status == "due":
-            try:
-                horizon = today + timedelta(days=within_days)
-            except OverflowError:  # past year 9999: every deadline is within it
-                horizon = date.max
-            stmt = stmt.where(q.c.deadline <= horizon)
-    elif status == "resolved":
-        stmt = stmt.where(r.c.annulled.is_(False))
-    elif status == "annulled":
-        stmt = stmt.where(r.c.annulled.is_(True))
-    stmt = stmt.order_by(q.c.deadline, q.c.id)
-    if limit:
-        stmt = stmt.limit(limit)
-    with store.read() as conn:
+    with store.read() as conn:  # one transaction: the team's date, then the list
+        today = as_of or team_today(conn)
+        if limit is not None and limit >= 2**62:  # more rows than any database holds
+            limit = None
+        # The questions first, with their current resolution (the one no later
+        # record supersedes); then the forecast counts of those questions only,
+        # so that a short list costs little however many forecasts are stored.
+        r = T_RESOLUTION.alias("r")
+        q = T_QUESTION
+        current = and_(r.c.question_id == q.c.id, is_current(r))
+        columns = (
+            q.c.id, q.c.text, q.c.kind, q.c.outcomes, q.c.deadline, q.c.scenario_id, q.c.opened_at,
+            r.c.outcome, r.c.annulled, r.c.known_at,
+        )
+        if status in ("open", "due", "overdue"):
+            # The unresolved questions, found from the two id indexes alone (a
+            # covering scan of the question ids against the resolution index),
+            # then read: walking the deadline index instead reads the row of
+            # every question due by the horizon, answered or not.
+            stmt = select(
+                *columns[:7], null().label("outcome"), null().label("annulled"), null().label("known_at")
+            ).where(q.c.id.in_(unresolved_ids()))
+        else:
+            stmt = select(*columns).select_from(q).outerjoin(r, current)
+        stmt = scope_filter(stmt, scenario=scenario, tag=tag, analyst=analyst)
+        if status in ("open", "due", "overdue"):
+            if status == "overdue":
+                stmt = stmt.where(q.c.deadline < today)
+            elif status == "due":
+                try:
+                    horizon = today + timedelta(days=within_days)
+                except OverflowError:  # past year 9999: every deadline is within it
+                    horizon = date.max
+                stmt = stmt.where(q.c.deadline <= horizon)
+        elif status == "resolved":
+            stmt = stmt.where(r.c.annulled.is_(False))
+        elif status == "annulled":
+            stmt = stmt.where(r.c.annulled.is_(True))
+        stmt = stmt.order_by(q.c.deadline, q.c.id)
+        if limit:
+            stmt = stmt.limit(limit)
         rank: dict[str, float] = {}
         if search is not None:
             from ..storage.search import search_ids

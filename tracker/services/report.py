@@ -25,7 +25,7 @@ from ..report.plots import MAX_ANALYST_ROWS, MAX_PANELS, MAX_TREND_LINES  # noqa
 from ..scope import Scope, check_scale
 from ..storage import Store
 from ..storage.queries import chunked, is_current, scope_filter
-from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, T_TAG, aware, raw_rows
+from .common import T_FORECAST, T_QUESTION, T_RESOLUTION, aware, raw_rows
 from .pairs import Pairs, forecast_condition, forecast_set, json_column as _json, load_pairs
 
 PLOT_KINDS = ("calibration", "history", "trend", "wep", "analysts")
@@ -233,11 +233,11 @@ def question_history(store: Store, question_id: str):
     F = T_FORECAST
     latest, r = _latest_resolution()
     from ..models import deadline_end
-    from .week import read_settings, team_zone
+    from .week import zone_of
 
     with store.read() as conn:
         q = question_row(conn, question_id)
-        ends = deadline_end(q["deadline"], team_zone(read_settings(conn)))
+        ends = deadline_end(q["deadline"], zone_of(conn))
         rows = conn.execute(select(F.c.analyst, F.c.made_at, F.c.probability, F.c.probabilities)
                             .where(F.c.question_id == question_id).order_by(F.c.analyst, F.c.made_at, F.c.id)).all()
         res = conn.execute(select(r.c.outcome, r.c.annulled, r.c.known_at)

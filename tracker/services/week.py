@@ -74,10 +74,15 @@ def team_zone(settings: dict):
     return zone(settings["timezone"], "team time zone")
 
 
+def zone_of(conn):
+    """The team's zone as stored behind ``conn``: a deadline day ends at midnight there."""
+    return team_zone(read_settings(conn))
+
+
 def team_today(conn, now=None):
     """Today's date in the team's zone: a deadline on this date has not
     passed yet (its day ends at midnight there)."""
-    return (now or utcnow()).astimezone(team_zone(read_settings(conn))).date()
+    return (now or utcnow()).astimezone(zone_of(conn)).date()
 
 
 def store_today(store: Store, now=None):

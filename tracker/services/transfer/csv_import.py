@@ -297,9 +297,9 @@ def read_state(conn, qids: list[str]) -> CsvState:
 
     from ..common import tags_of
 
-    from ..week import read_settings, team_zone
+    from ..week import zone_of
 
-    state = CsvState(tz=team_zone(read_settings(conn)))
+    state = CsvState(tz=zone_of(conn))
     for chunk in chunked(qids):
         for row in conn.execute(select(T_QUESTION).where(T_QUESTION.c.id.in_(chunk))).mappings():
             state.questions[row["id"]] = row
