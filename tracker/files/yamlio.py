@@ -26,8 +26,11 @@ MAX_NODES = 100_000
 _BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader where only true/false are booleans and aliases are refused."""
+class _Rules:
+    """What a tracker file may hold: only true/false are booleans, aliases
+    are refused, nesting and size are limited. Mixed into a loader whose
+    composer is PyYAML's own Python one (the limits are checked as each
+    node is composed, before anything is built)."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -77,16 +80,57 @@ class _Loader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+class _PyLoader(_Rules, yaml.SafeLoader):
+    """The rules over PyYAML's pure-Python scanner and parser."""
 
-# Rebuild the implicit resolvers without YAML 1.1's yes/no/on/off booleans.
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+
+def _c_loader():
+    """The rules over libyaml's scanner and parser (several times faster on a
+    large file) where PyYAML was built with it. Only the events come from C:
+    the nodes are still composed by the Python composer, so every limit is
+    checked before a node is built, and libyaml's own composer (which would
+    expand aliases and recurse on deep nesting) is never used."""
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:  # PyYAML without libyaml
+        return None
+    from yaml.composer import Composer
+
+    class _CLoader(_Rules, Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    return _CLoader
+
+
+_Loader = _c_loader() or _PyLoader
+
+for _loader in {_Loader, _PyLoader}:
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _Rules.construct_yaml_timestamp)
+    # the implicit resolvers without YAML 1.1's yes/no/on/off booleans
+    _loader.yaml_implicit_resolvers = {
+        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+    }
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+
+
+def _load(text: str) -> Any:
+    """The document, read by the fast loader; a file it refuses is read again
+    by the pure-Python one, whose messages say what was expected where."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - both loaders are safe ones (SafeConstructor)
+    except yaml.constructor.ConstructorError:  # a limit of this tool's or a bad value: the same message
+        raise
+    except yaml.YAMLError:  # not YAML at all: say it as the Python parser words it
+        if _Loader is _PyLoader:
+            raise
+    return yaml.load(text, Loader=_PyLoader)  # noqa: S506
 
 
 def load_yaml(text: str | bytes, filename: str = "<input>") -> Any:
@@ -102,7 +146,7 @@ def load_yaml(text: str | bytes, filename: str = "<input>") -> Any:
     if "\x00" in text:
         raise FileFormatError(f"{filename}: binary data (NUL byte) in a YAML file")
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}" if mark is not None else ""

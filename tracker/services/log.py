@@ -6,6 +6,7 @@ ever inserted.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Optional
 
@@ -366,7 +367,7 @@ def insert_resolution(
         supersedes_id=previous["id"] if previous is not None else None,
         source=source,
     )
-    result = conn.execute(T_RESOLUTION.insert().values(**row))
+    result = conn.execute(T_RESOLUTION.insert(), row)
     row["id"] = result.inserted_primary_key[0]
     out = resolution_dict(row)
     out["annulled_dependents"], out["still_annulled_dependents"], out["annulled_reasons"] = _annul_failed_conditions(
@@ -385,6 +386,15 @@ def _auto_annulled_by(resolution, question_id: str) -> bool:
     )
 
 
+@functools.cache
+def _dependents():
+    """The questions conditional on one (built once: a resolution file asks per entry)."""
+    from sqlalchemy import bindparam, select
+
+    return select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(
+        T_QUESTION.c.condition_question_id == bindparam("question_id"))
+
+
 def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, source) -> tuple[list[str], list[str], dict]:
     """Questions conditional on this one whose condition failed are annulled
     (a dependent already resolved with an outcome is corrected to annulled:
@@ -395,12 +405,8 @@ def _annul_failed_conditions(conn, question_id, resolution, recorded_by, now, so
     correction but which stay annulled from before (the caller tells the
     user: only a reviewer can resolve them), and the reason recorded for each
     id annulled."""
-    from sqlalchemy import select
-
     done, still, reasons = [], [], {}
-    rows = conn.execute(
-        select(T_QUESTION.c.id, T_QUESTION.c.condition_outcome).where(T_QUESTION.c.condition_question_id == question_id)
-    ).all()
+    rows = conn.execute(_dependents(), {"question_id": question_id}).all()
     for dep_id, wanted in rows:
         current = current_resolution(conn, dep_id)
         if not resolution["annulled"] and wanted == resolution["outcome"]:

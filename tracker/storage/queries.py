@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, Optional, Sequence
@@ -41,15 +42,20 @@ def chunked(ids: Iterable, size: int = CHUNK) -> Iterator[list]:
 def question_row(conn, question_id: str, *, lock: bool = False):
     """The question's row; ``lock`` holds it (PostgreSQL row lock) until the
     transaction ends, so that concurrent resolutions of it serialize."""
-    from sqlalchemy import select
-
-    stmt = select(T_QUESTION).where(T_QUESTION.c.id == question_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(_question_by_id(lock), {"question_id": question_id}).mappings().first()
     if row is None:
         raise NotFoundError(f"no question with id {question_id!r}")
     return row
+
+
+@functools.cache
+def _question_by_id(lock: bool):
+    """Built once: a file of thousands of entries looks a question up per
+    entry, and building the statement cost more than running it."""
+    from sqlalchemy import bindparam, select
+
+    stmt = select(T_QUESTION).where(T_QUESTION.c.id == bindparam("question_id"))
+    return stmt.with_for_update() if lock else stmt
 
 
 def tags_of(conn, question_ids: Iterable[str]) -> dict[str, list[str]]:
@@ -74,13 +80,29 @@ def is_current(r):
     its question's current one: no later record supersedes it."""
     from sqlalchemy import and_, exists
 
-    newer = T_RESOLUTION.alias("newer")
+    newer = _newer()
     return ~exists().where(and_(newer.c.question_id == r.c.question_id, newer.c.id > r.c.id))
+
+
+@functools.cache
+def _newer():
+    """The alias of the resolution table that :func:`is_current` compares
+    against, built once (an alias builds a proxy of every column)."""
+    return T_RESOLUTION.alias("newer")
 
 
 def current_resolution(conn, question_id: str, *, columns=None):
     """The question's current resolution row (a mapping), or None."""
-    return current_resolutions(conn, [question_id], columns=columns).get(question_id)
+    if columns is not None:
+        return current_resolutions(conn, [question_id], columns=columns).get(question_id)
+    return conn.execute(_current_of_one(), {"question_id": question_id}).mappings().first()
+
+
+@functools.cache
+def _current_of_one():
+    from sqlalchemy import bindparam, select
+
+    return select(T_RESOLUTION).where(T_RESOLUTION.c.question_id == bindparam("question_id"), is_current(T_RESOLUTION))
 
 
 def current_resolutions(conn, question_ids: Iterable[str], *, columns=None) -> dict:
