@@ -1,9 +1,11 @@
 """Shared fixtures: an isolated TRACKER_HOME, SQLite and PostgreSQL databases,
 and a CLI runner.
 
-The SQLite database behind ``store`` and ``cli`` is migrated once per session
-and copied for each test (a copy takes milliseconds, a migration a large
-fraction of a second). Hypothesis runs the full example counts when ``CI`` is
+The database behind ``store`` and ``cli`` is migrated once per session and
+copied for each test: the SQLite file is copied (milliseconds, against a
+large fraction of a second for a migration); a PostgreSQL schema is replayed
+from a dump of one migrated schema (``pg_dump``; where it is missing, each
+test's schema is migrated as before). Hypothesis runs the full example counts when ``CI`` is
 set and a tenth of them otherwise (see ``support.examples`` and the README).
 """
 
@@ -23,6 +25,7 @@ register_hypothesis_profiles()
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data"
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 
 
 @pytest.fixture(autouse=True)
@@ -43,14 +46,14 @@ def pg_url():
     import psycopg
 
     schema = "t_" + secrets.token_hex(6)
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as conn:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+        yield f"{PG_BASE}{PG_SCHEMA_OPTION}{schema}"
     finally:
         from tracker.storage.roles import group_names
 
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as conn:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
             # the schema's group roles, if a test granted any (roles are cluster-wide)
             for group in group_names("test", schema).values():
@@ -98,15 +101,67 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+PG_SCHEMA_OPTION = "?options=-csearch_path%3D"
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """(schema name, SQL) of a PostgreSQL schema migrated to head, dumped
+    once per session; None where pg_dump is missing or fails."""
+    import subprocess
+
+    import psycopg
+
+    from tracker.storage import HEAD, current_revision, open_store
+
+    schema = "t_tmpl_" + secrets.token_hex(6)
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        store = open_store(f"{PG_BASE}{PG_SCHEMA_OPTION}{schema}", upgrade=True)
+        try:
+            with store.read() as conn:
+                assert current_revision(conn) == HEAD
+        finally:
+            store.dispose()
+        try:
+            done = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", "test",
+                                   "-n", schema, "--inserts"], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        # psql's meta-commands (\restrict...) are not SQL
+        script = "\n".join(line for line in done.stdout.splitlines() if not line.startswith("\\"))
+        return schema, script
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def copy_template(db_url: str, request) -> None:
-    """Put a copy of the session's migrated template at a SQLite ``db_url``
-    whose file does not exist yet (``open_store`` then finds it at head and
-    migrates nothing); other URLs are left to ``open_store``."""
+    """Put a copy of the session's migrated template at ``db_url`` when it is
+    new: a SQLite file that does not exist yet, or a test's empty PostgreSQL
+    schema (``open_store`` then finds it at head and migrates nothing); other
+    URLs are left to ``open_store``."""
     if db_url.startswith("sqlite:///"):
         target = Path(db_url[len("sqlite:///"):])
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+    elif db_url.startswith(PG_BASE + PG_SCHEMA_OPTION):
+        template = request.getfixturevalue("pg_template")
+        if template is None:
+            return
+        import psycopg
+
+        name, script = template
+        schema = db_url[len(PG_BASE + PG_SCHEMA_OPTION):]
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s", (schema,)).fetchone():
+                return  # not empty: the test built it
+            conn.execute(f"DROP SCHEMA {schema}")
+            conn.execute(script.replace(name, schema))
 
 
 @pytest.fixture

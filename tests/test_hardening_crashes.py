@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -260,7 +261,7 @@ def _scenario_files(questions, forecasts):
 
 @SMALL_DBS
 @given(db=small_database())
-def test_report_and_every_plot_build_for_small_databases(tmp_path_factory, db):
+def test_report_and_every_plot_build_for_small_databases(tmp_path_factory, sqlite_template, db):
     from tracker.report import figures
     from tracker.report.render import render
     from tracker.services.files import import_yaml
@@ -269,6 +270,7 @@ def test_report_and_every_plot_build_for_small_databases(tmp_path_factory, db):
 
     questions, forecasts = db
     folder = tmp_path_factory.mktemp("prop")
+    shutil.copyfile(sqlite_template, folder / "p.db")  # migrated once per session
     store = open_store(f"sqlite:///{folder / 'p.db'}", upgrade=True)
     try:
         scenario, resolutions = _scenario_files(questions, forecasts)
