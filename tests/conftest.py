@@ -28,20 +28,6 @@ DATA = SHARED / "data"
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 
 
-# The files that take longest (their total in a CI run, longest first) start first: a worker then never
-# picks one of them up near the end while the other core sits idle. Every other file keeps its place.
-LONGEST_FIRST = (
-    "test_hardening_crashes.py", "test_integrity_crash.py", "test_integrity_concurrency.py",
-    "test_integrity_hostile.py", "test_server.py", "test_workload_predictionbook.py", "test_server_postgres.py",
-    "test_intervals_agree.py",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort
-
-
 @pytest.fixture(autouse=True)
 def tracker_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
