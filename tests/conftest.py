@@ -75,21 +75,26 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+def migrate_to_head(url: str) -> None:
+    """Migrate the database at ``url`` to the newest revision, and check it is there."""
+    from tracker.storage import HEAD, current_revision, open_store
+
+    store = open_store(url, upgrade=True)
+    try:
+        with store.read() as conn:
+            assert current_revision(conn) == HEAD
+    finally:
+        store.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite database migrated to head, built once per session: copy it,
     never open it in place."""
     import sqlite3
 
-    from tracker.storage import HEAD, current_revision, open_store
-
     path = tmp_path_factory.mktemp("template") / "tracker.db"
-    s = open_store(f"sqlite:///{path}", upgrade=True)
-    try:
-        with s.read() as conn:
-            assert current_revision(conn) == HEAD
-    finally:
-        s.dispose()
+    migrate_to_head(f"sqlite:///{path}")
     con = sqlite3.connect(path)  # fold any write-ahead log into the file, the one thing copied
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -112,21 +117,14 @@ def pg_template():
 
     import psycopg
 
-    from tracker.storage import HEAD, current_revision, open_store
-
     schema = "t_tmpl_" + secrets.token_hex(6)
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        store = open_store(f"{PG_BASE}{PG_SCHEMA_OPTION}{schema}", upgrade=True)
+        migrate_to_head(f"{PG_BASE}{PG_SCHEMA_OPTION}{schema}")
         try:
-            with store.read() as conn:
-                assert current_revision(conn) == HEAD
-        finally:
-            store.dispose()
-        try:
-            done = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", "test",
-                                   "-n", schema, "--inserts"], capture_output=True, text=True, timeout=120)
+            done = subprocess.run(["pg_dump", "--dbname", PG_ADMIN_DSN, "-n", schema, "--inserts"],
+                                  capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.TimeoutExpired):
             return None
         if done.returncode != 0:
